@@ -1,0 +1,24 @@
+# humanprep: gated human-image datasets -> verified, normalised, versioned releases.
+# The default configuration builds the embedded demo end to end.
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/demo.smk"
+include: "rules/acquire.smk"
+include: "rules/unpack.smk"
+include: "rules/shard.smk"
+
+
+localrules:
+    all,
+    agreement,
+
+
+rule all:
+    input:
+        final_targets(),
+    default_target: True
+    localrule: True

@@ -1,0 +1,5 @@
+import sys
+
+from humanprep.cli import main
+
+sys.exit(main())

@@ -1,0 +1,116 @@
+"""List each dataset's items in its unpacked trees: one entry per item, files by role.
+
+An entry is `{"id": ..., "files": {role: path}}`; dataset-level files (keypoint lists,
+metadata, split files) are returned separately. Listings are sorted, so shards are stable.
+"""
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from humanprep.errors import HumanprepError
+
+
+def _entries(items):
+    return [{"id": k, "files": dict(sorted(items[k].items()))} for k in sorted(items)]
+
+
+def _one(paths, what, where):
+    if len(paths) != 1:
+        raise HumanprepError(where, f"expected exactly one {what}, found {len(paths)}")
+    return paths[0]
+
+
+def index_shhq(roots, side_files):
+    items, side = defaultdict(dict), {}
+    for root in map(Path, roots):
+        base = _one(sorted(root.glob("*/no_segment")), "no_segment folder", root).parent
+        for image in sorted((base / "no_segment").glob("*.jpg")):
+            files = items[image.stem]
+            files["image"] = str(image)
+            for role in ("segments", "parsing"):
+                for cand in sorted((base / role).glob(f"{image.stem}.*")):
+                    files[role] = str(cand)
+        side["keypoints"] = str(_one(sorted(base.glob("*ldmk*.txt")), "keypoint list", base))
+    return _entries(items), side
+
+
+def index_fdh(roots, side_files):
+    items = defaultdict(dict)
+    for root in map(Path, roots):
+        for member in sorted(root.rglob("*")):
+            if member.is_file():
+                key, _, suffix = member.name.partition(".")
+                items[key][suffix.lower()] = str(member)
+                items[key]["tar"] = root.name
+    side = {Path(f).name: str(f) for f in side_files}
+    return _entries(items), side
+
+
+def index_deepfashion2(roots, side_files):
+    items = {}
+    for root in map(Path, roots):
+        for image in sorted(root.glob("*/image/*.jpg")):
+            split = image.parent.parent.name
+            files = {"image": str(image)}
+            anno = image.parent.parent / "annos" / f"{image.stem}.json"
+            if anno.exists():
+                files["annotation"] = str(anno)
+            items[f"{split}/{image.stem}"] = files
+    return _entries(items), {}
+
+
+def index_huge100k(roots, side_files):
+    items = {}
+    for root in map(Path, roots):
+        for video in sorted(root.rglob("videos/*.mp4")):
+            group = video.parent.parent
+            files = {"video": str(video)}
+            for role, path in (
+                ("reference", video.with_suffix(".jpg")),
+                ("params", group / "param" / f"{video.stem}.npy"),
+            ):
+                if path.exists():
+                    files[role] = str(path)
+            items[f"{group.parent.name}/{group.name}/{video.stem}"] = files
+    return _entries(items), {}
+
+
+CELEBA_MASK = re.compile(r"^(\d{5})_([a-z_]+)\.png$")
+
+
+def index_celeba(roots, side_files):
+    items, side = defaultdict(dict), {}
+    for root in map(Path, roots):
+        for image in sorted(root.rglob("CelebA-HQ-img/*.jpg")):
+            items[f"{int(image.stem):05d}"]["image"] = str(image)
+        for mask in sorted(root.rglob("CelebAMask-HQ-mask-anno/*/*.png")):
+            match = CELEBA_MASK.match(mask.name)
+            if match:
+                items[match.group(1)][f"mask_{match.group(2)}"] = str(mask)
+        for caption in sorted(root.rglob("celeba-caption/*.txt")):
+            items[f"{int(caption.stem):05d}"]["captions"] = str(caption)
+        for name in (
+            "CelebA-HQ-to-CelebA-mapping.txt",
+            "CelebAMask-HQ-attribute-anno.txt",
+            "CelebAMask-HQ-pose-anno.txt",
+        ):
+            for path in sorted(root.rglob(name)):
+                side[name] = str(path)
+        for pickle_file in sorted(root.rglob("filenames.pickle")):
+            side[f"{pickle_file.parent.name}/filenames.pickle"] = str(pickle_file)
+    return _entries(items), side
+
+
+INDEXERS = {
+    "shhq": index_shhq,
+    "fdh": index_fdh,
+    "deepfashion2": index_deepfashion2,
+    "huge100k": index_huge100k,
+    "celeba": index_celeba,
+}
+
+
+def index_dataset(dataset, roots, side_files=()):
+    """(entries, side) for a dataset's unpacked roots and its un-archived side files."""
+    return INDEXERS[dataset](sorted(roots), sorted(side_files))

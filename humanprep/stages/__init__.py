@@ -1,0 +1,1 @@
+"""Adapters between Snakemake's `snakemake` object and the package's plain functions."""

@@ -1,0 +1,29 @@
+"""Unpack one verified archive of an accepted dataset."""
+
+import logging
+from pathlib import Path
+
+from humanprep.acquire.secrets import get_password
+from humanprep.acquire.unpack import Limits, extract
+
+log = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parents[2]
+
+
+def main(smk):
+    dataset = smk.wildcards.dataset
+    password = None
+    if smk.params.password_env:
+        password = get_password(
+            dataset,
+            smk.params.password_env,
+            smk.params.passwords_file or None,
+            repo_dir=REPO,
+        )
+    members = extract(
+        smk.input.archive,
+        smk.output[0],
+        password=password,
+        limits=Limits(**smk.params.limits),
+    )
+    log.info("%s: %d members extracted", Path(smk.input.archive).name, len(members))

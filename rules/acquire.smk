@@ -1,0 +1,35 @@
+# Acquisition: every raw file hashed once against the checksum registry, and each
+# dataset's terms accepted before anything of it is unpacked.
+
+
+rule verify:
+    input:
+        file=raw_input,
+        registry=lambda wc: str(registry_path(wc.dataset)),
+        code=code("acquire"),
+    output:
+        f"{RESULTS}/verified/{{dataset}}/{{file}}.json",
+    log:
+        f"{RESULTS}/logs/verify/{{dataset}}/{{file}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/verify/{{dataset}}/{{file}}.tsv"
+    conda:
+        "../envs/acquire.yaml"
+    script:
+        "../scripts/verify.py"
+
+
+rule agreement:
+    input:
+        terms="terms/{dataset}.md",
+        code=code("acquire"),
+    output:
+        f"{RESULTS}/agreements/{{dataset}}.json",
+    params:
+        acceptance=lambda wc: config["agreements"].get(wc.dataset),
+    log:
+        f"{RESULTS}/logs/agreement/{{dataset}}.log",
+    conda:
+        "../envs/acquire.yaml"
+    script:
+        "../scripts/agreement.py"

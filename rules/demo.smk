@@ -1,0 +1,22 @@
+# The embedded demo: deterministic miniature archives of all five datasets, written
+# where a user would put the real downloads (raw_dir/<dataset>/<file>).
+
+
+if config["demo"]:
+
+    rule demo_archives:
+        input:
+            code=code("demo"),
+        output:
+            demo_files(),
+        params:
+            datasets=ENABLED,
+            raw_dir=RAW,
+        log:
+            f"{RESULTS}/logs/demo_archives.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/demo_archives.tsv"
+        conda:
+            "../envs/demo.yaml"
+        script:
+            "../scripts/demo_archives.py"

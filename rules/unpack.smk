@@ -1,0 +1,22 @@
+# Unpacking: verified archives of accepted datasets, extracted safely and atomically.
+# Passwords are read inside the script from the environment or the passwords file.
+
+
+rule extract:
+    input:
+        unpack(unpack_inputs),
+        code=code("acquire"),
+    output:
+        directory(f"{RESULTS}/unpacked/{{dataset}}/{{archive}}"),
+    params:
+        password_env=lambda wc: hp_datasets.PASSWORD_ENV[wc.dataset],
+        passwords_file=config["passwords_file"],
+        limits=config["unpack_limits"],
+    log:
+        f"{RESULTS}/logs/extract/{{dataset}}/{{archive}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/extract/{{dataset}}/{{archive}}.tsv"
+    conda:
+        "../envs/acquire.yaml"
+    script:
+        "../scripts/extract.py"

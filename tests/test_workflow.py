@@ -1,0 +1,121 @@
+"""The workflow as Snakemake sees it: lint, formatting, and the DAG at full size."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from humanprep.datasets import DATASETS
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def run(*args, cwd=REPO, timeout=120):
+    return subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_snakemake_lint_clean():
+    res = run(BIN / "snakemake", "--lint")
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_snakefmt_clean():
+    res = run(BIN / "snakefmt", "--check", ".")
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_ruff_clean():
+    res = run(BIN / "ruff", "check", ".")
+    assert res.returncode == 0, res.stdout + res.stderr
+    res = run(BIN / "ruff", "format", "--check", ".")
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_every_rule_has_log_conda_and_existing_env():
+    text = "\n".join(p.read_text() for p in sorted((REPO / "rules").glob("*.smk")))
+    rules = re.split(r"\n\s*rule (\w+):", text)[1:]
+    assert len(rules) >= 10  # name/body pairs
+    for name, body in zip(rules[::2], rules[1::2], strict=True):
+        body = re.split(r"\n\S", body)[0]
+        if name == "all":
+            continue
+        assert "log:" in body, name
+        env = re.search(r'conda:\s*"\.\./(envs/[\w-]+\.yaml)"', body)
+        assert env, f"rule {name} names no conda env"
+        assert yaml.safe_load((REPO / env.group(1)).read_text())["dependencies"]
+
+
+# Published sizes (FORMATS.md); HuGe100K as ten 10,000-subject batches.
+FULL_SIZE = {
+    "shhq": [("SHHQ-1.0.zip", 40_000, "zip")],
+    "fdh": [
+        ("metadata.json", 0, "file"),
+        ("cc-by-nc-sa-2.tar", 816_664, "tar"),
+        ("cc-by-2.tar", 440_855, "tar"),
+        ("cc-by-sa-2.tar", 236_633, "tar"),
+        ("cc-by-nc-2.tar", 365_344, "tar"),
+    ],
+    "deepfashion2": [
+        ("train.zip", 191_961, "zip"),
+        ("validation.zip", 32_153, "zip"),
+        ("test.zip", 62_629, "zip"),
+    ],
+    "huge100k": [(f"flux_batch{b}.tar", 10_000, "tar") for b in range(1, 11)],
+    "celeba": [("CelebAMask-HQ.zip", 30_000, "zip"), ("multimodal-celeba-hq.zip", 0, "zip")],
+}
+
+
+def full_size_config(tmp_path):
+    """A real-data configuration whose registry describes full-size datasets (no data)."""
+    registry = tmp_path / "registry"
+    registry.mkdir()
+    for dataset, files in FULL_SIZE.items():
+        lines = ["file\tsize\tsha256\tmd5\titems\tkind"]
+        for name, items, kind in files:
+            lines.append(f"{name}\t1\t{'0' * 64}\t\t{items}\t{kind}")
+            (tmp_path / "raw" / dataset).mkdir(parents=True, exist_ok=True)
+            (tmp_path / "raw" / dataset / name).write_bytes(b"x")
+        (registry / f"{dataset}.tsv").write_text("\n".join(lines) + "\n")
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config.update(
+        demo=False,
+        raw_dir=str(tmp_path / "raw"),
+        registry_dir=str(registry),
+        results=str(tmp_path / "results"),
+        shard_size=2000,
+        passwords_file="",
+    )
+    config["datasets"] = {d: {"enabled": True} for d in DATASETS}
+    config["datasets"]["huge100k"]["shard_size"] = 500
+    path = tmp_path / "full.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_full_size_dag_has_hundreds_of_jobs(tmp_path, monkeypatch):
+    config = full_size_config(tmp_path)
+    env_pw = {"HUMANPREP_SHHQ_PASSWORD": "x", "HUMANPREP_DEEPFASHION2_PASSWORD": "x"}
+    for key, value in env_pw.items():
+        monkeypatch.setenv(key, value)
+    res = run(BIN / "snakemake", "-n", "--quiet", "rules", "--configfile", config, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    counts = {
+        m.group(1): int(m.group(2))
+        for m in re.finditer(r"^(\w+)\s+(\d+)$", res.stdout, flags=re.MULTILINE)
+    }
+    total = counts.pop("total")
+    assert counts["verify"] == sum(len(f) for f in FULL_SIZE.values())
+    assert counts["plan_shards"] == len(DATASETS)
+    assert 50 <= total < 5000, counts  # shards, not 2.4 million items
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_demo_registry_and_terms_exist(dataset):
+    assert (REPO / "registry" / "demo" / f"{dataset}.tsv").exists()
+    assert (REPO / "terms" / f"{dataset}.md").exists()
