@@ -10,6 +10,7 @@ include: "rules/demo.smk"
 include: "rules/acquire.smk"
 include: "rules/unpack.smk"
 include: "rules/shard.smk"
+include: "rules/normalise.smk"
 
 
 localrules:

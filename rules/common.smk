@@ -133,8 +133,16 @@ def password_envvars():
     return [hp_datasets.PASSWORD_ENV[d] for d in ENABLED if hp_datasets.PASSWORD_ENV[d]]
 
 
+def shard_outputs(dataset, suffix):
+    return [f"{RESULTS}/normalised/{dataset}/{s}.{suffix}" for s in shard_names(dataset)]
+
+
+def normalise_options(dataset):
+    return config["normalise"].get(dataset, {})
+
+
 def final_targets():
-    return [f"{RESULTS}/shards/{d}" for d in ENABLED]
+    return [f"{RESULTS}/normalised/{d}/summary.json" for d in ENABLED]
 
 
 if config["demo"]:

@@ -7,7 +7,9 @@ from humanprep.io import atomic_dir, dumps, file_digests, write_json
 
 
 def test_dumps_is_stable_and_sorted():
-    assert dumps({"b": 1, "a": [2, {"d": 1, "c": "é"}]}) == '{"a": [2, {"c": "é", "d": 1}], "b": 1}\n'
+    assert (
+        dumps({"b": 1, "a": [2, {"d": 1, "c": "é"}]}) == '{"a": [2, {"c": "é", "d": 1}], "b": 1}\n'
+    )
     with pytest.raises(ValueError):
         dumps({"x": float("nan")})
 

@@ -1,0 +1,1 @@
+"""Per-dataset normalisation into one sharded record schema (see schemas/record.schema.json)."""

@@ -1,0 +1,60 @@
+"""Small helpers every dataset normaliser uses."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from humanprep.normalise.images import BadImage, clean_image
+from humanprep.normalise.shard import BadItem
+
+
+def read_file(path, what):
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise BadItem(f"{what} unreadable: {err.strerror}") from None
+
+
+def take_image(path, writer, name="image"):
+    """Clean the item's main image, write it, and return the record's `image` object."""
+    try:
+        clean, info = clean_image(read_file(path, "image"))
+    except BadImage as err:
+        raise BadItem(f"image {Path(path).name} {err}") from None
+    info["path"] = writer.write(f"{name}.{'jpg' if info['format'] == 'jpeg' else 'png'}", clean)
+    return info
+
+
+def read_array(path, what):
+    """Decode a PNG/JPEG fully into a numpy array; bad data is a BadItem."""
+    try:
+        with Image.open(io.BytesIO(read_file(path, what))) as image:
+            image.load()
+            return np.asarray(image)
+    except BadItem:
+        raise
+    except Exception as err:
+        raise BadItem(f"{what} {Path(path).name} does not decode: {err}") from None
+
+
+def png_bytes(array, compress_level=1):
+    """Encode a uint8 label/mask array as PNG (level 1: measured fastest, labels compress well)."""
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(array, dtype=np.uint8)).save(
+        buf, "PNG", compress_level=compress_level
+    )
+    return buf.getvalue()
+
+
+def binary_mask(array):
+    """Any non-zero value (in any channel) is foreground: 0/255 uint8."""
+    if array.ndim == 3:
+        array = array.max(axis=2)
+    return np.where(array > 0, 255, 0).astype(np.uint8)
+
+
+def check_size(array, width, height, what):
+    if array.shape[:2] != (height, width):
+        raise BadItem(f"{what} is {array.shape[1]}x{array.shape[0]}, image is {width}x{height}")

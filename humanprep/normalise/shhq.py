@@ -1,0 +1,110 @@
+"""SHHQ-1.0: image, person mask, parsing map as class ids, BODY_25 keypoints."""
+
+import numpy as np
+
+from humanprep.formats.shhq import BODY_25, PALETTE
+from humanprep.normalise.common import (
+    binary_mask,
+    check_size,
+    png_bytes,
+    read_array,
+    take_image,
+)
+from humanprep.normalise.shard import BadItem
+
+LICENSE = {"id": "shhq-1.0-research-only", "url": "https://stylegan-human.github.io/"}
+_CODES = np.array(sorted((r << 16) | (g << 8) | b for r, g, b in PALETTE.values()))
+_CODE_TO_CLASS = {(r << 16) | (g << 8) | b: k for k, (r, g, b) in PALETTE.items()}
+_CLASS_OF_CODE = np.array([_CODE_TO_CLASS[c] for c in _CODES], dtype=np.uint8)
+
+
+def parse_keypoint_lines(lines):
+    """`<file> x0 y0 ... x24 y24` lines -> {image stem: [(x, y), ...25]}."""
+    points = {}
+    for number, line in enumerate(lines, 1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 1 + 2 * len(BODY_25):
+            raise ValueError(f"line {number}: {len(fields)} fields, expected 51")
+        values = [float(v) for v in fields[1:]]
+        points[fields[0].rsplit(".", 1)[0]] = list(zip(values[::2], values[1::2], strict=True))
+    return points
+
+
+def load_context(side_files, options):
+    from humanprep.errors import HumanprepError
+
+    path = side_files["keypoints"]
+    with open(path, encoding="utf-8") as fh:
+        try:
+            keypoints = parse_keypoint_lines(fh)
+        except ValueError as err:
+            raise HumanprepError(path, str(err)) from None
+    return {"keypoints": keypoints, "out_of_width": options.get("out_of_width", "drop")}
+
+
+def parsing_to_classes(rgb):
+    """Colour-coded parsing (H, W, 3) -> class ids 0-16; unknown colours raise BadItem."""
+    codes = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
+    codes |= rgb[..., 2]
+    index = np.clip(np.searchsorted(_CODES, codes), 0, len(_CODES) - 1)
+    unknown = _CODES[index] != codes
+    if unknown.any():
+        y, x = np.argwhere(unknown)[0].tolist()
+        raise BadItem(f"parsing colour {tuple(rgb[y, x].tolist())} at ({x}, {y}) not in the palette")
+    return _CLASS_OF_CODE[index]
+
+
+def keypoints_record(points, width, rule):
+    """[x, y, v] triples and a status, applying the configured out-of-width rule."""
+    if points is None:
+        return [[0, 0, 0]] * len(BODY_25), "missing"
+    present = [(x, y) for x, y in points if (x, y) != (-1.0, -1.0)]
+    status = "ok"
+    if any(x > width for x, _ in present):
+        if rule == "quarantine":
+            raise BadItem(f"keypoint x beyond the image width {width}")
+        status = {
+            "drop": "dropped_out_of_width",
+            "halve_x": "halved_x",
+            "keep": "kept_out_of_width",
+        }[rule]
+        if rule == "drop":
+            return [[0, 0, 0]] * len(BODY_25), status
+    scale = 0.5 if status == "halved_x" else 1.0
+    triples = [[0, 0, 0] if (x, y) == (-1.0, -1.0) else [x * scale, y, 2] for x, y in points]
+    return triples, status
+
+
+def normalise(entry, ctx, writer):
+    files = entry["files"]
+    image = take_image(files["image"], writer)
+    width, height = image["width"], image["height"]
+    record = {
+        "dataset": "shhq",
+        "id": entry["id"],
+        "split": "all",
+        "image": image,
+        "license": LICENSE,
+        "attribution": None,
+    }
+    segment = parsing = None
+    if "segments" in files:
+        mask = binary_mask(read_array(files["segments"], "segment mask"))
+        check_size(mask, width, height, "segment mask")
+        segment = writer.write("segment.png", png_bytes(mask))
+    if "parsing" in files:
+        rgb = read_array(files["parsing"], "parsing map")
+        if rgb.ndim != 3 or rgb.shape[2] < 3:
+            raise BadItem("parsing map is not RGB")
+        check_size(rgb, width, height, "parsing map")
+        parsing = writer.write("parsing.png", png_bytes(parsing_to_classes(rgb[..., :3])))
+    points, status = keypoints_record(ctx["keypoints"].get(entry["id"]), width, ctx["out_of_width"])
+    record["shhq"] = {
+        "segment": segment,
+        "parsing": parsing,
+        "keypoints": points,
+        "keypoints_status": status,
+    }
+    return record

@@ -1,0 +1,47 @@
+"""Per-dataset totals of a normalisation run, checked against the quarantine limit."""
+
+import json
+from importlib import resources
+
+import jsonschema
+
+from humanprep.errors import HumanprepError
+from humanprep.io import read_jsonl
+
+
+def record_schema():
+    text = resources.files("humanprep.schemas").joinpath("record.schema.json").read_text()
+    return json.loads(text)
+
+
+def summarise(dataset, record_files, quarantine_files, max_fraction):
+    """Validate every record, count them, and fail when too many items were quarantined."""
+    validator = jsonschema.Draft202012Validator(record_schema())
+    splits, kept, reasons = {}, 0, {}
+    for path in record_files:
+        for record in read_jsonl(path):
+            error = jsonschema.exceptions.best_match(validator.iter_errors(record))
+            if error is not None:
+                raise HumanprepError(path, f"record {record.get('id')} invalid: {error.message}")
+            splits[record["split"]] = splits.get(record["split"], 0) + 1
+            kept += 1
+    quarantined = [q for path in quarantine_files for q in read_jsonl(path)]
+    for q in quarantined:
+        reasons[q["reason"]] = reasons.get(q["reason"], 0) + 1
+    total = kept + len(quarantined)
+    fraction = len(quarantined) / total if total else 0.0
+    summary = {
+        "dataset": dataset,
+        "kept": kept,
+        "quarantined": len(quarantined),
+        "quarantined_ids": sorted(q["id"] for q in quarantined),
+        "quarantine_reasons": dict(sorted(reasons.items())),
+        "splits": dict(sorted(splits.items())),
+    }
+    if fraction > max_fraction:
+        raise HumanprepError(
+            dataset,
+            f"{len(quarantined)} of {total} items quarantined ({fraction:.1%}), "
+            f"above max_quarantine_fraction {max_fraction:.1%}; see the quarantine files",
+        )
+    return summary

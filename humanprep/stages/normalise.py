@@ -1,0 +1,25 @@
+"""Normalise one shard of one dataset."""
+
+import json
+import logging
+from pathlib import Path
+
+from humanprep.normalise.shard import normalise_shard, write_shard_outputs
+
+log = logging.getLogger(__name__)
+
+
+def main(smk):
+    dataset, shard = smk.wildcards.dataset, smk.wildcards.shard
+    shards_dir = Path(smk.input.shards)
+    plan = json.loads((shards_dir / "plan.json").read_text())
+    records, quarantine = normalise_shard(
+        dataset,
+        shard,
+        shards_dir / f"{shard}.jsonl",
+        plan["side_files"],
+        smk.params.options,
+        smk.output.files,
+    )
+    write_shard_outputs(records, quarantine, smk.output.records, smk.output.quarantine)
+    log.info("%s %s: %d records, %d quarantined", dataset, shard, len(records), len(quarantine))

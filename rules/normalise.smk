@@ -1,0 +1,42 @@
+# Normalisation: each shard's items become records of one schema (one JSON Lines file
+# per shard, sorted by id) plus their cleaned files; bad items go to quarantine.
+
+
+rule normalise:
+    input:
+        shards=f"{RESULTS}/shards/{{dataset}}",
+        code=code("normalise", "formats"),
+    output:
+        records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",
+        quarantine=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.quarantine.jsonl",
+        files=directory(f"{RESULTS}/normalised/{{dataset}}/{{shard}}"),
+    params:
+        options=lambda wc: normalise_options(wc.dataset),
+    log:
+        f"{RESULTS}/logs/normalise/{{dataset}}/{{shard}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/normalise/{{dataset}}/{{shard}}.tsv"
+    resources:
+        mem_mb=lambda wc, attempt: 1000 * attempt,
+        runtime=lambda wc, attempt: f"{30 * attempt}m",
+    conda:
+        "../envs/imaging.yaml"
+    script:
+        "../scripts/normalise.py"
+
+
+rule normalise_summary:
+    input:
+        records=lambda wc: shard_outputs(wc.dataset, "jsonl"),
+        quarantine=lambda wc: shard_outputs(wc.dataset, "quarantine.jsonl"),
+        code=code("normalise"),
+    output:
+        f"{RESULTS}/normalised/{{dataset}}/summary.json",
+    params:
+        max_quarantine_fraction=config["normalise"]["max_quarantine_fraction"],
+    log:
+        f"{RESULTS}/logs/normalise_summary/{{dataset}}.log",
+    conda:
+        "../envs/imaging.yaml"
+    script:
+        "../scripts/normalise_summary.py"

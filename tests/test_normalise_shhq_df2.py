@@ -1,0 +1,112 @@
+import json
+
+import numpy as np
+import pytest
+
+from humanprep.normalise.deepfashion2 import parse_annotation
+from humanprep.normalise.shard import BadItem, safe_name
+from humanprep.normalise.shhq import keypoints_record, parse_keypoint_lines, parsing_to_classes
+
+
+def test_parsing_colours_to_class_ids():
+    rgb = np.array(
+        [[[0, 0, 0], [255, 0, 0], [16, 78, 139]], [[50, 205, 50], [144, 238, 144], [0, 0, 0]]],
+        dtype=np.uint8,
+    )
+    # background 0, hair 2, face 13 / accessories 16, skin 10 (FORMATS.md palette)
+    assert parsing_to_classes(rgb).tolist() == [[0, 2, 13], [16, 10, 0]]
+
+
+def test_parsing_unknown_colour_is_bad():
+    rgb = np.zeros((2, 2, 3), dtype=np.uint8)
+    rgb[1, 0] = (1, 2, 3)
+    with pytest.raises(BadItem, match=r"\(1, 2, 3\) at \(0, 1\)"):
+        parsing_to_classes(rgb)
+
+
+def _line(name, pairs):
+    return name + " " + " ".join(f"{x} {y}" for x, y in pairs)
+
+
+def test_keypoint_lines_and_out_of_width_rules():
+    pts = [(10.0, 20.0)] * 24 + [(-1, -1)]
+    wide = [(300.0, 40.0)] + [(50.0, 60.0)] * 24
+    parsed = parse_keypoint_lines([_line("image_000001.jpg", pts), _line("image_000002.jpg", wide)])
+    triples, status = keypoints_record(parsed["image_000001"], 128, "drop")
+    assert status == "ok" and triples[0] == [10.0, 20.0, 2] and triples[24] == [0, 0, 0]
+    assert keypoints_record(parsed["image_000002"], 128, "drop") == (
+        [[0, 0, 0]] * 25,
+        "dropped_out_of_width",
+    )
+    halved, status = keypoints_record(parsed["image_000002"], 128, "halve_x")
+    assert status == "halved_x" and halved[0] == [150.0, 40.0, 2] and halved[1] == [25.0, 60.0, 2]
+    kept, status = keypoints_record(parsed["image_000002"], 128, "keep")
+    assert status == "kept_out_of_width" and kept[0] == [300.0, 40.0, 2]
+    with pytest.raises(BadItem):
+        keypoints_record(parsed["image_000002"], 128, "quarantine")
+    assert keypoints_record(None, 128, "drop")[1] == "missing"
+
+
+def test_keypoint_line_wrong_field_count():
+    with pytest.raises(ValueError, match="line 1: 3 fields"):
+        parse_keypoint_lines(["a.jpg 1 2"])
+
+
+def _item(cat_id, name, n_landmarks, **extra):
+    item = {
+        "segmentation": [[1, 1, 50, 1, 50, 50], [60, 60, 70, 60, 70, 70]],
+        "landmarks": [5, 6, 2] * n_landmarks,
+        "category_name": name,
+        "bounding_box": [1, 1, 70, 70],
+        "style": 1,
+        "scale": 2,
+        "occlusion": 1,
+        "zoom_in": 1,
+        "viewpoint": 2,
+        "category_id": cat_id,
+    }
+    item.update(extra)
+    return item
+
+
+def test_deepfashion2_annotation_parsed_in_item_order():
+    doc = {
+        "item2": _item(8, "trousers", 14),
+        "pair_id": 7,
+        "item1": _item(1, "short sleeve top", 25, bounding_box=[-3, 2, 120, 90]),
+        "source": "user",
+    }
+    out = parse_annotation(json.dumps(doc).encode(), width=100, height=80)
+    assert out["source"] == "user" and out["pair_id"] == 7
+    top, trousers = out["garments"]
+    assert (top["item"], trousers["item"]) == (1, 2)
+    assert top["bbox"] == [0, 2, 100, 80] and "bounding box clipped to the image" in top["fixes"]
+    assert len(top["landmarks"]) == 25 and len(trousers["landmarks"]) == 14
+    assert trousers["segmentation"] == doc["item2"]["segmentation"] and trousers["fixes"] == []
+
+
+def test_deepfashion2_landmark_outside_marked_unlabelled():
+    item = _item(7, "shorts", 10)
+    item["landmarks"][0:3] = [150, 10, 2]
+    out = parse_annotation(json.dumps({"source": "shop", "pair_id": 1, "item1": item}), 100, 80)
+    assert out["garments"][0]["landmarks"][0] == [0, 0, 0]
+    assert out["garments"][0]["landmarks"][1] == [5, 6, 2]
+
+
+@pytest.mark.parametrize(
+    "item, message",
+    [
+        (_item(1, "trousers", 25), "is not named 'trousers'"),
+        (_item(1, "short sleeve top", 24), "24 landmarks for category 1, expected 25"),
+    ],
+)
+def test_deepfashion2_bad_items(item, message):
+    with pytest.raises(BadItem, match=message):
+        parse_annotation(json.dumps({"source": "shop", "pair_id": 1, "item1": item}), 100, 80)
+
+
+def test_safe_name():
+    assert safe_name("image_000001") == "image_000001"
+    name = safe_name("flux_batch1/images0/Algeria_female_50~60 years old_844")
+    assert "/" not in name and " " not in name and "~" not in name
+    assert name != safe_name("flux_batch1/images0/Algeria_female_50~60 years old_845")
