@@ -110,3 +110,29 @@ def test_safe_name():
     name = safe_name("flux_batch1/images0/Algeria_female_50~60 years old_844")
     assert "/" not in name and " " not in name and "~" not in name
     assert name != safe_name("flux_batch1/images0/Algeria_female_50~60 years old_845")
+
+
+def test_fdh_licence_ids():
+    from humanprep.normalise.fdh import licence_id
+
+    assert licence_id("http://creativecommons.org/licenses/by-nc-sa/2.0/") == "CC-BY-NC-SA-2.0"
+    assert licence_id("https://creativecommons.org/licenses/by/2.0/") == "CC-BY-2.0"
+    assert licence_id(None) == "unknown"
+
+
+def test_fdh_keypoint_units_detected():
+    from humanprep.normalise.fdh import keypoints_in_pixels
+
+    array = np.zeros((17, 3))
+    array[0] = (0.5, 0.25, 1.0)
+    array[1] = (1.0, 1.0, 0.9)
+    points, units = keypoints_in_pixels(array, 160, 288)
+    assert units == "normalised"
+    assert (
+        points[0] == [80.0, 72.0, 2] and points[1] == [160.0, 288.0, 2] and points[2] == [0, 0, 0]
+    )
+    array[0] = (80.0, 72.0, 1.0)
+    points, units = keypoints_in_pixels(array, 160, 288)
+    assert units == "pixels" and points[0] == [80.0, 72.0, 2]
+    with pytest.raises(BadItem, match="expected"):
+        keypoints_in_pixels(np.zeros((16, 3)), 160, 288)

@@ -29,6 +29,10 @@ class BadItem(Exception):
     """This item's data is unusable; the message is the quarantine reason."""
 
 
+class Removed(Exception):
+    """This item must not be written at all (e.g. its author opted out); says why."""
+
+
 def safe_name(item_id):
     """A file-system-safe, collision-free name for an item id."""
     name = _UNSAFE.sub("_", item_id)
@@ -51,7 +55,9 @@ class ItemWriter:
 
 
 def normalise_shard(dataset, shard, manifest, side_files, options, out_dir):
-    """Normalise the manifest's items into out_dir (atomically); return (records, quarantine)."""
+    """Normalise the manifest's items into out_dir (atomically); return (records, quarantine).
+
+    Quarantine entries say `kind`: "quarantined" (bad data) or "removed" (by policy)."""
     module = importlib.import_module(MODULES[dataset])
     ctx = module.load_context(side_files, options)
     records, quarantine = [], []
@@ -60,11 +66,12 @@ def normalise_shard(dataset, shard, manifest, side_files, options, out_dir):
             writer = ItemWriter(tmp, shard, entry["id"])
             try:
                 records.append(module.normalise(entry, ctx, writer))
-            except BadItem as err:
+            except (BadItem, Removed) as err:
+                kind = "removed" if isinstance(err, Removed) else "quarantined"
                 quarantine.append(
-                    {"dataset": dataset, "id": entry["id"], "shard": shard, "reason": str(err)}
+                    {"id": entry["id"], "kind": kind, "reason": str(err), "shard": shard}
                 )
-                log.warning("%s %s quarantined: %s", dataset, entry["id"], err)
+                log.warning("%s %s %s: %s", dataset, entry["id"], kind, err)
     records.sort(key=lambda r: r["id"])
     return records, quarantine
 

@@ -52,7 +52,9 @@ def parsing_to_classes(rgb):
     unknown = _CODES[index] != codes
     if unknown.any():
         y, x = np.argwhere(unknown)[0].tolist()
-        raise BadItem(f"parsing colour {tuple(rgb[y, x].tolist())} at ({x}, {y}) not in the palette")
+        raise BadItem(
+            f"parsing colour {tuple(rgb[y, x].tolist())} at ({x}, {y}) not in the palette"
+        )
     return _CLASS_OF_CODE[index]
 
 

@@ -25,9 +25,12 @@ def summarise(dataset, record_files, quarantine_files, max_fraction):
                 raise HumanprepError(path, f"record {record.get('id')} invalid: {error.message}")
             splits[record["split"]] = splits.get(record["split"], 0) + 1
             kept += 1
-    quarantined = [q for path in quarantine_files for q in read_jsonl(path)]
-    for q in quarantined:
-        reasons[q["reason"]] = reasons.get(q["reason"], 0) + 1
+    entries = [q for path in quarantine_files for q in read_jsonl(path)]
+    quarantined = [q for q in entries if q["kind"] == "quarantined"]
+    removed = [q for q in entries if q["kind"] == "removed"]
+    for q in entries:
+        key = f"{q['kind']}: {q['reason']}"
+        reasons[key] = reasons.get(key, 0) + 1
     total = kept + len(quarantined)
     fraction = len(quarantined) / total if total else 0.0
     summary = {
@@ -35,6 +38,7 @@ def summarise(dataset, record_files, quarantine_files, max_fraction):
         "kept": kept,
         "quarantined": len(quarantined),
         "quarantined_ids": sorted(q["id"] for q in quarantined),
+        "removed": len(removed),
         "quarantine_reasons": dict(sorted(reasons.items())),
         "splits": dict(sorted(splits.items())),
     }

@@ -17,7 +17,7 @@ def main(smk):
         smk.params.max_quarantine_fraction,
     )
     for reason, count in summary["quarantine_reasons"].items():
-        log.warning("%s: %d quarantined: %s", dataset, count, reason)
+        log.warning("%s: %d %s", dataset, count, reason)
     log.info(
         "%s: %d records kept, %d quarantined", dataset, summary["kept"], summary["quarantined"]
     )

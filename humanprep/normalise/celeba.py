@@ -1,0 +1,115 @@
+"""Multi-Modal-CelebA-HQ: face image, merged 0-18 label map, 10 captions, CelebA split."""
+
+import logging
+import pickle
+
+import numpy as np
+
+from humanprep.errors import HumanprepError
+from humanprep.formats.celeba import N_CAPTIONS, PARTS, celeba_split
+from humanprep.normalise.common import binary_mask, png_bytes, read_array, read_file, take_image
+from humanprep.normalise.shard import BadItem
+
+log = logging.getLogger(__name__)
+LICENSE = {
+    "id": "celebamask-hq-non-commercial-research",
+    "url": "https://github.com/switchablenorms/CelebAMask-HQ",
+}
+
+
+def parse_mapping(lines, where):
+    """`idx orig_idx orig_file` lines -> {idx: orig_idx}; orig_file must be orig_idx + 1."""
+    mapping = {}
+    for number, line in enumerate(lines, 1):
+        fields = line.split()
+        if not fields or fields[0] == "idx":
+            continue
+        idx, orig_idx, orig_file = int(fields[0]), int(fields[1]), fields[2]
+        if int(orig_file.split(".")[0]) != orig_idx + 1:
+            raise HumanprepError(
+                where, f"line {number}: {orig_file} is not orig_idx {orig_idx} + 1"
+            )
+        mapping[idx] = orig_idx
+    return mapping
+
+
+class _ListOnly(pickle.Unpickler):
+    """The split pickles hold plain lists of strings: refuse any global."""
+
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"refused global {module}.{name}")
+
+
+def load_split_pickle(path):
+    with open(path, "rb") as fh:
+        try:
+            names = _ListOnly(fh, encoding="latin1").load()
+        except (pickle.UnpicklingError, EOFError) as err:
+            raise HumanprepError(path, f"not a plain list of names: {err}") from None
+    return {f"{int(str(n).split('.')[0]):05d}" for n in names}
+
+
+def load_context(side_files, options):
+    path = side_files["CelebA-HQ-to-CelebA-mapping.txt"]
+    with open(path, encoding="utf-8") as fh:
+        mapping = parse_mapping(fh, path)
+    published = {}
+    for split in ("train", "test"):
+        key = f"{split}/filenames.pickle"
+        if key in side_files:
+            published.update(dict.fromkeys(load_split_pickle(side_files[key]), split))
+    return {"mapping": mapping, "published": published}
+
+
+def merge_parts(masks, size):
+    """Official merge: parts written in label order 1-18, later ones overwrite earlier."""
+    label = np.zeros(size, dtype=np.uint8)
+    for number, part in enumerate(PARTS, 1):
+        if part in masks:
+            label[masks[part] > 0] = number
+    return label
+
+
+def read_captions(path):
+    lines = [s.strip() for s in read_file(path, "captions").decode("utf-8").splitlines()]
+    lines = [s for s in lines if s]
+    if len(lines) != N_CAPTIONS:
+        raise BadItem(f"{len(lines)} captions, expected {N_CAPTIONS}")
+    return lines
+
+
+def normalise(entry, ctx, writer):
+    files, key = entry["files"], entry["id"]
+    idx = int(key)
+    if idx not in ctx["mapping"]:
+        raise BadItem("not in CelebA-HQ-to-CelebA-mapping.txt")
+    if "captions" not in files:
+        raise BadItem("no captions file")
+    image = take_image(files["image"], writer)
+    masks = {
+        p: binary_mask(read_array(files[f"mask_{p}"], p)) for p in PARTS if f"mask_{p}" in files
+    }
+    if not masks:
+        raise BadItem("no part masks")
+    shapes = {m.shape for m in masks.values()}
+    if len(shapes) != 1:
+        raise BadItem(f"part masks differ in size: {sorted(shapes)}")
+    label = merge_parts(masks, shapes.pop())
+    orig_idx = ctx["mapping"][idx]
+    split = celeba_split(orig_idx)
+    return {
+        "dataset": "celeba",
+        "id": key,
+        "split": split,
+        "image": image,
+        "license": LICENSE,
+        "attribution": None,
+        "celeba": {
+            "label_map": writer.write("label_map.png", png_bytes(label)),
+            "parts": [p for p in PARTS if p in masks],
+            "captions": read_captions(files["captions"]),
+            "orig_idx": orig_idx,
+            "celeba_split": split,
+            "published_split": ctx["published"].get(key),
+        },
+    }

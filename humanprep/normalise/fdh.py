@@ -1,0 +1,102 @@
+"""FDH: image, masks, COCO-17 keypoints in pixels, CSE vertices, licence and attribution.
+
+Items of opted-out Flickr users (by NSID) are removed before anything of them is written.
+"""
+
+import io
+import json
+import re
+
+import numpy as np
+
+from humanprep.normalise.common import (
+    binary_mask,
+    check_size,
+    png_bytes,
+    read_array,
+    read_file,
+    take_image,
+)
+from humanprep.normalise.shard import BadItem, Removed
+
+SPLITS = {"train": "train", "val": "val", "validation": "val"}
+_CC = re.compile(r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d)")
+
+
+def licence_id(url):
+    """'http://creativecommons.org/licenses/by-nc-sa/2.0/' -> 'CC-BY-NC-SA-2.0'."""
+    match = _CC.search(url or "")
+    return f"CC-{match.group(1).upper()}-{match.group(2)}" if match else "unknown"
+
+
+def load_context(side_files, options):
+    with open(side_files["metadata.json"], encoding="utf-8") as fh:
+        metadata = json.load(fh)
+    return {"metadata": metadata, "opt_out": set(options.get("opt_out_nsids", []))}
+
+
+def keypoints_in_pixels(array, width, height):
+    """(17, 3) keypoints -> ([x, y, v] in pixels, units found). Units are detected: when
+    every labelled coordinate lies in [0, 1] the file is normalised, else in pixels."""
+    if array.shape != (17, 3) or not np.isfinite(array).all():
+        raise BadItem(f"keypoints shape {array.shape}, expected (17, 3) finite values")
+    labelled = array[:, 2] > 0
+    coords = array[labelled, :2]
+    units = "normalised" if coords.size and coords.max() <= 1.0 and coords.min() >= 0 else "pixels"
+    scale = np.array([width, height]) if units == "normalised" else np.ones(2)
+    out = []
+    for (x, y), flag in zip(array[:, :2] * scale, labelled, strict=True):
+        out.append([round(float(x), 3), round(float(y), 3), 2] if flag else [0, 0, 0])
+    return out, units
+
+
+def _mask(files, role, writer, size):
+    if role not in files:
+        return None
+    mask = binary_mask(read_array(files[role], role))
+    check_size(mask, *size, role)
+    return writer.write(role, png_bytes(mask))
+
+
+def normalise(entry, ctx, writer):
+    key, files = entry["id"], entry["files"]
+    meta = ctx["metadata"].get(key) or ctx["metadata"].get(key.lstrip("0") or "0")
+    if meta is None:
+        raise BadItem("no entry in metadata.json")
+    if meta.get("user_nsid") in ctx["opt_out"]:
+        raise Removed(f"Flickr user {meta['user_nsid']} opted out")
+    image = take_image(files["image.png"], writer)
+    size = (image["width"], image["height"])
+    try:
+        array = np.load(io.BytesIO(read_file(files["keypoints.npy"], "keypoints")))
+        vertices = read_file(files["vertices.npy"], "vertices")
+        np.load(io.BytesIO(vertices), allow_pickle=False)
+    except (KeyError, ValueError) as err:
+        raise BadItem(f"keypoints/vertices unreadable: {err}") from None
+    points, units = keypoints_in_pixels(array.astype(np.float64), *size)
+    if "mask.png" not in files:
+        raise BadItem("no person mask (mask.png) in the tar")
+    return {
+        "dataset": "fdh",
+        "id": key,
+        "split": SPLITS[meta["cateogry"]],  # sic: the upstream field name
+        "image": image,
+        "license": {"id": licence_id(meta.get("license_url")), "url": meta.get("license_url")},
+        "attribution": {
+            "author": meta.get("author"),
+            "title": meta.get("photo_title"),
+            "source_url": meta.get("photo_url"),
+            "user_nsid": meta.get("user_nsid"),
+        },
+        "fdh": {
+            "licence_tar": files["tar"],
+            "mask": _mask(files, "mask.png", writer, size),
+            "maskrcnn_mask": _mask(files, "maskrcnn_mask.png", writer, size),
+            "e_mask": _mask(files, "e_mask.png", writer, size),
+            "vertices": writer.write("vertices.npy", vertices),
+            "keypoints": points,
+            "keypoint_units": units,
+            "yfcc100m_line_idx": meta.get("yfcc100m_line_idx"),
+            "date_taken": meta.get("date_taken"),
+        },
+    }
