@@ -92,7 +92,8 @@ def full_size_config(tmp_path):
         passwords_file="",
     )
     config["datasets"] = {d: {"enabled": True} for d in DATASETS}
-    config["datasets"]["huge100k"]["shard_size"] = 500
+    config["datasets"]["fdh"]["shard_size"] = 5000  # 288x160 images: small
+    config["datasets"]["huge100k"]["shard_size"] = 500  # 24-view videos: heavy
     path = tmp_path / "full.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -112,7 +113,9 @@ def test_full_size_dag_has_hundreds_of_jobs(tmp_path, monkeypatch):
     total = counts.pop("total")
     assert counts["verify"] == sum(len(f) for f in FULL_SIZE.values())
     assert counts["plan_shards"] == len(DATASETS)
-    assert 50 <= total < 5000, counts  # shards, not 2.4 million items
+    # 20 SHHQ + 372 FDH + 144 DeepFashion2 + 200 HuGe100K + 15 CelebA shards
+    assert counts["normalise"] == 20 + 372 + 144 + 200 + 15
+    assert total < 1000, counts  # hundreds of jobs for about 2.3 million items
 
 
 @pytest.mark.parametrize("dataset", DATASETS)

@@ -1,0 +1,245 @@
+"""A miniature HuGe100K in the real layout (FORMATS.md), with planted awkward cases.
+
+One uncompressed tar, `HuGe100K.tar`, holding `HuGe100K/<batch>/<group>/videos/<name>.jpg|.mp4`
+and `.../param/<name>.npy` for three A-pose subjects (flux_batch1) and one diverse-pose subject
+(flux_batch8). Sizes are the real ones scaled by 1/4.
+
+Geometry: world y is up; the subject stands at the origin. Camera i sits on a circle of radius
+RADIUS at azimuth 15 * i degrees, at position (R sin a, 0, R cos a), looking at the origin
+(OpenCV w2c: x right, y down, z forward). The body's front is +z before global_orient, which
+turns it about y to face camera FRONT_VIEW[name]. Each rendered view carries a 5-bit
+black/white code of its view index in a band along the bottom (decode_view_marker).
+"""
+
+import io
+import math
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from humanprep.demo.tarutil import write_tar
+from humanprep.demo.torchpickle import dumps_npy_like_huge100k
+from humanprep.formats.torchnpy import SMPL_LAYOUT
+
+ARCHIVE = "HuGe100K.tar"
+N_VIEWS = 24
+VIEW_STEP_DEG = 15.0
+VIDEO_SIZE = (160, 224)  # (W, H): the real 640 x 896 / 4
+JPG_SIZE = (192, 268)  # (W, H): the real 768 x 1072 / 4
+FPS = 15
+# opencv-python-headless has no H.264 encoder (its 'avc1' only tries the v4l2m2m hardware
+# encoder and fails to open), so the demo videos are MPEG-4 Part 2.
+FOURCC = "mp4v"
+INTRINSICS = (280.0, 280.0, 80.0, 112.0)  # (fx, fy, cx, cy): the real (1120, 1120, 320, 448) / 4
+RADIUS = 2.6
+
+SUBJECTS = (
+    ("flux_batch1", "images0", "Algeria_female_average_high fashion_50~60 years old_844"),
+    ("flux_batch1", "images0", "Brazil_male_slim_casual wear_20~30 years old_17"),
+    ("flux_batch1", "images0", "New Zealand_female_athletic_street style_30~40 years old_2051"),
+    ("flux_batch8", "images2", "Kenya_male_plus-size_business suit_40~50 years old_9133"),
+)
+NAMES = tuple(name for _, _, name in SUBJECTS)
+DIVERSE_BATCHES = ("flux_batch8", "flux_batch9")
+# The camera each body faces (global_orient turns it there); the .jpg shows that view.
+FRONT_VIEW = {NAMES[0]: 0, NAMES[1]: 0, NAMES[2]: 0, NAMES[3]: 20}
+# Planted: this video stops after 23 frames (its parameters still hold 24 cameras).
+SHORT_VIDEO = NAMES[1]
+# Planted: this camera is moved off the orbit (further out and raised); the frame is unchanged.
+CAMERA_OUTLIER = {NAMES[2]: 7}
+
+_MARKER_BITS = 5
+_BACKGROUND = (205, 205, 205)
+_COLOURS = {
+    "front": (200, 40, 40),
+    "back": (40, 60, 200),
+    "left_arm": (40, 170, 60),
+    "right_arm": (230, 200, 40),
+    "legs": (60, 60, 60),
+    "skin": (230, 190, 160),
+    "hair": (90, 50, 20),
+}
+# Body-frame points (x: body's left, y: up, z: front), metres; hands differ by pose.
+_HANDS = {
+    "a-pose": ((0.45, -0.15, 0.0), (-0.45, -0.15, 0.0)),
+    "diverse": ((0.3, 0.75, 0.1), (-0.25, 0.3, 0.35)),
+}
+
+
+def member_paths(batch, group, name):
+    """(reference .jpg, video .mp4, parameters .npy) paths inside the tar."""
+    base = f"HuGe100K/{batch}/{group}"
+    return (
+        f"{base}/videos/{name}.jpg",
+        f"{base}/videos/{name}.mp4",
+        f"{base}/param/{name}.npy",
+    )
+
+
+def camera_w2c(view, radius=RADIUS, height=0.0):
+    """4x4 OpenCV world-to-camera matrix of a camera at azimuth 15*view degrees, looking at
+    the origin."""
+    angle = math.radians(VIEW_STEP_DEG * view)
+    centre = np.array([radius * math.sin(angle), height, radius * math.cos(angle)])
+    forward = -centre / np.linalg.norm(centre)
+    right = np.cross([0.0, -1.0, 0.0], forward)
+    right /= np.linalg.norm(right)
+    down = np.cross(forward, right)
+    rotation = np.stack([right, down, forward])
+    w2c = np.eye(4)
+    w2c[:3, :3], w2c[:3, 3] = rotation, -rotation @ centre
+    return w2c.astype(np.float32)
+
+
+def cameras(name):
+    outlier = CAMERA_OUTLIER.get(name)
+    return [
+        [
+            camera_w2c(i, RADIUS * 1.25, 0.4) if i == outlier else camera_w2c(i),
+            np.array(INTRINSICS, np.float32),
+        ]
+        for i in range(N_VIEWS)
+    ]
+
+
+def smpl_params(rng, front_view, pose):
+    """The 189-vector (SMPL_LAYOUT order): body turned to face camera `front_view`."""
+    parts = {name: np.zeros(n) for name, n in SMPL_LAYOUT}
+    parts["scale"][0] = 1.0
+    # Axis-angle about y, wrapped to [-pi, pi] as SMPL fits report it.
+    parts["global_orient"][1] = math.remainder(math.radians(VIEW_STEP_DEG * front_view), math.tau)
+    if pose == "a-pose":
+        parts["body_pose"][47], parts["body_pose"][50] = -0.8, 0.8  # shoulders (joints 16, 17)
+    else:
+        parts["body_pose"] = rng.normal(0.0, 0.3, 63)
+    parts["betas"] = rng.normal(0.0, 1.0, 10)
+    parts["left_hand"] = rng.normal(0.0, 0.1, 45)
+    parts["right_hand"] = rng.normal(0.0, 0.1, 45)
+    parts["expression"] = rng.normal(0.0, 0.5, 10)
+    return np.concatenate([parts[name] for name, _ in SMPL_LAYOUT]).astype(np.float32)
+
+
+def _draw_marker(image, view):
+    height, width = image.shape[:2]
+    band = height // 14
+    block = width // _MARKER_BITS
+    for k in range(_MARKER_BITS):
+        level = 255 if (view >> (_MARKER_BITS - 1 - k)) & 1 else 0
+        image[height - band :, k * block : (k + 1) * block] = level
+
+
+def decode_view_marker(image):
+    """The view index coded in the bottom band of a rendered view (RGB or BGR)."""
+    height, width = image.shape[:2]
+    band, block = height // 14, width // _MARKER_BITS
+    rows = image[height - band + band // 4 : height - band // 4]
+    view = 0
+    for k in range(_MARKER_BITS):
+        patch = rows[:, k * block + block // 4 : (k + 1) * block - block // 4]
+        view = view * 2 + int(patch.mean() > 127)
+    return view
+
+
+def palette(rng):
+    """Per-subject colours: the shirt's front and back tinted, the rest fixed."""
+    tint = rng.integers(-40, 41, 3)
+    colours = dict(_COLOURS)
+    for side in ("front", "back"):
+        colours[side] = tuple(int(c) for c in np.clip(np.add(_COLOURS[side], tint), 0, 255))
+    return colours
+
+
+def render_view(view, front_view, pose, size, colours=_COLOURS):
+    """RGB image of the figure seen from camera `view`: which side shows (reddish front,
+    bluish back, mirrored green/yellow arms, face or hair) follows the camera-body angle."""
+    width, height = size
+    image = np.full((height, width, 3), _BACKGROUND, np.uint8)
+    phi = math.radians(VIEW_STEP_DEG * (view - front_view))
+    px = height / 2.2  # pixels per metre
+
+    def project(x, y, z):
+        u = width / 2 + px * (x * math.cos(phi) - z * math.sin(phi))
+        return (round(u), round(height * 0.45 - px * y)), x * math.sin(phi) + z * math.cos(phi)
+
+    def limb(start, end, colour, thickness):
+        (a, depth_a), (b, depth_b) = project(*start), project(*end)
+        return (depth_a + depth_b) / 2, lambda: cv2.line(image, a, b, colour, thickness)
+
+    def torso():
+        half = round(px * (0.17 * abs(math.cos(phi)) + 0.1 * abs(math.sin(phi))))
+        (centre, _) = project(0.0, 0.0, 0.0)
+        colour = colours["front" if math.cos(phi) >= 0 else "back"]
+        cv2.rectangle(image, (centre[0] - half, round(height * 0.45 - px * 0.55)),
+                      (centre[0] + half, centre[1]), colour, -1)  # fmt: skip
+
+    left_hand, right_hand = _HANDS[pose]
+    thick = max(2, round(px * 0.07))
+    parts = [
+        limb((0.18, 0.5, 0.0), left_hand, colours["left_arm"], thick),
+        limb((-0.18, 0.5, 0.0), right_hand, colours["right_arm"], thick),
+        limb((0.09, 0.0, 0.0), (0.1, -0.9, 0.0), colours["legs"], thick),
+        limb((-0.09, 0.0, 0.0), (-0.1, -0.9, 0.0), colours["legs"], thick),
+    ]
+    # Painter's order: what is behind the torso first, then the torso, then what is in front.
+    for depth, draw in sorted(parts, key=lambda p: p[0]):
+        if depth < 0:
+            draw()
+    torso()
+    for depth, draw in sorted(parts, key=lambda p: p[0]):
+        if depth >= 0:
+            draw()
+    head, _ = project(0.0, 0.68, 0.0)
+    cv2.circle(image, head, round(px * 0.11), colours["skin"], -1)
+    face, face_depth = project(0.0, 0.68, 0.09)
+    if face_depth > 0:
+        cv2.circle(image, face, max(2, round(px * 0.03)), (0, 0, 0), -1)
+    else:
+        cv2.circle(image, (head[0], head[1] - round(px * 0.03)), round(px * 0.09),
+                   colours["hair"], -1)  # fmt: skip
+    _draw_marker(image, view)
+    return image
+
+
+def video_bytes(frames):
+    """An mp4 (FOURCC, FPS) of RGB frames, written by OpenCV's FFmpeg backend."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp, "video.mp4"))
+        writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*FOURCC), FPS, VIDEO_SIZE)
+        if not writer.isOpened():
+            raise RuntimeError(f"OpenCV cannot write {FOURCC} mp4 video")
+        for frame in frames:
+            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        writer.release()
+        return Path(path).read_bytes()
+
+
+def _jpeg(image):
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+def subject_members(index, seed):
+    batch, group, name = SUBJECTS[index]
+    pose = "diverse" if batch in DIVERSE_BATCHES else "a-pose"
+    rng = np.random.default_rng([seed, index])
+    front = FRONT_VIEW[name]
+    n_frames = N_VIEWS - 1 if name == SHORT_VIDEO else N_VIEWS
+    params = {"smpl_params": smpl_params(rng, front, pose), "poses": cameras(name)}
+    colours = palette(rng)
+    frames = [render_view(i, front, pose, VIDEO_SIZE, colours) for i in range(n_frames)]
+    jpg, mp4, npy = member_paths(batch, group, name)
+    return [
+        (jpg, _jpeg(render_view(front, front, pose, JPG_SIZE, colours))),
+        (mp4, video_bytes(frames)),
+        (npy, dumps_npy_like_huge100k(params)),
+    ]
+
+
+def build(out_dir, *, seed=0):
+    """Write out_dir/HuGe100K.tar (deterministic for a seed); returns [its path]."""
+    members = [m for i in range(len(SUBJECTS)) for m in subject_members(i, seed)]
+    return [write_tar(Path(out_dir) / ARCHIVE, members)]

@@ -1,0 +1,105 @@
+"""HuGe100K: reference image, name attributes, SMPL-X parameters, 24 cameras and views.
+
+The `.npy` parameters are torch pickles; they are read without torch and without running
+pickle code (humanprep.formats.torchnpy). Frame i of the video is view i.
+"""
+
+import cv2
+import numpy as np
+
+from humanprep.errors import HumanprepError
+from humanprep.formats.torchnpy import load_huge100k_npy, split_smpl_params
+from humanprep.normalise.common import png_bytes, take_image
+from humanprep.normalise.shard import BadItem
+
+N_VIEWS = 24
+DIVERSE_BATCHES = ("flux_batch8", "flux_batch9")
+LICENSE = {
+    "id": "huge100k-research-only",
+    "url": "https://huggingface.co/datasets/yiyuzhuang/HuGe100K",
+}
+_FIELDS = ("gender", "body_type", "clothing", "age", "subject_id")
+
+
+def parse_name(name):
+    """`Area_Gender_BodyType_Clothing_Age_ID` parsed from the right: fields may hold
+    spaces and `~`, and the area (the leftmost) may itself contain underscores."""
+    parts = name.split("_")
+    if len(parts) < 6:
+        raise BadItem(f"name {name!r} has {len(parts)} fields, expected 6")
+    right = parts[-5:]
+    return {"area": "_".join(parts[:-5]), **dict(zip(_FIELDS, right, strict=True))}
+
+
+def pose_type(batch):
+    return "diverse" if batch in DIVERSE_BATCHES else "a-pose"
+
+
+def read_views(path):
+    """Decode every frame of the video as RGB; the count must be 24 (one per camera)."""
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    try:
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+    finally:
+        capture.release()
+    if len(frames) != N_VIEWS:
+        raise BadItem(f"video has {len(frames)} frames, expected {N_VIEWS}")
+    return frames
+
+
+def load_context(side_files, options):
+    return {}
+
+
+def _cameras(poses):
+    if len(poses) != N_VIEWS:
+        raise BadItem(f"{len(poses)} cameras, expected {N_VIEWS}")
+    return [
+        {
+            "w2c": np.asarray(w2c, float).round(6).tolist(),
+            "intrinsics": np.asarray(k, float).round(4).tolist(),
+        }
+        for w2c, k in poses
+    ]
+
+
+def normalise(entry, ctx, writer):
+    files = entry["files"]
+    batch, _group, name = entry["id"].split("/", 2)
+    for role in ("reference", "video", "params"):
+        if role not in files:
+            raise BadItem(f"no {role} file")
+    try:
+        params = load_huge100k_npy(files["params"])
+    except HumanprepError as err:
+        raise BadItem(f"parameters: {err.problem}") from None
+    smpl = {
+        k: np.asarray(v, float).round(6).tolist()
+        for k, v in split_smpl_params(params["smpl_params"]).items()
+    }
+    cameras = _cameras(params["poses"])
+    image = take_image(files["reference"], writer)
+    views = [
+        writer.write(f"view_{i:02d}.png", png_bytes(frame))
+        for i, frame in enumerate(read_views(files["video"]))
+    ]
+    return {
+        "dataset": "huge100k",
+        "id": entry["id"],
+        "split": "all",
+        "image": image,
+        "license": LICENSE,
+        "attribution": None,
+        "huge100k": {
+            "attributes": parse_name(name),
+            "pose_type": pose_type(batch),
+            "smpl": smpl,
+            "cameras": cameras,
+            "views": views,
+        },
+    }

@@ -1,0 +1,66 @@
+"""Helpers for tests that run workflows through the local SLURM cluster (tools/slurm-cluster.sh).
+
+`slurm_profile(tmp_path)` gives a copy of profiles/slurm fitted to that cluster; the cluster
+functions start/stop it and tell why it cannot run here.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+CLUSTER_SCRIPT = REPO / "tools" / "slurm-cluster.sh"
+PROFILE = REPO / "profiles" / "slurm" / "config.yaml"
+SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+# The partition tools/slurm-cluster.sh creates.
+PARTITION = "local"
+# Short first status poll; the cluster keeps finished jobs visible to squeue for 300 s.
+INIT_SECONDS = 2
+
+
+def cluster_unavailable_reason():
+    """Why the local cluster cannot be started here, or None when it can."""
+    if os.geteuid() != 0:
+        return "SLURM tests need root (tools/slurm-cluster.sh installs and starts daemons)"
+    if shutil.which("slurmctld") is None and shutil.which("apt-get") is None:
+        return "SLURM is not installed and apt-get is unavailable to install it"
+    return None
+
+
+def cluster_running():
+    return subprocess.run([str(CLUSTER_SCRIPT), "status"], capture_output=True).returncode == 0
+
+
+def cluster(action):
+    """Run `tools/slurm-cluster.sh start|stop`; raise with its output when it fails."""
+    res = subprocess.run([str(CLUSTER_SCRIPT), action], capture_output=True, text=True, timeout=300)
+    if res.returncode != 0:
+        raise RuntimeError(f"slurm-cluster.sh {action} failed:\n{res.stdout}\n{res.stderr}")
+    return res.stdout
+
+
+def slurm_profile_config():
+    """profiles/slurm/config.yaml with the site placeholders replaced for the local cluster.
+
+    The partition becomes the local one; the account is dropped because the local cluster has
+    no accounting database, so the plugin could not validate any account and would refuse it.
+    """
+    config = yaml.safe_load(PROFILE.read_text())
+    resources = config["default-resources"]
+    resources["slurm_partition"] = PARTITION
+    del resources["slurm_account"]
+    config["slurm-init-seconds-before-status-checks"] = INIT_SECONDS
+    return config
+
+
+def slurm_profile(tmp_path) -> Path:
+    """A profile directory for `snakemake --profile DIR` against the local cluster."""
+    profile = Path(tmp_path) / "slurm-profile"
+    profile.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(slurm_profile_config(), sort_keys=False)
+    (profile / "config.yaml").write_text(text)
+    return profile
