@@ -7,6 +7,7 @@ configfile: "config/config.yaml"
 
 include: "rules/common.smk"
 include: "rules/demo.smk"
+include: "rules/download.smk"
 include: "rules/acquire.smk"
 include: "rules/unpack.smk"
 include: "rules/shard.smk"
@@ -18,8 +19,14 @@ localrules:
     agreement,
 
 
+if config["download"]["on_submit_host"]:
+
+    localrules:
+        download,
+
+
 rule all:
+    default_target: True
     input:
         final_targets(),
-    default_target: True
     localrule: True

@@ -25,11 +25,11 @@ rule agreement:
         code=code("acquire"),
     output:
         f"{RESULTS}/agreements/{{dataset}}.json",
-    params:
-        acceptance=lambda wc: config["agreements"].get(wc.dataset),
     log:
         f"{RESULTS}/logs/agreement/{{dataset}}.log",
     conda:
         "../envs/acquire.yaml"
+    params:
+        acceptance=lambda wc: config["agreements"].get(wc.dataset),
     script:
         "../scripts/agreement.py"

@@ -9,14 +9,14 @@ if config["demo"]:
             code=code("demo"),
         output:
             demo_files(),
-        params:
-            datasets=ENABLED,
-            raw_dir=RAW,
         log:
             f"{RESULTS}/logs/demo_archives.log",
         benchmark:
             f"{RESULTS}/benchmarks/demo_archives.tsv"
         conda:
             "../envs/demo.yaml"
+        params:
+            datasets=demo_datasets(),
+            raw_dir=RAW,
         script:
             "../scripts/demo_archives.py"

@@ -10,17 +10,17 @@ rule normalise:
         records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",
         quarantine=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.quarantine.jsonl",
         files=directory(f"{RESULTS}/normalised/{{dataset}}/{{shard}}"),
-    params:
-        options=lambda wc: normalise_options(wc.dataset),
     log:
         f"{RESULTS}/logs/normalise/{{dataset}}/{{shard}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/normalise/{{dataset}}/{{shard}}.tsv"
+    conda:
+        "../envs/imaging.yaml"
     resources:
         mem_mb=lambda wc, attempt: 1000 * attempt,
         runtime=lambda wc, attempt: f"{30 * attempt}m",
-    conda:
-        "../envs/imaging.yaml"
+    params:
+        options=lambda wc: normalise_options(wc.dataset),
     script:
         "../scripts/normalise.py"
 
@@ -32,11 +32,11 @@ rule normalise_summary:
         code=code("normalise"),
     output:
         f"{RESULTS}/normalised/{{dataset}}/summary.json",
-    params:
-        max_quarantine_fraction=config["normalise"]["max_quarantine_fraction"],
     log:
         f"{RESULTS}/logs/normalise_summary/{{dataset}}.log",
     conda:
         "../envs/imaging.yaml"
+    params:
+        max_quarantine_fraction=config["normalise"]["max_quarantine_fraction"],
     script:
         "../scripts/normalise_summary.py"

@@ -10,13 +10,13 @@ rule plan_shards:
         code=code("index"),
     output:
         directory(f"{RESULTS}/shards/{{dataset}}"),
-    params:
-        n_shards=lambda wc: n_shards(wc.dataset),
     log:
         f"{RESULTS}/logs/plan_shards/{{dataset}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/plan_shards/{{dataset}}.tsv"
     conda:
         "../envs/imaging.yaml"
+    params:
+        n_shards=lambda wc: n_shards(wc.dataset),
     script:
         "../scripts/plan_shards.py"

@@ -8,15 +8,15 @@ rule extract:
         code=code("acquire"),
     output:
         directory(f"{RESULTS}/unpacked/{{dataset}}/{{archive}}"),
-    params:
-        password_env=lambda wc: hp_datasets.PASSWORD_ENV[wc.dataset],
-        passwords_file=config["passwords_file"],
-        limits=config["unpack_limits"],
     log:
         f"{RESULTS}/logs/extract/{{dataset}}/{{archive}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/extract/{{dataset}}/{{archive}}.tsv"
     conda:
         "../envs/acquire.yaml"
+    params:
+        password_env=lambda wc: hp_datasets.PASSWORD_ENV[wc.dataset],
+        passwords_file=config["passwords_file"],
+        limits=config["unpack_limits"],
     script:
         "../scripts/extract.py"

@@ -1,4 +1,4 @@
-"""Snakemake entry point of rule normalise_summary: the logic is humanprep.stages.normalise_summary."""
+"""Snakemake entry point of rule normalise_summary (logic: humanprep.stages)."""
 
 import _humanprep  # noqa: F401
 

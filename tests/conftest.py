@@ -31,11 +31,28 @@ def snakemake(workdir, *args, timeout=900):
     return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
 
 
+# The FDH tar the served demo drops mid-transfer once, so the workflow must resume it.
+DROPPED = "/fdh/fdh_CC-BY-2.0.tar"
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
-    """The demo workflow run once, end to end, in a fresh copy of the repository."""
-    work = copy_workflow(tmp_path_factory.mktemp("demo") / "humanprep")
-    res = snakemake(work)
+    """The demo workflow run once, end to end, in a fresh copy of the repository.
+
+    FDH comes over HTTP, as users get it: its demo files are served by a real local server
+    (loopback, Range support) that drops one transfer half-way.
+    """
+    from humanprep.demo import fdh
+    from humanprep.testing.httpserver import Fault, FileServer
+
+    root = tmp_path_factory.mktemp("demo")
+    work = copy_workflow(root / "humanprep")
+    served = {f"/fdh/{p.name}": p.read_bytes() for p in fdh.build(root / "served", seed=0)}
+    faults = {DROPPED: Fault(drop_after=len(served[DROPPED]) // 2)}
+    extra = root / "download.yaml"
+    with FileServer(served, faults) as server:
+        extra.write_text(f"datasets:\n  fdh:\n    base_url: {server.url('/fdh')}\n")
+        res = snakemake(work, "--configfile", "config/config.yaml", extra)
     if res.returncode != 0:
         pytest.fail(f"demo run failed:\n{res.stdout[-4000:]}\n{res.stderr[-8000:]}")
-    return work, res
+    return work, res, server, served

@@ -20,7 +20,7 @@ def _records(work, dataset):
 
 
 def test_every_dataset_normalised_and_valid(demo_run):
-    work, _ = demo_run
+    work = demo_run[0]
     validator = jsonschema.Draft202012Validator(record_schema())
     for dataset in DATASETS:
         records = _records(work, dataset)
@@ -35,7 +35,7 @@ def test_every_dataset_normalised_and_valid(demo_run):
 
 
 def test_shards_follow_the_registry(demo_run):
-    work, _ = demo_run
+    work = demo_run[0]
     for dataset in DATASETS:
         plan = json.loads(Path(work, "results", "shards", dataset, "plan.json").read_text())
         assert sum(plan["shard_items"].values()) == plan["items"]
@@ -43,7 +43,7 @@ def test_shards_follow_the_registry(demo_run):
 
 
 def test_no_password_anywhere(demo_run):
-    work, _ = demo_run
+    work = demo_run[0]
     for password in DEMO_PASSWORDS.values():
         for folder in (".snakemake", "results"):
             hits = subprocess.run(
@@ -59,7 +59,24 @@ def test_no_password_anywhere(demo_run):
 def test_rerun_is_a_no_op(demo_run):
     from conftest import snakemake
 
-    work, _ = demo_run
+    work = demo_run[0]
     res = snakemake(work, "-n")
     assert res.returncode == 0, res.stderr
     assert "Nothing to be done" in res.stdout + res.stderr
+
+
+def test_fdh_downloaded_and_resumed(demo_run):
+    from conftest import DROPPED
+
+    work, _, server, served = demo_run
+    for path, data in served.items():
+        local = Path(work, "results", "demo", "raw", path.lstrip("/"))
+        assert local.read_bytes() == data, path
+        assert not local.with_name(local.name + ".part").exists()
+    # the dropped transfer resumed: its bytes crossed the wire once, not twice
+    assert server.bytes_served[DROPPED] == len(served[DROPPED])
+    assert server.gets[DROPPED] == 2
+    ranged = [e for e in server.log if e["path"] == DROPPED and e.get("range")]
+    assert ranged and ranged[0]["range"] == f"bytes={len(served[DROPPED]) // 2}-"
+    log = Path(work, "results", "logs", "download", "fdh", DROPPED.rsplit("/", 1)[1] + ".log")
+    assert "done" in log.read_text()

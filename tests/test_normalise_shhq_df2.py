@@ -85,6 +85,13 @@ def test_deepfashion2_annotation_parsed_in_item_order():
     assert trousers["segmentation"] == doc["item2"]["segmentation"] and trousers["fixes"] == []
 
 
+def test_deepfashion2_garment_without_landmarks_is_kept():
+    out = parse_annotation(
+        json.dumps({"source": "shop", "pair_id": 3, "item1": _item(9, "skirt", 0)}), 100, 80
+    )
+    assert out["garments"][0]["landmarks"] == [[0, 0, 0]] * 8  # skirt: landmarks 182-189
+
+
 def test_deepfashion2_landmark_outside_marked_unlabelled():
     item = _item(7, "shorts", 10)
     item["landmarks"][0:3] = [150, 10, 2]

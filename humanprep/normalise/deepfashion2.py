@@ -30,6 +30,8 @@ def _clip(value, high):
 
 def landmarks(flat, category_id, width, height, fixes):
     start, stop = LANDMARK_SLICES[category_id]
+    if not flat:  # some garments carry no landmarks at all: all unlabelled
+        return [[0, 0, 0]] * (stop - start)
     if len(flat) != 3 * (stop - start):
         raise BadItem(
             f"{len(flat) // 3} landmarks for category {category_id}, expected {stop - start}"

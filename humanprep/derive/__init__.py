@@ -1,0 +1,1 @@
+"""Dataset-specific data derived from normalised records."""
