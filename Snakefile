@@ -12,6 +12,7 @@ include: "rules/acquire.smk"
 include: "rules/unpack.smk"
 include: "rules/shard.smk"
 include: "rules/normalise.smk"
+include: "rules/derive.smk"
 
 
 localrules:

@@ -6,7 +6,7 @@ rule verify:
     input:
         file=raw_input,
         registry=lambda wc: str(registry_path(wc.dataset)),
-        code=code("acquire"),
+        code=code("verify", "acquire"),
     output:
         f"{RESULTS}/verified/{{dataset}}/{{file}}.json",
     log:
@@ -22,7 +22,7 @@ rule verify:
 rule agreement:
     input:
         terms="terms/{dataset}.md",
-        code=code("acquire"),
+        code=code("agreement", "acquire"),
     output:
         f"{RESULTS}/agreements/{{dataset}}.json",
     log:

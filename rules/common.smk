@@ -30,6 +30,7 @@ wildcard_constraints:
 
 
 # Modules every stage imports; each stage adds its own subpackage or module.
+CODE_SUFFIXES = (".py", ".json")
 CORE_CODE = (
     "__init__.py",
     "errors.py",
@@ -40,17 +41,22 @@ CORE_CODE = (
 )
 
 
-def code(*parts):
-    """Package sources a stage runs: they are rule inputs, so editing the code re-runs
-    what it made and a release never mixes outputs of two code versions."""
+def code(stage, *parts):
+    """Sources a stage runs (its entry script, its stage module, the core and `parts`):
+    they are rule inputs, so editing the code re-runs what it made and a release never
+    mixes outputs of two code versions."""
     root = Path(workflow.basedir, "humanprep")
     files = [root / name for name in CORE_CODE]
+    files += [
+        root / "stages" / f"{stage}.py",
+        Path(workflow.basedir, "scripts", f"{stage}.py"),
+    ]
     for part in parts:
         target = root / part
-        files += (
-            sorted(target.rglob("*.py")) if target.is_dir() else [root / f"{part}.py"]
-        )
-    files += [root / "stages" / f"{part}.py" for part in parts]
+        if target.is_dir():
+            files += [f for f in target.rglob("*") if f.suffix in CODE_SUFFIXES]
+        else:
+            files.append(root / f"{part}.py")
     return sorted({str(f.relative_to(workflow.basedir)) for f in files if f.exists()})
 
 
@@ -186,8 +192,18 @@ def normalise_options(dataset):
     return config["normalise"].get(dataset, {})
 
 
+def derived_shards(subset, suffix):
+    dataset = subset.split("-", 1)[0]
+    return [f"{RESULTS}/derived/{subset}/{s}.{suffix}" for s in shard_names(dataset)]
+
+
 def final_targets():
-    return [f"{RESULTS}/normalised/{d}/summary.json" for d in ENABLED]
+    targets = [f"{RESULTS}/normalised/{d}/summary.json" for d in ENABLED]
+    if "deepfashion2" in ENABLED:
+        targets.append(f"{RESULTS}/derived/deepfashion2-fullbody/summary.json")
+    if "celeba" in ENABLED:
+        targets.append(f"{RESULTS}/derived/celeba-sketch/summary.json")
+    return targets
 
 
 MISSING = missing_raw_files()

@@ -6,7 +6,7 @@ if config["demo"]:
 
     rule demo_archives:
         input:
-            code=code("demo"),
+            code=code("demo_archives", "demo", "formats"),
         output:
             demo_files(),
         log:

@@ -5,7 +5,7 @@
 rule extract:
     input:
         unpack(unpack_inputs),
-        code=code("acquire"),
+        code=code("extract", "acquire"),
     output:
         directory(f"{RESULTS}/unpacked/{{dataset}}/{{archive}}"),
     log:

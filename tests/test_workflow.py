@@ -115,6 +115,8 @@ def test_full_size_dag_has_hundreds_of_jobs(tmp_path, monkeypatch):
     assert counts["plan_shards"] == len(DATASETS)
     # 20 SHHQ + 372 FDH + 144 DeepFashion2 + 200 HuGe100K + 15 CelebA shards
     assert counts["normalise"] == 20 + 372 + 144 + 200 + 15
+    assert counts["fullbody"] == 144
+    assert counts["sketches"] == 15
     assert total < 1000, counts  # hundreds of jobs for about 2.3 million items
 
 

@@ -1,0 +1,16 @@
+"""Apply the full-body rule to one normalised DeepFashion2 shard."""
+
+import logging
+
+from humanprep.derive.fullbody import filter_records
+from humanprep.io import read_jsonl, write_jsonl
+
+log = logging.getLogger(__name__)
+
+
+def main(smk):
+    records = list(read_jsonl(smk.input.records))
+    accepted, decisions = filter_records(records, smk.params.rules)
+    write_jsonl(smk.output.accepted, accepted)
+    write_jsonl(smk.output.decisions, decisions)
+    log.info("%s: %d of %d images accepted", smk.wildcards.shard, len(accepted), len(records))

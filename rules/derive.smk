@@ -1,0 +1,75 @@
+# Derived data: the DeepFashion2 full-body subset (decided per shard, with a reason for
+# every rejection).
+
+
+rule fullbody:
+    input:
+        records=f"{RESULTS}/normalised/deepfashion2/{{shard}}.jsonl",
+        code=code("fullbody", "derive"),
+    output:
+        accepted=f"{RESULTS}/derived/deepfashion2-fullbody/{{shard}}.jsonl",
+        decisions=f"{RESULTS}/derived/deepfashion2-fullbody/{{shard}}.decisions.jsonl",
+    log:
+        f"{RESULTS}/logs/fullbody/{{shard}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/fullbody/{{shard}}.tsv"
+    conda:
+        "../envs/imaging.yaml"
+    params:
+        rules=config["fullbody"],
+    script:
+        "../scripts/fullbody.py"
+
+
+rule fullbody_summary:
+    input:
+        decisions=lambda wc: derived_shards("deepfashion2-fullbody", "decisions.jsonl"),
+        code=code("fullbody_summary", "derive"),
+    output:
+        f"{RESULTS}/derived/deepfashion2-fullbody/summary.json",
+    log:
+        f"{RESULTS}/logs/fullbody_summary.log",
+    conda:
+        "../envs/imaging.yaml"
+    params:
+        rules=config["fullbody"],
+    script:
+        "../scripts/fullbody_summary.py"
+
+
+# CelebA edge and sketch maps, one job per normalised shard.
+rule sketches:
+    input:
+        records=f"{RESULTS}/normalised/celeba/{{shard}}.jsonl",
+        files=f"{RESULTS}/normalised/celeba/{{shard}}",
+        code=code("sketches", "derive", "normalise/common", "normalise/shard"),
+    output:
+        index=f"{RESULTS}/derived/celeba-sketch/{{shard}}.jsonl",
+        maps=directory(f"{RESULTS}/derived/celeba-sketch/{{shard}}"),
+    log:
+        f"{RESULTS}/logs/sketches/{{shard}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/sketches/{{shard}}.tsv"
+    conda:
+        "../envs/imaging.yaml"
+    params:
+        normalised=f"{RESULTS}/normalised/celeba",
+        sketch=config["sketch"],
+    script:
+        "../scripts/sketches.py"
+
+
+rule sketch_summary:
+    input:
+        index=lambda wc: derived_shards("celeba-sketch", "jsonl"),
+        code=code("sketch_summary"),
+    output:
+        f"{RESULTS}/derived/celeba-sketch/summary.json",
+    log:
+        f"{RESULTS}/logs/sketch_summary.log",
+    conda:
+        "../envs/imaging.yaml"
+    params:
+        sketch=config["sketch"],
+    script:
+        "../scripts/sketch_summary.py"

@@ -1,0 +1,88 @@
+"""Sketch and edge maps checked against an independent NumPy computation and stated properties."""
+
+import numpy as np
+import pytest
+
+from humanprep.derive.sketch import (
+    DEFAULTS,
+    canny,
+    gray_square,
+    photocopy,
+    sketch_maps,
+    xdog,
+    xdog_response,
+)
+
+
+def np_gaussian_blur(image, sigma):
+    """Separable Gaussian in plain NumPy: kernel exp(-x^2 / 2 sigma^2), radius round(3 sigma),
+    reflect-101 borders (OpenCV's default), the reference for cv2.GaussianBlur."""
+    radius = max(1, int(round(3 * sigma)))
+    x = np.arange(-radius, radius + 1, dtype=np.float64)
+    kernel = np.exp(-(x**2) / (2 * sigma**2))
+    kernel /= kernel.sum()
+    padded = np.pad(image.astype(np.float64), radius, mode="reflect")  # numpy reflect == 101
+    rows = sum(w * padded[:, i : i + image.shape[1]] for i, w in enumerate(kernel))
+    return sum(w * rows[i : i + image.shape[0], :] for i, w in enumerate(kernel))
+
+
+def test_xdog_matches_numpy_reference():
+    rng = np.random.default_rng(3)
+    gray = (rng.random((40, 40)) * 255).astype(np.uint8)
+    p = DEFAULTS["xdog"]
+    image = gray / 255.0
+    sigma, k = p["sigma"], p["k"]
+    ref = (1 + p["p"]) * np_gaussian_blur(image, sigma) - p["p"] * np_gaussian_blur(
+        image, k * sigma
+    )
+    got = xdog_response(gray, sigma, k, p["p"])
+    # cv2 sizes its kernel slightly differently; the responses agree within 1% of the range
+    assert np.abs(got - ref).max() < 0.01 * (ref.max() - ref.min())
+    eps, phi = p["epsilon"], p["phi"]
+    ref_map = np.where(ref >= eps, 1.0, 1.0 + np.tanh(phi * (ref - eps))) * 255
+    assert np.abs(xdog(gray, **p).astype(float) - ref_map).mean() < 3.0
+
+
+def square_image(size=64, lo=40, hi=220):
+    gray = np.full((size, size), lo, np.uint8)
+    gray[16:48, 16:48] = hi
+    return gray
+
+
+def test_canny_is_binary_and_lies_on_the_square_outline():
+    edges = canny(square_image(), **DEFAULTS["canny"])
+    assert set(np.unique(edges)) == {0, 255}
+    ys, xs = np.nonzero(edges)
+    # every edge pixel is within 1 px of the square's boundary (rows/cols 15.5 and 47.5)
+    near = (np.minimum(np.abs(ys - 15.5), np.abs(ys - 47.5)) <= 1.5) | (
+        np.minimum(np.abs(xs - 15.5), np.abs(xs - 47.5)) <= 1.5
+    )
+    assert near.all()
+    inside = (ys >= 14) & (ys <= 49) & (xs >= 14) & (xs <= 49)
+    assert inside.all()
+    assert len(ys) >= 0.9 * 4 * 32  # the outline is (almost) closed
+
+
+def test_photocopy_binary_white_on_flat_dark_line_on_step():
+    flat = np.full((32, 32), 128, np.uint8)
+    assert (photocopy(flat, **DEFAULTS["photocopy"]) == 255).all()
+    sketch = photocopy(square_image(), **DEFAULTS["photocopy"])
+    assert set(np.unique(sketch)) <= {0, 255}
+    # dark pixels sit just outside the bright square (darker than their surroundings)
+    ys, xs = np.nonzero(sketch == 0)
+    assert len(ys) > 0 and not ((ys >= 16) & (ys < 48) & (xs >= 16) & (xs < 48)).any()
+
+
+def test_maps_have_the_configured_size_and_are_deterministic():
+    rng = np.random.default_rng(0)
+    rgb = (rng.random((100, 100, 3)) * 255).astype(np.uint8)
+    params = {**DEFAULTS, "size": 48}
+    a, b = sketch_maps(rgb, params), sketch_maps(rgb, params)
+    for name in ("canny", "xdog", "photocopy"):
+        assert a[name].shape == (48, 48) and a[name].dtype == np.uint8
+        assert np.array_equal(a[name], b[name])
+
+
+@pytest.mark.parametrize("shape, size", [((100, 80, 3), 32), ((20, 20, 3), 64)])
+def test_gray_square_resizes_either_way(shape, size):
+    assert gray_square(np.zeros(shape, np.uint8), size).shape == (size, size)
