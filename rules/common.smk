@@ -203,6 +203,10 @@ def final_targets():
         targets.append(f"{RESULTS}/derived/deepfashion2-fullbody/summary.json")
     if "celeba" in ENABLED:
         targets.append(f"{RESULTS}/derived/celeba-sketch/summary.json")
+    if "huge100k" in ENABLED:
+        targets.append(f"{RESULTS}/derived/huge100k-views/summary.json")
+    if "shhq" in ENABLED and config["composite"]["shhq"]:
+        targets += derived_shards("shhq-composite", "jsonl")
     return targets
 
 

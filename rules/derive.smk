@@ -73,3 +73,60 @@ rule sketch_summary:
         sketch=config["sketch"],
     script:
         "../scripts/sketch_summary.py"
+
+
+# HuGe100K: views with their cameras, the front view, and the orbit check.
+rule views:
+    input:
+        records=f"{RESULTS}/normalised/huge100k/{{shard}}.jsonl",
+        code=code("views", "derive"),
+    output:
+        f"{RESULTS}/derived/huge100k-views/{{shard}}.jsonl",
+    log:
+        f"{RESULTS}/logs/views/{{shard}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/views/{{shard}}.tsv"
+    conda:
+        "../envs/imaging.yaml"
+    params:
+        orbit_tolerance=config["views"]["orbit_tolerance"],
+    script:
+        "../scripts/views.py"
+
+
+rule views_summary:
+    input:
+        views=lambda wc: derived_shards("huge100k-views", "jsonl"),
+        code=code("views_summary"),
+    output:
+        f"{RESULTS}/derived/huge100k-views/summary.json",
+    log:
+        f"{RESULTS}/logs/views_summary.log",
+    conda:
+        "../envs/imaging.yaml"
+    params:
+        orbit_tolerance=config["views"]["orbit_tolerance"],
+    script:
+        "../scripts/views_summary.py"
+
+
+# SHHQ composited on white (optional: composite.shhq in the config).
+rule composites:
+    input:
+        records=f"{RESULTS}/normalised/shhq/{{shard}}.jsonl",
+        files=f"{RESULTS}/normalised/shhq/{{shard}}",
+        code=code("composites", "derive", "normalise/shard"),
+    output:
+        index=f"{RESULTS}/derived/shhq-composite/{{shard}}.jsonl",
+        images=directory(f"{RESULTS}/derived/shhq-composite/{{shard}}"),
+    log:
+        f"{RESULTS}/logs/composites/{{shard}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/composites/{{shard}}.tsv"
+    conda:
+        "../envs/imaging.yaml"
+    params:
+        normalised=f"{RESULTS}/normalised/shhq",
+        quality=config["composite"]["jpeg_quality"],
+    script:
+        "../scripts/composites.py"

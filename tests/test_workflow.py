@@ -117,6 +117,8 @@ def test_full_size_dag_has_hundreds_of_jobs(tmp_path, monkeypatch):
     assert counts["normalise"] == 20 + 372 + 144 + 200 + 15
     assert counts["fullbody"] == 144
     assert counts["sketches"] == 15
+    assert counts["views"] == 200
+    assert counts["composites"] == 20
     assert total < 1000, counts  # hundreds of jobs for about 2.3 million items
 
 
