@@ -1,0 +1,1 @@
+"""Deterministic miniature copies of the five datasets' archives, in their real formats."""
