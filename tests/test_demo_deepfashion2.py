@@ -240,3 +240,19 @@ def test_garment_colours_repeat_across_a_pair(demo):
     assert repeated
     for values in repeated:
         assert np.abs(values[0] - values[1]).max() < 40
+
+
+def test_fullbody_filter_reaches_the_planned_decisions(demo, tmp_path):
+    from humanprep.derive.fullbody import filter_records
+
+    _, _, _, root = demo
+    entries, side = index_dataset("deepfashion2", [root])
+    write_jsonl(tmp_path / "manifest.jsonl", entries)
+    records, _ = normalise_shard(
+        "deepfashion2", "000", tmp_path / "manifest.jsonl", side, {}, tmp_path / "o"
+    )
+    _, decisions = filter_records(records)
+    got = {d["id"]: d["reason"] for d in decisions}
+    for image_id, intended in df2.INTENDED.items():
+        assert got[image_id] == ("accepted" if intended == "accept" else intended), image_id
+    assert {got[i] for i in got if i.startswith("test/")} == {"no_annotation"}
