@@ -13,6 +13,7 @@ include: "rules/unpack.smk"
 include: "rules/shard.smk"
 include: "rules/normalise.smk"
 include: "rules/derive.smk"
+include: "rules/release.smk"
 
 
 localrules:

@@ -11,11 +11,22 @@ from humanprep.errors import HumanprepError
 REPO = Path(__file__).resolve().parent.parent
 
 
+def file_items(dataset, path, kind):
+    """Items an archive holds, counted from its listing; other files hold none."""
+    from humanprep.acquire.items import count_items
+    from humanprep.acquire.registry import infer_kind
+
+    return count_items(dataset, path) if (kind or infer_kind(path.name)) != "file" else 0
+
+
 def cmd_register(args):
     from humanprep.acquire.registry import register
 
     registry = Path(args.registry_dir, f"{args.dataset}.tsv")
-    changes = register(registry, args.files, items=args.items, kind=args.kind, force=args.force)
+    changes = []
+    for path in args.files:
+        items = args.items if args.items is not None else file_items(args.dataset, path, args.kind)
+        changes += register(registry, [path], items=items, kind=args.kind, force=args.force)
     for line in changes:
         print(f"{registry}: {line}")
     if not changes:
@@ -30,6 +41,32 @@ def cmd_accept(args):
     print(acceptance_snippet(args.dataset, args.by, terms, args.today))
 
 
+def cmd_verify_release(args):
+    from humanprep.release.manifest import verify_release
+
+    problems = verify_release(args.release)
+    for line in problems:
+        print(f"{args.release}: {line}")
+    if problems:
+        raise HumanprepError(args.release, f"{len(problems)} problem(s) found")
+    print(f"{args.release}: every file matches manifest.json and SHA256SUMS")
+
+
+def cmd_diff(args):
+    from humanprep.io import write_text
+    from humanprep.release.diff import changes_markdown, diff_releases, release_meta
+
+    changes, needed = diff_releases(args.old, args.new)
+    text = changes_markdown(release_meta(args.old), release_meta(args.new), changes, needed)
+    out = (
+        args.out
+        or Path(args.new).parent / f"CHANGES-{Path(args.old).name}-to-{Path(args.new).name}.md"
+    )
+    write_text(out, text)
+    counts = ", ".join(f"{len(v)} {k}" for k, v in changes.items())
+    print(f"{out}: {counts}; needs a {needed} version bump")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="humanprep", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -38,7 +75,11 @@ def build_parser():
     reg.add_argument("dataset", choices=DATASETS)
     reg.add_argument("files", nargs="+", type=Path)
     reg.add_argument("--registry-dir", default=str(REPO / "registry" / "upstream"))
-    reg.add_argument("--items", type=int, help="dataset items the file holds (sizes shards)")
+    reg.add_argument(
+        "--items",
+        type=int,
+        help="dataset items the file holds (sizes shards; default: counted from the archive)",
+    )
     reg.add_argument("--kind", choices=("zip", "tar", "file"))
     reg.add_argument("--force", action="store_true", help="allow changing an existing entry")
     reg.set_defaults(func=cmd_register)
@@ -48,6 +89,15 @@ def build_parser():
     acc.add_argument("--by", required=True, help='who accepts: "Name <email>"')
     acc.add_argument("--today", default=datetime.date.today().isoformat())
     acc.set_defaults(func=cmd_accept)
+    ver = sub.add_parser("verify-release", help="check a release folder against its manifest")
+    ver.add_argument("release", type=Path)
+    ver.set_defaults(func=cmd_verify_release)
+
+    dif = sub.add_parser("diff", help="compare two releases and write CHANGES.md")
+    dif.add_argument("old", type=Path)
+    dif.add_argument("new", type=Path)
+    dif.add_argument("--out", type=Path, help="default: CHANGES-<old>-to-<new>.md beside them")
+    dif.set_defaults(func=cmd_diff)
     return parser
 
 

@@ -197,8 +197,9 @@ def derived_shards(subset, suffix):
     return [f"{RESULTS}/derived/{subset}/{s}.{suffix}" for s in shard_names(dataset)]
 
 
-def final_targets():
-    targets = [f"{RESULTS}/normalised/{d}/summary.json" for d in ENABLED]
+def derived_targets():
+    """Summaries (or, without one, shard indexes) of the derived subsets of enabled datasets."""
+    targets = []
     if "deepfashion2" in ENABLED:
         targets.append(f"{RESULTS}/derived/deepfashion2-fullbody/summary.json")
     if "celeba" in ENABLED:
@@ -208,6 +209,29 @@ def final_targets():
     if "shhq" in ENABLED and config["composite"]["shhq"]:
         targets += derived_shards("shhq-composite", "jsonl")
     return targets
+
+
+RELEASE_NAME = f"{config['release']['name']}-{config['release']['version']}"
+
+
+def release_datasets():
+    chosen = config["release"]["datasets"] or ENABLED
+    return [d for d in hp_datasets.DATASETS if d in chosen and d in ENABLED]
+
+
+def release_derived():
+    chosen = release_datasets()
+    return [
+        t for t in derived_targets() if Path(t).parent.name.split("-", 1)[0] in chosen
+    ]
+
+
+def release_coco():
+    return []
+
+
+def final_targets():
+    return [f"{RESULTS}/release/{RELEASE_NAME}.json"]
 
 
 MISSING = missing_raw_files()

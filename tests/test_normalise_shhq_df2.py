@@ -143,3 +143,13 @@ def test_fdh_keypoint_units_detected():
     assert units == "pixels" and points[0] == [80.0, 72.0, 2]
     with pytest.raises(BadItem, match="expected"):
         keypoints_in_pixels(np.zeros((16, 3)), 160, 288)
+
+
+def test_fdh_opt_outs_by_user_id_and_no_cv_tag():
+    from humanprep.normalise.fdh import opt_out_reason
+
+    ctx = {"opt_out": {"1@N00"}, "opt_out_ids": {"42"}}
+    assert opt_out_reason("0000007", {"user_nsid": "1@N00"}, ctx) == "Flickr user 1@N00 opted out"
+    assert opt_out_reason("0000042", {"user_nsid": "2@N00"}, ctx) == "photo tagged no_cv"
+    assert opt_out_reason("7", {"user_nsid": "2@N00", "tags": "beach no_cv"}, ctx)
+    assert opt_out_reason("7", {"user_nsid": "2@N00", "tags": "beach"}, ctx) is None

@@ -32,7 +32,23 @@ def licence_id(url):
 def load_context(side_files, options):
     with open(side_files["metadata.json"], encoding="utf-8") as fh:
         metadata = json.load(fh)
-    return {"metadata": metadata, "opt_out": set(options.get("opt_out_nsids", []))}
+    return {
+        "metadata": metadata,
+        "opt_out": set(options.get("opt_out_nsids", [])),
+        "opt_out_ids": {str(i).lstrip("0") for i in options.get("opt_out_ids", [])},
+    }
+
+
+def opt_out_reason(key, meta, ctx):
+    """Why this item must not be written (None: keep): an opted-out Flickr user, or a photo
+    tagged `no_cv` (listed in opt_out_ids, or carrying the tag where metadata has tags)."""
+    if meta.get("user_nsid") in ctx["opt_out"]:
+        return f"Flickr user {meta['user_nsid']} opted out"
+    tags = meta.get("tags") or ""
+    tags = tags.split() if isinstance(tags, str) else tags
+    if key.lstrip("0") in ctx["opt_out_ids"] or "no_cv" in tags:
+        return "photo tagged no_cv"
+    return None
 
 
 def keypoints_in_pixels(array, width, height):
@@ -63,8 +79,9 @@ def normalise(entry, ctx, writer):
     meta = ctx["metadata"].get(key) or ctx["metadata"].get(key.lstrip("0") or "0")
     if meta is None:
         raise BadItem("no entry in metadata.json")
-    if meta.get("user_nsid") in ctx["opt_out"]:
-        raise Removed(f"Flickr user {meta['user_nsid']} opted out")
+    reason = opt_out_reason(key, meta, ctx)
+    if reason:
+        raise Removed(reason)
     image = take_image(files["image.png"], writer)
     size = (image["width"], image["height"])
     try:

@@ -1,0 +1,1 @@
+"""Versioned data releases: selection, layout, checksums, provenance, card, diff, verify."""

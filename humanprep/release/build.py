@@ -1,0 +1,197 @@
+"""Assemble a release folder: selected records and their files, derived data, COCO files,
+terms, card, attribution, provenance, manifest and SHA256SUMS; then put it in place.
+
+A version is immutable: building an existing version again is a no-op when the content is
+identical and refused when it differs.
+"""
+
+import filecmp
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from humanprep.errors import HumanprepError
+from humanprep.io import (
+    dumps,
+    read_jsonl,
+    sha256_file,
+    write_json,
+    write_jsonl,
+    write_text,
+)
+from humanprep.normalise.shard import safe_name
+from humanprep.release import card, manifest
+from humanprep.release.select import select_shards
+
+
+def place(src, dest, mode):
+    """Hard link (same file system) or copy one file."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if mode == "hardlink":
+        try:
+            os.link(src, dest)
+            return
+        except OSError:
+            pass  # another file system: copy instead
+    shutil.copyfile(src, dest)
+
+
+def place_tree(src, dest, mode):
+    for path in sorted(Path(src).rglob("*")):
+        if path.is_file():
+            place(path, dest / path.relative_to(src), mode)
+
+
+def add_dataset(tmp, normalised, dataset, splits, licences, mode):
+    """Selected records and their item folders; returns (records, left out)."""
+    shards, left_out = select_shards(Path(normalised, dataset), splits, licences)
+    kept = []
+    for shard, records in shards.items():
+        if not records:
+            continue
+        write_jsonl(tmp / dataset / f"{shard}.jsonl", records)
+        for record in records:
+            item = Path(shard, safe_name(record["id"]))
+            place_tree(Path(normalised, dataset, item), tmp / dataset / item, mode)
+        kept += records
+    return kept, left_out
+
+
+def add_derived(tmp, subset_dir, ids, mode):
+    """A derived subset restricted to the released ids: its per-shard JSON Lines filtered,
+    its per-item files (named by the item's safe name) linked."""
+    subset_dir = Path(subset_dir)
+    names = {safe_name(i) for i in ids}
+    dest = tmp / "derived" / subset_dir.name
+    for path in sorted(subset_dir.glob("shard-*.jsonl")):
+        rows = [r for r in read_jsonl(path) if r["id"] in ids]
+        if rows:
+            write_jsonl(dest / path.name, rows)
+    for shard in sorted(p for p in subset_dir.glob("shard-*") if p.is_dir()):
+        for item in sorted(shard.iterdir()):
+            if item.name.split(".", 1)[0] in names or item.name in names:
+                target = dest / shard.name / item.name
+                place_tree(item, target, mode) if item.is_dir() else place(item, target, mode)
+    summary = subset_dir / "summary.json"
+    if summary.exists():
+        place(summary, dest / "summary.json", "copy")
+
+
+def add_terms(tmp, agreements, terms_dir):
+    """Copy each accepted terms text; refuse a dataset whose acceptance is absent or stale."""
+    rows = []
+    for dataset, record in sorted(agreements.items()):
+        text = Path(terms_dir, f"{dataset}.md")
+        if sha256_file(text) != record["terms_sha256"]:
+            raise HumanprepError(text, "differs from the accepted terms; accept them again")
+        place(text, tmp / "terms" / f"{dataset}.md", "copy")
+        rows.append((dataset, record["terms_sha256"], record["accepted_by"], record["accepted_on"]))
+    return rows
+
+
+def finish(tmp, meta, records, counts, terms_rows, provenance):
+    write_text(tmp / "ATTRIBUTION.csv", card.attribution_csv(sorted_records(records)))
+    write_text(tmp / "README.md", card.card_text(meta, records, counts, terms_rows))
+    write_json(tmp / "PROVENANCE.json", provenance)
+    entries = manifest.manifest_entries(tmp)
+    write_json(tmp / manifest.MANIFEST, {"release": meta["release"], "files": entries})
+    entries = manifest.manifest_entries(tmp)  # now with manifest.json itself
+    write_text(tmp / manifest.SUMS, manifest.sums_text(entries))
+
+
+def sorted_records(records_by_dataset):
+    return [r for d in sorted(records_by_dataset) for r in records_by_dataset[d]]
+
+
+def same_release(a, b):
+    return filecmp.cmp(Path(a, manifest.SUMS), Path(b, manifest.SUMS), shallow=False)
+
+
+def install(built, dest):
+    """Rename the built folder into place, unless that version already exists."""
+    if dest.exists():
+        if not same_release(built, dest):
+            raise HumanprepError(
+                dest,
+                "this version already exists with different content; bump release.version "
+                "(patch: packaging, minor: additions, major: changed or removed data)",
+            )
+        shutil.rmtree(built)
+        return "unchanged"
+    os.replace(built, dest)
+    return "created"
+
+
+def filter_coco(doc, image_paths):
+    """A COCO document restricted to the released images (by file_name) and their
+    annotations; licences no image uses are dropped."""
+    images = [i for i in doc["images"] if i["file_name"] in image_paths]
+    ids = {i["id"] for i in images}
+    out = {**doc, "images": images}
+    out["annotations"] = [a for a in doc.get("annotations", []) if a["image_id"] in ids]
+    if "licenses" in doc:
+        used = {i.get("license") for i in images}
+        out["licenses"] = [lic for lic in doc["licenses"] if lic["id"] in used]
+    return out
+
+
+def add_coco(tmp, coco_dir, dataset, records):
+    paths = {r["image"]["path"] for r in records}
+    for path in sorted(Path(coco_dir).glob("*.json")):
+        doc = json.loads(path.read_text())
+        write_text(tmp / "coco" / dataset / path.name, dumps(filter_coco(doc, paths)))
+
+
+def stage_counts(spec, left_out):
+    """(dataset, count, value) rows: what normalisation kept, quarantined and removed,
+    what the selection left out, what the full-body filter accepted."""
+    rows = []
+    for dataset in spec["datasets"]:
+        summary = spec["summaries"][dataset]
+        for key in ("kept", "quarantined", "removed"):
+            rows.append((dataset, f"normalise: {key}", summary[key]))
+        rows.append((dataset, "release: left out by split/licence", left_out[dataset]))
+    for subset, summary in sorted(spec.get("derived_summaries", {}).items()):
+        if "accepted" in summary:
+            rows.append((subset, "accepted", summary["accepted"]))
+            rows.append((subset, "filtered out", summary["decisions"] - summary["accepted"]))
+    return rows
+
+
+def build_tree(tmp, spec):
+    records, left_out = {}, {}
+    for dataset in spec["datasets"]:
+        if dataset not in spec["agreements"]:
+            raise HumanprepError(dataset, "no accepted terms: a release never includes it")
+        licences = spec["licences"].get(dataset, [])
+        records[dataset], left_out[dataset] = add_dataset(
+            tmp, spec["normalised"], dataset, spec["splits"], licences, spec["link"]
+        )
+        if dataset in spec["coco"]:
+            add_coco(tmp, spec["coco"][dataset], dataset, records[dataset])
+    ids = {r["id"] for rs in records.values() for r in rs}
+    for subset, folder in sorted(spec["derived"].items()):
+        if subset.split("-", 1)[0] in records:
+            add_derived(tmp, folder, ids, spec["link"])
+    terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])
+    counts = stage_counts(spec, left_out)
+    provenance = {**spec["provenance"], "counts": [list(row) for row in counts]}
+    finish(tmp, spec["meta"], records, counts, terms_rows, provenance)
+    return {d: len(rs) for d, rs in records.items()}
+
+
+def build_release(dest, spec):
+    """Build the release into a temporary folder beside dest, then install it."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    try:
+        counts = build_tree(tmp, spec)
+        os.chmod(tmp, 0o755)
+        status = install(tmp, dest)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return status, counts

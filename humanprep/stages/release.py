@@ -1,0 +1,84 @@
+"""Build the configured release into releases/<name>-<version>/ and write a receipt."""
+
+import json
+import logging
+from pathlib import Path
+
+from humanprep.io import sha256_file, write_json
+from humanprep.release.build import build_release
+from humanprep.release.provenance import code_version, public_config, tool_versions
+
+log = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _load(path):
+    return json.loads(Path(path).read_text())
+
+
+def selection_text(release):
+    parts = []
+    if release["splits"]:
+        parts.append(f"splits {', '.join(release['splits'])} only")
+    for dataset, licences in sorted(release["licences"].items()):
+        parts.append(f"{dataset} items under {', '.join(licences)} only")
+    return "; ".join(parts)
+
+
+def inputs(verified_files):
+    """Every raw input with its checksums, dataset from its path verified/<dataset>/."""
+    rows = [{**_load(p), "dataset": Path(p).parent.name} for p in verified_files]
+    return sorted(rows, key=lambda r: (r["dataset"], r["file"]))
+
+
+def make_spec(smk):
+    p = smk.params
+    release = p.release
+    name = f"{release['name']}-{release['version']}"
+    derived = {Path(f).parent.name: str(Path(f).parent) for f in smk.input.derived}
+    agreements = {Path(a).stem: _load(a) for a in smk.input.agreements}
+    return {
+        "meta": {
+            "name": release["name"],
+            "version": release["version"],
+            "description": release["description"],
+            "release": name,
+            "selection": selection_text(release),
+        },
+        "datasets": p.datasets,
+        "normalised": p.normalised,
+        "derived": derived,
+        "derived_summaries": {
+            k: _load(Path(v, "summary.json"))
+            for k, v in derived.items()
+            if Path(v, "summary.json").exists()
+        },
+        "coco": {Path(d).name: d for d in smk.input.coco},
+        "splits": release["splits"],
+        "licences": release["licences"],
+        "link": release["link"],
+        "agreements": agreements,
+        "terms_dir": str(REPO / "terms"),
+        "summaries": {Path(s).parent.name: _load(s) for s in smk.input.summaries},
+        "provenance": {
+            "release": name,
+            "inputs": inputs(smk.input.verified),
+            "agreements": [agreements[d] for d in sorted(agreements)],
+            "config": public_config(p.config),
+            "code": code_version(REPO),
+            "tools": tool_versions(),
+        },
+    }
+
+
+def main(smk):
+    dest = Path(smk.params.dest)
+    status, counts = build_release(dest, make_spec(smk))
+    log.info("%s: %s (%s)", dest, status, ", ".join(f"{d} {n}" for d, n in counts.items()))
+    receipt = {
+        "release": str(dest),
+        "status": status,
+        "items": counts,
+        "SHA256SUMS": sha256_file(dest / "SHA256SUMS"),
+    }
+    write_json(smk.output[0], receipt)
