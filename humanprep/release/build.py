@@ -97,7 +97,7 @@ def finish(tmp, meta, records, counts, terms_rows, provenance):
     write_json(tmp / "PROVENANCE.json", provenance)
     entries = manifest.manifest_entries(tmp)
     write_json(tmp / manifest.MANIFEST, {"release": meta["release"], "files": entries})
-    entries = manifest.manifest_entries(tmp)  # now with manifest.json itself
+    entries = manifest.manifest_entries(tmp, skip=(manifest.SUMS,))  # with manifest.json
     write_text(tmp / manifest.SUMS, manifest.sums_text(entries))
 
 
@@ -160,6 +160,15 @@ def stage_counts(spec, left_out):
     return rows
 
 
+def selection_text(spec):
+    parts = []
+    if spec["splits"]:
+        parts.append(f"splits {', '.join(spec['splits'])} only")
+    for dataset, licences in sorted(spec["licences"].items()):
+        parts.append(f"{dataset} items under {', '.join(licences)} only")
+    return "; ".join(parts)
+
+
 def build_tree(tmp, spec):
     records, left_out = {}, {}
     for dataset in spec["datasets"]:
@@ -178,7 +187,8 @@ def build_tree(tmp, spec):
     terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])
     counts = stage_counts(spec, left_out)
     provenance = {**spec["provenance"], "counts": [list(row) for row in counts]}
-    finish(tmp, spec["meta"], records, counts, terms_rows, provenance)
+    meta = {**spec["meta"], "selection": selection_text(spec)}
+    finish(tmp, meta, records, counts, terms_rows, provenance)
     return {d: len(rs) for d, rs in records.items()}
 
 

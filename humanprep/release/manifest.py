@@ -40,11 +40,11 @@ def classify(path):
     return dataset, SUFFIX_KINDS.get(Path(path).suffix, "other")
 
 
-def manifest_entries(root):
+def manifest_entries(root, skip=(SUMS, MANIFEST)):
     root = Path(root)
     entries = []
     for path in list_files(root):
-        if path in (SUMS, MANIFEST):
+        if path in skip:
             continue
         dataset, kind = classify(path)
         full = root / path

@@ -16,15 +16,6 @@ def _load(path):
     return json.loads(Path(path).read_text())
 
 
-def selection_text(release):
-    parts = []
-    if release["splits"]:
-        parts.append(f"splits {', '.join(release['splits'])} only")
-    for dataset, licences in sorted(release["licences"].items()):
-        parts.append(f"{dataset} items under {', '.join(licences)} only")
-    return "; ".join(parts)
-
-
 def inputs(verified_files):
     """Every raw input with its checksums, dataset from its path verified/<dataset>/."""
     rows = [{**_load(p), "dataset": Path(p).parent.name} for p in verified_files]
@@ -43,7 +34,6 @@ def make_spec(smk):
             "version": release["version"],
             "description": release["description"],
             "release": name,
-            "selection": selection_text(release),
         },
         "datasets": p.datasets,
         "normalised": p.normalised,
