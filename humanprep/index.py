@@ -39,7 +39,8 @@ def index_fdh(roots, side_files):
     items = defaultdict(dict)
     for root in map(Path, roots):
         for member in sorted(root.rglob("*")):
-            if member.is_file():
+            # hidden files are not samples (Snakemake marks directory outputs with one)
+            if member.is_file() and not member.name.startswith("."):
                 key, _, suffix = member.name.partition(".")
                 items[key][suffix.lower()] = str(member)
                 items[key]["tar"] = root.name
