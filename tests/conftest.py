@@ -56,3 +56,17 @@ def demo_run(tmp_path_factory):
     if res.returncode != 0:
         pytest.fail(f"demo run failed:\n{res.stdout[-4000:]}\n{res.stderr[-8000:]}")
     return work, res, server, served
+
+
+def run_or_fail(work, *args):
+    res = snakemake(work, *args)
+    if res.returncode != 0:
+        pytest.fail(f"run failed:\n{res.stdout[-4000:]}\n{res.stderr[-8000:]}")
+    return res
+
+
+@pytest.fixture(scope="session")
+def plain_run(tmp_path_factory):
+    """The README's main job, `snakemake --cores 2`, in a fresh copy of the repository."""
+    work = copy_workflow(tmp_path_factory.mktemp("plain") / "humanprep")
+    return work, run_or_fail(work)

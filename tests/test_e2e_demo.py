@@ -80,3 +80,73 @@ def test_fdh_downloaded_and_resumed(demo_run):
     assert ranged and ranged[0]["range"] == f"bytes={len(served[DROPPED]) // 2}-"
     log = Path(work, "results", "logs", "download", "fdh", DROPPED.rsplit("/", 1)[1] + ".log")
     assert "done" in log.read_text()
+
+
+RELEASE = Path("releases", "humanprep-demo-0.1.0")
+
+
+def test_release_passes_its_own_verify(plain_run):
+    work, res = plain_run
+    release = work / RELEASE
+    assert str(RELEASE) in res.stdout + res.stderr or (work / RELEASE).is_dir()
+    ok = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=release)
+    assert ok.returncode == 0
+    from humanprep.cli import main
+
+    assert main(["verify-release", str(release)]) == 0
+    (release / "fdh" / "stray").write_text("x")
+    assert main(["verify-release", str(release)]) == 1
+    (release / "fdh" / "stray").unlink()
+
+
+def test_release_contents_follow_the_demo(plain_run):
+    work, _ = plain_run
+    release = work / RELEASE
+    manifest = json.loads((release / "manifest.json").read_text())
+    datasets = {f["dataset"] for f in manifest["files"] if f["dataset"]}
+    assert datasets == set(DATASETS)
+    provenance = json.loads((release / "PROVENANCE.json").read_text())
+    assert {i["dataset"] for i in provenance["inputs"]} == set(DATASETS)
+    assert {a["dataset"] for a in provenance["agreements"]} == set(DATASETS)
+    attribution = (release / "ATTRIBUTION.csv").read_text().splitlines()[1:]
+    # 12 FDH items kept (14 minus the two of the opted-out user), all CC-BY family
+    assert len(attribution) == 12 and not any("0001201" in line for line in attribution)
+    card = (release / "README.md").read_text()
+    assert "| fdh | normalise: removed | 2 |" in card
+    fullbody = json.loads((release / "derived/deepfashion2-fullbody/summary.json").read_text())
+    assert fullbody["accepted"] == 6 and fullbody["decisions"] == 18
+
+
+def test_rebuild_from_scratch_is_byte_identical(plain_run, tmp_path):
+    from conftest import copy_workflow, run_or_fail
+
+    work, _ = plain_run
+    again = copy_workflow(tmp_path / "humanprep")
+    run_or_fail(again)
+    first = (work / RELEASE / "SHA256SUMS").read_bytes()
+    assert (again / RELEASE / "SHA256SUMS").read_bytes() == first
+
+
+def test_opt_out_release_diff_lists_removed_items(plain_run, tmp_path):
+    import shutil
+
+    from conftest import run_or_fail
+
+    from humanprep.cli import main
+
+    work = tmp_path / "humanprep"
+    shutil.copytree(plain_run[0], work, symlinks=True)
+    extra = tmp_path / "v1.yaml"
+    extra.write_text(
+        "release:\n  version: 1.0.0\n"
+        "normalise:\n  fdh:\n    opt_out_nsids: ['12345678@N00', '23456789@N01']\n"
+    )
+    run_or_fail(work, "--configfile", "config/config.yaml", extra)
+    old, new = work / RELEASE, work / "releases" / "humanprep-demo-1.0.0"
+    out = tmp_path / "CHANGES.md"
+    assert main(["diff", str(old), str(new), "--out", str(out)]) == 0
+    text = out.read_text()
+    # 23456789@N01 owns FDH ids 42 and 812004 (humanprep.demo.fdh.SAMPLES)
+    assert "## Removed: 2\n\n- fdh 0000042\n- fdh 0812004\n" in text
+    assert "## Added: 0" in text and "## Changed: 0" in text
+    assert "Required version bump: **major**; this release made: **major**." in text

@@ -1,0 +1,204 @@
+"""Checksum registry: parsing, hashing once, registering without silent changes."""
+
+import hashlib
+
+import pytest
+
+from humanprep import cli
+from humanprep.acquire.registry import (
+    HEADER,
+    HOW_TO_OBTAIN,
+    Entry,
+    infer_kind,
+    load_registry,
+    missing_message,
+    register,
+    save_registry,
+    verify_file,
+)
+from humanprep.datasets import DATASETS
+from humanprep.errors import HumanprepError
+
+SHA = "a" * 64
+
+
+def entry_for(path, items=3, kind="zip", md5=True):
+    data = path.read_bytes()
+    return Entry(
+        file=path.name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        md5=hashlib.md5(data).hexdigest() if md5 else "",
+        items=items,
+        kind=kind,
+    )
+
+
+def write_tsv(path, *rows):
+    path.write_text("\n".join(["\t".join(HEADER), *rows]) + "\n")
+    return path
+
+
+def test_round_trip_sorted(tmp_path):
+    entries = [
+        Entry("b.tar", 10, SHA, "", 2, "tar"),
+        Entry("a.zip", 5, "b" * 64, "c" * 32, 7, "zip"),
+    ]
+    path = tmp_path / "reg" / "shhq.tsv"
+    save_registry(path, entries)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "file\tsize\tsha256\tmd5\titems\tkind"
+    assert [line.split("\t")[0] for line in lines[1:]] == ["a.zip", "b.tar"]
+    assert load_registry(path) == sorted(entries, key=lambda e: e.file)
+    assert [p.name for p in path.parent.iterdir()] == ["shhq.tsv"]  # no temporary left
+
+
+def test_entry_is_frozen():
+    with pytest.raises(AttributeError):
+        Entry("a", 1, SHA, "", 0, "file").size = 2
+
+
+def test_missing_registry_names_path_and_register(tmp_path):
+    with pytest.raises(HumanprepError, match="humanprep register") as err:
+        load_registry(tmp_path / "nope.tsv")
+    assert str(tmp_path / "nope.tsv") in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "row,match",
+    [
+        (f"a.zip\t1\t{SHA}\t\t1", "expected 6"),
+        (f"a.zip\tone\t{SHA}\t\t1\tzip", "size 'one'"),
+        ("a.zip\t1\tABC\t\t1\tzip", "sha256 'ABC'"),
+        (f"a.zip\t1\t{SHA}\txyz\t1\tzip", "md5 'xyz'"),
+        (f"a.zip\t1\t{SHA}\t\t-1\tzip", "items '-1'"),
+        (f"a.zip\t1\t{SHA}\t\t1\trar", "kind 'rar'"),
+        (f"sub/a.zip\t1\t{SHA}\t\t1\tzip", "bad file name"),
+    ],
+)
+def test_bad_line_reports_line_number(tmp_path, row, match):
+    path = write_tsv(tmp_path / "r.tsv", f"ok.zip\t1\t{SHA}\t\t1\tzip", row)
+    with pytest.raises(HumanprepError, match=match) as err:
+        load_registry(path)
+    assert str(err.value).startswith(f"{path}:3:")
+
+
+def test_duplicate_and_header_errors(tmp_path):
+    row = f"a.zip\t1\t{SHA}\t\t1\tzip"
+    with pytest.raises(HumanprepError, match="listed twice"):
+        load_registry(write_tsv(tmp_path / "d.tsv", row, row))
+    bad = tmp_path / "h.tsv"
+    bad.write_text("file size sha256\n")
+    with pytest.raises(HumanprepError, match=r"h.tsv:1: header"):
+        load_registry(bad)
+
+
+def test_header_only_and_comments(tmp_path):
+    path = write_tsv(tmp_path / "r.tsv", "# a comment", "", f"a\t0\t{SHA}\t\t0\tfile")
+    assert load_registry(path) == [Entry("a", 0, SHA, "", 0, "file")]
+    assert load_registry(write_tsv(tmp_path / "e.tsv")) == []
+
+
+def test_verify_file_hashes_once_both_digests(tmp_path):
+    path = tmp_path / "a.zip"
+    path.write_bytes(b"payload" * 300_000)  # > 1 read
+    entry = entry_for(path)
+    result = verify_file(path, entry)
+    assert result == {"file": "a.zip", "size": entry.size, "sha256": entry.sha256, "md5": entry.md5}
+    # md5 empty in the registry: only sha256 is compared, md5 still reported
+    assert verify_file(path, entry_for(path, md5=False))["md5"] == entry.md5
+
+
+def test_verify_file_size_mismatch(tmp_path):
+    path = tmp_path / "a.zip"
+    path.write_bytes(b"12345")
+    entry = Entry("a.zip", 6, SHA, "", 1, "zip")
+    with pytest.raises(HumanprepError, match="expected 6 bytes, found 5") as err:
+        verify_file(path, entry)
+    assert str(err.value).startswith(str(path)) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("field", ["sha256", "md5"])
+def test_verify_file_checksum_mismatch(tmp_path, field):
+    path = tmp_path / "a.zip"
+    path.write_bytes(b"12345")
+    good = entry_for(path)
+    wrong = "0" * len(getattr(good, field))
+    bad = Entry(**{**good.__dict__, field: wrong})
+    with pytest.raises(HumanprepError, match=f"{field} mismatch") as err:
+        verify_file(path, bad)
+    message = str(err.value)
+    assert wrong in message and getattr(good, field) in message and "\n" not in message
+
+
+def test_kind_inference():
+    assert infer_kind("train.zip") == "zip"
+    assert [infer_kind(n) for n in ("a.tar", "a.tar.gz", "a.tgz")] == ["tar"] * 3
+    assert infer_kind("metadata.json") == "file"
+
+
+def test_register_adds_keeps_and_refuses_changes(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "train.zip").write_bytes(b"zip bytes")
+    (raw / "shard.tar.gz").write_bytes(b"tar bytes")
+    (raw / "meta.json").write_bytes(b"{}")
+    reg = tmp_path / "registry" / "deepfashion2.tsv"
+
+    changes = register(reg, [raw / "train.zip", raw / "shard.tar.gz"], items=4)
+    assert [c.split(" (")[0] for c in changes] == ["added train.zip", "added shard.tar.gz"]
+    entries = {e.file: e for e in load_registry(reg)}
+    assert entries["train.zip"] == entry_for(raw / "train.zip", items=4, kind="zip")
+    assert entries["shard.tar.gz"].kind == "tar"
+
+    assert register(reg, [raw / "train.zip"]) == []  # identical: nothing to do
+    assert register(reg, [raw / "meta.json"]) == ["added meta.json (2 bytes, 0 items, file)"]
+    assert register(reg, [raw / "train.zip"], items=9) == ["updated train.zip: items 4 -> 9"]
+
+    before = reg.read_text()
+    (raw / "train.zip").write_bytes(b"another release")
+    with pytest.raises(HumanprepError, match="use --force") as err:
+        register(reg, [raw / "train.zip"])
+    assert "train.zip" in str(err.value)
+    assert reg.read_text() == before  # refused: nothing written
+
+    (changed,) = register(reg, [raw / "train.zip"], force=True)
+    assert changed.startswith("replaced train.zip: size 9 -> 15")
+    assert {e.file: e for e in load_registry(reg)}["train.zip"].items == 9
+
+
+def test_register_kind_override_and_missing_file(tmp_path):
+    (tmp_path / "blob.bin").write_bytes(b"x")
+    reg = tmp_path / "r.tsv"
+    register(reg, [tmp_path / "blob.bin"], kind="zip")
+    assert load_registry(reg)[0].kind == "zip"
+    with pytest.raises(HumanprepError, match="not a file"):
+        register(reg, [tmp_path / "nope.zip"])
+
+
+def test_cli_register(tmp_path, capsys):
+    (tmp_path / "metadata.json").write_bytes(b"{}")
+    args = ["register", "fdh", str(tmp_path / "metadata.json"), "--registry-dir", str(tmp_path)]
+    assert cli.main(args) == 0
+    assert "added metadata.json" in capsys.readouterr().out
+    assert cli.main(args) == 0
+    assert "unchanged" in capsys.readouterr().out
+    assert load_registry(tmp_path / "fdh.tsv")[0].kind == "file"
+
+
+def test_how_to_obtain_covers_every_dataset():
+    assert set(HOW_TO_OBTAIN) == set(DATASETS)
+    assert all(len(text) > 40 for text in HOW_TO_OBTAIN.values())
+    assert "password" in HOW_TO_OBTAIN["shhq"] and "StyleGAN-Human" in HOW_TO_OBTAIN["shhq"]
+    assert "md5" in HOW_TO_OBTAIN["fdh"] and "DeepPrivacy2" in HOW_TO_OBTAIN["fdh"]
+    assert "form" in HOW_TO_OBTAIN["deepfashion2"]
+    assert "Hugging Face" in HOW_TO_OBTAIN["huge100k"]
+    assert "CelebAMask-HQ" in HOW_TO_OBTAIN["celeba"]
+
+
+def test_missing_message_says_what_where_how(tmp_path):
+    folder = tmp_path / "raw" / "deepfashion2"
+    message = missing_message("deepfashion2", "train.zip", folder, HOW_TO_OBTAIN["deepfashion2"])
+    assert str(folder / "train.zip") in message
+    assert "missing" in message and HOW_TO_OBTAIN["deepfashion2"] in message
+    assert "\n" not in message
