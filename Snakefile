@@ -6,6 +6,15 @@ configfile: "config/config.yaml"
 
 
 include: "rules/common.smk"
+
+
+wildcard_constraints:
+    dataset="|".join(hp_datasets.DATASETS),
+    file=r"[^/]+",
+    archive=r"[^/]+",
+    shard=r"shard-\d{5}",
+
+
 include: "rules/demo.smk"
 include: "rules/download.smk"
 include: "rules/acquire.smk"

@@ -1,4 +1,4 @@
-# Helpers shared by every rule file: config, paths, registry, shards, code provenance.
+# Helpers shared by all rule files (config, paths, registry, shards, code provenance).
 import os
 import re
 import sys
@@ -20,13 +20,6 @@ validate(config, workflow.source_path("../config/schema.yaml"))
 RESULTS = config["results"]
 RAW = config["raw_dir"]
 ENABLED = [d for d in hp_datasets.DATASETS if config["datasets"][d]["enabled"]]
-
-
-wildcard_constraints:
-    dataset="|".join(hp_datasets.DATASETS),
-    file=r"[^/]+",
-    archive=r"[^/]+",
-    shard=r"shard-\d{5}",
 
 
 # Modules every stage imports; each stage adds its own subpackage or module.

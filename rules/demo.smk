@@ -2,7 +2,7 @@
 # where a user would put the real downloads (raw_dir/<dataset>/<file>).
 
 
-if config["demo"]:
+if demo_files():
 
     rule demo_archives:
         input:
@@ -17,6 +17,6 @@ if config["demo"]:
             "../envs/demo.yaml"
         params:
             datasets=demo_datasets(),
-            raw_dir=RAW,
+            raw_dir=lambda wc, output: str(Path(output[0]).parents[1]),
         script:
             "../scripts/demo_archives.py"

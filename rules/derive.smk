@@ -53,7 +53,7 @@ rule sketches:
     conda:
         "../envs/imaging.yaml"
     params:
-        normalised=f"{RESULTS}/normalised/celeba",
+        normalised=lambda wc, input: str(Path(input.records).parent),
         sketch=config["sketch"],
     script:
         "../scripts/sketches.py"
@@ -126,7 +126,7 @@ rule composites:
     conda:
         "../envs/imaging.yaml"
     params:
-        normalised=f"{RESULTS}/normalised/shhq",
+        normalised=lambda wc, input: str(Path(input.records).parent),
         quality=config["composite"]["jpeg_quality"],
     script:
         "../scripts/composites.py"

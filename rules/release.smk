@@ -29,7 +29,7 @@ rule release:
         dest=f"{config['release']['dir']}/{RELEASE_NAME}",
         release=config["release"],
         datasets=release_datasets(),
-        normalised=f"{RESULTS}/normalised",
+        normalised=lambda wc, input: str(Path(input.summaries[0]).parents[1]),
         config=config,
     script:
         "../scripts/release.py"

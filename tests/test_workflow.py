@@ -92,8 +92,8 @@ def full_size_config(tmp_path):
         passwords_file="",
     )
     config["datasets"] = {d: {"enabled": True} for d in DATASETS}
-    config["datasets"]["fdh"]["shard_size"] = 5000  # 288x160 images: small
-    config["datasets"]["huge100k"]["shard_size"] = 500  # 24-view videos: heavy
+    config["datasets"]["fdh"]["shard_size"] = 10_000  # 288x160 images: small
+    config["datasets"]["huge100k"]["shard_size"] = 1000  # 24-view videos: heavy
     path = tmp_path / "full.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -113,11 +113,11 @@ def test_full_size_dag_has_hundreds_of_jobs(tmp_path, monkeypatch):
     total = counts.pop("total")
     assert counts["verify"] == sum(len(f) for f in FULL_SIZE.values())
     assert counts["plan_shards"] == len(DATASETS)
-    # 20 SHHQ + 372 FDH + 144 DeepFashion2 + 200 HuGe100K + 15 CelebA shards
-    assert counts["normalise"] == 20 + 372 + 144 + 200 + 15
+    # 20 SHHQ + 186 FDH + 144 DeepFashion2 + 100 HuGe100K + 15 CelebA shards
+    assert counts["normalise"] == 20 + 186 + 144 + 100 + 15
     assert counts["fullbody"] == 144
     assert counts["sketches"] == 15
-    assert counts["views"] == 200
+    assert counts["views"] == 100
     assert counts["composites"] == 20
     assert total < 1000, counts  # hundreds of jobs for about 2.3 million items
 
