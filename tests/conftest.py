@@ -32,7 +32,7 @@ def snakemake(workdir, *args, timeout=900):
 
 
 # The FDH tar the served demo drops mid-transfer once, so the workflow must resume it.
-DROPPED = "/fdh/fdh_CC-BY-2.0.tar"
+DROPPED = "/fdh/cc-by-2.tar"
 
 
 @pytest.fixture(scope="session")

@@ -56,10 +56,10 @@ def test_no_password_anywhere(demo_run):
             assert hits.stdout == "", f"{password!r} found in {hits.stdout}"
 
 
-def test_rerun_is_a_no_op(demo_run):
+def test_rerun_is_a_no_op(plain_run):
     from conftest import snakemake
 
-    work = demo_run[0]
+    work = plain_run[0]
     res = snakemake(work, "-n")
     assert res.returncode == 0, res.stderr
     assert "Nothing to be done" in res.stdout + res.stderr
