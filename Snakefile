@@ -25,9 +25,14 @@ include: "rules/derive.smk"
 include: "rules/release.smk"
 
 
+# Bookkeeping that reads a few small files: not worth a cluster job.
 localrules:
     all,
     agreement,
+    normalise_summary,
+    fullbody_summary,
+    sketch_summary,
+    views_summary,
 
 
 if config["download"]["on_submit_host"]:

@@ -196,3 +196,36 @@ def test_interrupted_run_resumes_without_redoing_finished_jobs(slurm_cluster, tm
     assert re.findall(r"^rule (\w+):", res.stderr, re.M) == ["transform", "transform", "combine"]
     assert {s: (work / "work" / f"{s}.seed").stat().st_mtime_ns for s in SAMPLES} == seeds
     assert outputs(work) == expected_outputs()
+
+
+# Fat shards for the cluster run: one shard per dataset keeps the SLURM job count modest.
+FAT_SHARDS = "shard_size: 100\ndatasets:\n  huge100k:\n    shard_size: 100\n"
+
+
+@pytest.mark.slurm
+@pytest.mark.timeout(900)
+def test_demo_release_through_slurm_equals_local_run(slurm_cluster, tmp_path):
+    from conftest import copy_workflow
+
+    fat = tmp_path / "fat.yaml"
+    fat.write_text(FAT_SHARDS)
+    local = copy_workflow(tmp_path / "local")
+    remote = copy_workflow(tmp_path / "slurm")
+    configs = ["--configfile", "config/config.yaml", fat]
+
+    started = time.monotonic()
+    res = run(local, "--cores", "2", *configs, timeout=600)
+    assert res.returncode == 0, res.stderr[-4000:]
+    local_s = time.monotonic() - started
+
+    started = time.monotonic()
+    res = run(remote, "--profile", slurm_profile(tmp_path), *configs, timeout=840)
+    assert res.returncode == 0, res.stderr[-6000:]
+    submitted = len(SUBMITTED.findall(res.stderr))
+    slurm_s = time.monotonic() - started
+    print(f"demo: local {local_s:.1f} s; SLURM {slurm_s:.1f} s, {submitted} jobs")
+
+    release = Path("releases", "humanprep-demo-0.1.0", "SHA256SUMS")
+    assert (remote / release).read_bytes() == (local / release).read_bytes()
+    # every remote job went through sbatch, a modest number: one per file, archive or shard
+    assert 20 <= submitted <= 60
