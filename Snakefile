@@ -22,6 +22,7 @@ include: "rules/unpack.smk"
 include: "rules/shard.smk"
 include: "rules/normalise.smk"
 include: "rules/derive.smk"
+include: "rules/coco.smk"
 include: "rules/release.smk"
 
 

@@ -6,7 +6,7 @@ rule verify:
     input:
         file=raw_input,
         registry=lambda wc: str(registry_path(wc.dataset)),
-        code=code("verify", "acquire"),
+        code=code("verify"),
     output:
         f"{RESULTS}/verified/{{dataset}}/{{file}}.json",
     log:
@@ -22,7 +22,7 @@ rule verify:
 rule agreement:
     input:
         terms="terms/{dataset}.md",
-        code=code("agreement", "acquire"),
+        code=code("agreement"),
     output:
         f"{RESULTS}/agreements/{{dataset}}.json",
     log:

@@ -1,52 +1,40 @@
-# COCO exports: one job per dataset (and one for the DeepFashion2 full-body subset), each
-# writing a folder of COCO JSON files (one per split present in the records) plus
-# summary.json. Layouts and ids: humanprep/coco/.
+# COCO exports: one job per dataset, writing a folder of COCO JSON files (one per split
+# present in the records; DeepFashion2 also its full-body subset as *_fullbody.json) and
+# the export's counts beside it. Layouts and ids: humanprep/coco/. DeepFashion2 reads no
+# image files (sizes come from the records); the others read their masks / label maps
+# from the normalised shard folders.
 
-COCO_EXPORTS = {
-    "deepfashion2": "deepfashion2",
-    "deepfashion2-fullbody": "deepfashion2",
-    "fdh": "fdh",
-    "celeba": "celeba",
-    "shhq": "shhq",
-}
-
-
-def coco_records(export):
-    if export == "deepfashion2-fullbody":
-        return derived_shards("deepfashion2-fullbody", "jsonl")
-    return shard_outputs(export, "jsonl")
-
-
-def coco_files(export):
-    """Normalised shard folders whose masks/label maps the export reads."""
-    if export.startswith("deepfashion2"):
-        return []
-    return [p[: -len(".jsonl")] for p in shard_outputs(export, "jsonl")]
-
-
-def coco_targets():
-    """The export folders of the enabled datasets (for final_targets)."""
-    return [f"{RESULTS}/coco/{e}" for e, d in COCO_EXPORTS.items() if d in ENABLED]
+COCO_DATASETS = ("deepfashion2", "fdh", "celeba", "shhq")
 
 
 rule coco:
     input:
-        records=lambda wc: coco_records(wc.export),
-        files=lambda wc: coco_files(wc.export),
-        code=code("coco", "coco", "formats"),
+        records=lambda wc: shard_outputs(wc.dataset, "jsonl"),
+        fullbody=lambda wc: (
+            derived_shards("deepfashion2-fullbody", "jsonl")
+            if wc.dataset == "deepfashion2"
+            else []
+        ),
+        files=lambda wc: (
+            []
+            if wc.dataset == "deepfashion2"
+            else [p[: -len(".jsonl")] for p in shard_outputs(wc.dataset, "jsonl")]
+        ),
+        code=code("coco"),
     output:
-        directory(f"{RESULTS}/coco/{{export}}"),
+        coco=directory(f"{RESULTS}/coco/{{dataset}}"),
+        summary=f"{RESULTS}/coco/{{dataset}}.summary.json",
     log:
-        f"{RESULTS}/logs/coco/{{export}}.log",
+        f"{RESULTS}/logs/coco/{{dataset}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/coco/{{export}}.tsv"
+        f"{RESULTS}/benchmarks/coco/{{dataset}}.tsv"
     wildcard_constraints:
-        export="|".join(COCO_EXPORTS),
+        dataset="|".join(COCO_DATASETS),
     conda:
         "../envs/coco.yaml"
     resources:
         mem_mb=lambda wc, attempt: 4000 * attempt,
     params:
-        normalised=lambda wc: f"{RESULTS}/normalised/{COCO_EXPORTS[wc.export]}",
+        normalised=lambda wc, input: str(Path(input.records[0]).parent),
     script:
         "../scripts/coco.py"

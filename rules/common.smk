@@ -13,6 +13,7 @@ sys.path.insert(0, workflow.basedir)
 
 from humanprep import datasets as hp_datasets  # noqa: E402
 from humanprep import shards as hp_shards  # noqa: E402
+from humanprep import sources as hp_sources  # noqa: E402
 from humanprep.acquire import registry as hp_registry  # noqa: E402
 
 validate(config, workflow.source_path("../config/schema.yaml"))
@@ -22,35 +23,11 @@ RAW = config["raw_dir"]
 ENABLED = [d for d in hp_datasets.DATASETS if config["datasets"][d]["enabled"]]
 
 
-# Modules every stage imports; each stage adds its own subpackage or module.
-CODE_SUFFIXES = (".py", ".json")
-CORE_CODE = (
-    "__init__.py",
-    "errors.py",
-    "io.py",
-    "runner.py",
-    "datasets.py",
-    "shards.py",
-)
-
-
-def code(stage, *parts):
-    """Sources a stage runs (its entry script, its stage module, the core and `parts`):
-    they are rule inputs, so editing the code re-runs what it made and a release never
+def code(stage):
+    """The sources the rule running scripts/<stage>.py executes (found by following its
+    imports): as rule inputs, editing them re-runs what they made, so a release never
     mixes outputs of two code versions."""
-    root = Path(workflow.basedir, "humanprep")
-    files = [root / name for name in CORE_CODE]
-    files += [
-        root / "stages" / f"{stage}.py",
-        Path(workflow.basedir, "scripts", f"{stage}.py"),
-    ]
-    for part in parts:
-        target = root / part
-        if target.is_dir():
-            files += [f for f in target.rglob("*") if f.suffix in CODE_SUFFIXES]
-        else:
-            files.append(root / f"{part}.py")
-    return sorted({str(f.relative_to(workflow.basedir)) for f in files if f.exists()})
+    return hp_sources.stage_files(workflow.basedir, stage)
 
 
 def registry_path(dataset):
@@ -220,7 +197,8 @@ def release_derived():
 
 
 def release_coco():
-    return []
+    chosen = release_datasets()
+    return [f"{RESULTS}/coco/{d}" for d in COCO_DATASETS if d in chosen]
 
 
 def final_targets():

@@ -6,7 +6,7 @@ if demo_files():
 
     rule demo_archives:
         input:
-            code=code("demo_archives", "demo", "formats"),
+            code=code("demo_archives"),
         output:
             demo_files(),
         log:

@@ -5,7 +5,7 @@
 rule fullbody:
     input:
         records=f"{RESULTS}/normalised/deepfashion2/{{shard}}.jsonl",
-        code=code("fullbody", "derive"),
+        code=code("fullbody"),
     output:
         accepted=f"{RESULTS}/derived/deepfashion2-fullbody/{{shard}}.jsonl",
         decisions=f"{RESULTS}/derived/deepfashion2-fullbody/{{shard}}.decisions.jsonl",
@@ -24,7 +24,7 @@ rule fullbody:
 rule fullbody_summary:
     input:
         decisions=lambda wc: derived_shards("deepfashion2-fullbody", "decisions.jsonl"),
-        code=code("fullbody_summary", "derive"),
+        code=code("fullbody_summary"),
     output:
         f"{RESULTS}/derived/deepfashion2-fullbody/summary.json",
     log:
@@ -42,7 +42,7 @@ rule sketches:
     input:
         records=f"{RESULTS}/normalised/celeba/{{shard}}.jsonl",
         files=f"{RESULTS}/normalised/celeba/{{shard}}",
-        code=code("sketches", "derive", "normalise/common", "normalise/shard"),
+        code=code("sketches"),
     output:
         index=f"{RESULTS}/derived/celeba-sketch/{{shard}}.jsonl",
         maps=directory(f"{RESULTS}/derived/celeba-sketch/{{shard}}"),
@@ -79,7 +79,7 @@ rule sketch_summary:
 rule views:
     input:
         records=f"{RESULTS}/normalised/huge100k/{{shard}}.jsonl",
-        code=code("views", "derive"),
+        code=code("views"),
     output:
         f"{RESULTS}/derived/huge100k-views/{{shard}}.jsonl",
     log:
@@ -115,7 +115,7 @@ rule composites:
     input:
         records=f"{RESULTS}/normalised/shhq/{{shard}}.jsonl",
         files=f"{RESULTS}/normalised/shhq/{{shard}}",
-        code=code("composites", "derive", "normalise/shard"),
+        code=code("composites"),
     output:
         index=f"{RESULTS}/derived/shhq-composite/{{shard}}.jsonl",
         images=directory(f"{RESULTS}/derived/shhq-composite/{{shard}}"),

@@ -5,7 +5,7 @@
 rule download:
     input:
         registry=lambda wc: str(registry_path(wc.download.split("/", 1)[0])),
-        code=code("download", "acquire"),
+        code=code("download"),
     output:
         f"{RAW}/{{download}}",
     log:

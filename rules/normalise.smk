@@ -5,7 +5,7 @@
 rule normalise:
     input:
         shards=f"{RESULTS}/shards/{{dataset}}",
-        code=code("normalise", "normalise", "formats", "schemas"),
+        code=code("normalise"),
     output:
         records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",
         quarantine=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.quarantine.jsonl",
@@ -29,7 +29,7 @@ rule normalise_summary:
     input:
         records=lambda wc: shard_outputs(wc.dataset, "jsonl"),
         quarantine=lambda wc: shard_outputs(wc.dataset, "quarantine.jsonl"),
-        code=code("normalise_summary", "normalise", "schemas"),
+        code=code("normalise_summary"),
     output:
         f"{RESULTS}/normalised/{{dataset}}/summary.json",
     log:

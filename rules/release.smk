@@ -16,7 +16,7 @@ rule release:
         ),
         verified=[v for d in release_datasets() for v in verified(d)],
         terms=expand("terms/{dataset}.md", dataset=release_datasets()),
-        code=code("release", "release", "normalise/shard", "acquire/download"),
+        code=code("release"),
     output:
         f"{RESULTS}/release/{RELEASE_NAME}.json",
     log:

@@ -7,7 +7,7 @@ rule plan_shards:
         unpacked=lambda wc: unpacked(wc.dataset),
         side=lambda wc: side_files(wc.dataset),
         verified=lambda wc: verified(wc.dataset),
-        code=code("plan_shards", "index"),
+        code=code("plan_shards"),
     output:
         directory(f"{RESULTS}/shards/{{dataset}}"),
     log:

@@ -5,7 +5,7 @@
 rule extract:
     input:
         unpack(unpack_inputs),
-        code=code("extract", "acquire"),
+        code=code("extract"),
     output:
         directory(f"{RESULTS}/unpacked/{{dataset}}/{{archive}}"),
     log:

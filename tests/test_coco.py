@@ -226,12 +226,18 @@ def shhq_records(root, with_segment=True):
     return records
 
 
-def run(name, records, root, out):
-    """Export through the same entry point the stage uses (records from a shard file)."""
-    shard = Path(root, "shard-00000.jsonl")
-    shard.parent.mkdir(parents=True, exist_ok=True)
-    shard.write_text("".join(dumps(r) for r in records))
-    return run_export(name, [shard], root, out)
+def write_shard(path, records):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(dumps(r) for r in records))
+    return path
+
+
+def run(dataset, records, root, out, fullbody=None):
+    """Export through the stage's entry point (records from shard files, summary beside
+    the folder)."""
+    shard = write_shard(Path(root, "shard-00000.jsonl"), records)
+    extra = [write_shard(Path(root, "fullbody", "shard-00000.jsonl"), fullbody)] if fullbody else []
+    return run_export(dataset, [shard], root, out, Path(f"{out}.summary.json"), extra)
 
 
 def load(path):
@@ -332,7 +338,6 @@ def test_deepfashion2_instances_hand_values(tmp_path):
             "landmarks_train_08_trousers.json",
             "landmarks_train_11_long_sleeve_dress.json",
             "landmarks_val_08_trousers.json",
-            "summary.json",
         ]
     )
     assert summary["files"]["instances_test.json"] == {"images": 1, "annotations": 0}
@@ -460,17 +465,17 @@ def test_shhq_without_segment_mask_keeps_keypoints(tmp_path):
 
 
 def exported(tmp_path):
-    """Every export, on every hand-built dataset: {export name: out dir}."""
+    """Every export, on every hand-built dataset: {dataset: out dir}."""
     outs = {}
     for name, records in (
         ("deepfashion2", lambda root: df2_records()),
-        ("deepfashion2-fullbody", lambda root: df2_records()[:2]),
         ("fdh", fdh_records),
         ("celeba", celeba_records),
         ("shhq", shhq_records),
     ):
         root = tmp_path / "norm" / name
-        run(name, records(root), root, tmp_path / "coco" / name)
+        fullbody = df2_records()[:2] if name == "deepfashion2" else None
+        run(name, records(root), root, tmp_path / "coco" / name, fullbody)
         outs[name] = tmp_path / "coco" / name
     return outs
 
@@ -537,7 +542,8 @@ def test_self_evaluation_gives_ap_one(tmp_path):
         assert self_eval(gt, "bbox") == pytest.approx(1.0, abs=1e-12), path.name
         checked += 1
         cats = gt.loadCats(gt.getCatIds())
-        if all("keypoints" in c for c in cats):  # all but CelebA parts and SHHQ parsing
+        labelled = any(a.get("num_keypoints") for a in anns)  # else all GT are ignored
+        if labelled and all("keypoints" in c for c in cats):  # not CelebA, SHHQ parsing
             # per-category landmark files: K; instances: the 294-vector, sigmas of 294
             k = len(cats[0]["keypoints"])
             assert all(len(a["keypoints"]) == 3 * k for a in anns)
@@ -596,14 +602,25 @@ def test_exports_are_deterministic_and_order_free(tmp_path):
             assert data.decode() == dumps(json.loads(data)), file  # = humanprep.io format
     # record order (shards, shard order) does not matter
     root = tmp_path / "c"
-    run("deepfashion2", list(reversed(df2_records())), root, root / "out")
+    fullbody = list(reversed(df2_records()[:2]))
+    run("deepfashion2", list(reversed(df2_records())), root, root / "out", fullbody)
     for p in first["deepfashion2"].glob("*.json"):
         assert (root / "out" / p.name).read_bytes() == p.read_bytes(), p.name
 
 
 def test_rule_file_matches_the_package():
     text = (REPO / "rules" / "coco.smk").read_text()
-    block = re.search(r"COCO_EXPORTS = (\{.*?\})", text, re.S).group(1)
-    assert eval(block) == coco.EXPORTS  # noqa: S307 (our own literal)
+    names = re.search(r"COCO_DATASETS = (\(.*?\))", text, re.S).group(1)
+    assert tuple(re.findall(r'"(\w+)"', names)) == coco.DATASETS
     assert 'code=code("coco", "coco", "formats")' in text
     assert (REPO / "envs" / "coco.yaml").exists()
+
+
+def test_summary_beside_the_folder_holds_fullbody_counts(tmp_path):
+    outs = exported(tmp_path)
+    summary = json.loads((tmp_path / "coco" / "deepfashion2.summary.json").read_text())
+    assert summary["files"]["instances_train_fullbody.json"] == {"images": 2, "annotations": 4}
+    assert "landmarks_train_08_trousers_fullbody.json" in summary["files"]
+    assert summary["counts"]["images"] == 4 and summary["fullbody_counts"]["images"] == 2
+    # the folder holds COCO files only (the release reads every *.json in it as COCO)
+    assert sorted(p.name for p in outs["deepfashion2"].iterdir()) == sorted(summary["files"])

@@ -150,3 +150,19 @@ def test_opt_out_release_diff_lists_removed_items(plain_run, tmp_path):
     assert "## Removed: 2\n\n- fdh 0000042\n- fdh 0812004\n" in text
     assert "## Added: 0" in text and "## Changed: 0" in text
     assert "Required version bump: **major**; this release made: **major**." in text
+
+
+def test_released_coco_files_load_and_masks_decode(plain_run):
+    from pycocotools.coco import COCO
+
+    work, _ = plain_run
+    files = sorted((work / RELEASE / "coco").rglob("*.json"))
+    assert {f.parent.name for f in files} == {"deepfashion2", "fdh", "celeba", "shhq"}
+    for path in files:
+        coco = COCO(str(path))
+        for ann in coco.loadAnns(coco.getAnnIds()):
+            if "segmentation" in ann:
+                assert coco.annToMask(ann).sum() > 0, (path.name, ann["id"])
+        for image in coco.dataset["images"]:
+            # file names are relative to the dataset's folder in the release
+            assert (work / RELEASE / path.parent.name / image["file_name"]).is_file()

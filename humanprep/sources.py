@@ -1,0 +1,93 @@
+"""Which source files a stage runs, found by following its imports.
+
+Every rule takes these files as inputs (so editing code re-runs what it made), and the
+env-consistency test reads the third-party imports from the same walk. Dynamic imports are
+followed too: any string constant naming a `humanprep.` module counts as an import.
+"""
+
+import ast
+import functools
+import re
+import sys
+from pathlib import Path
+
+PACKAGE = "humanprep"
+_MODULE_NAME = re.compile(rf"^{PACKAGE}(\.\w+)*$")
+DATA_SUFFIXES = (".json",)
+
+
+def _names(tree, module):
+    """Absolute module names a file imports (statically or by a literal module name)."""
+    package = module.rsplit(".", 1)[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if _MODULE_NAME.match(node.value):
+                yield node.value
+
+
+@functools.cache
+def file_imports(path, module):
+    tree = ast.parse(Path(path).read_text(), filename=str(path))
+    return frozenset(_names(tree, module))
+
+
+def module_files(root, name):
+    """Files that make up a package module: its .py, or its package __init__ and data."""
+    path = Path(root, *name.split("."))
+    if path.with_suffix(".py").is_file():
+        return [path.with_suffix(".py")]
+    if path.is_dir():
+        files = [path / "__init__.py"] if (path / "__init__.py").is_file() else []
+        return files + sorted(p for p in path.iterdir() if p.suffix in DATA_SUFFIXES)
+    return []
+
+
+def _module_of(root, path):
+    rel = Path(path).relative_to(root).with_suffix("")
+    parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+    return ".".join(parts)
+
+
+def walk(root, entry_files):
+    """(package files reached, external top-level module names) from the entry files."""
+    root = Path(root)
+    seen, external, todo = set(), set(), [Path(f) for f in entry_files]
+    while todo:
+        path = todo.pop()
+        if path in seen or path.suffix != ".py":
+            seen.add(path)
+            continue
+        seen.add(path)
+        module = _module_of(root, path) if path.is_relative_to(root / PACKAGE) else "__main__"
+        for name in file_imports(path, module):
+            top = name.split(".")[0]
+            if top != PACKAGE:
+                external.add(top)
+                continue
+            parts = name.split(".")
+            for i in range(1, len(parts) + 1):  # parent packages run their __init__ too
+                todo += [f for f in module_files(root, ".".join(parts[:i])) if f not in seen]
+    return sorted(seen), sorted(external - set(sys.stdlib_module_names) - {"_humanprep"})
+
+
+def stage_files(root, stage):
+    """The files the rule running scripts/<stage>.py executes, relative to root, sorted."""
+    root = Path(root)
+    entries = [root / "scripts" / f"{stage}.py", root / "scripts" / "_humanprep.py"]
+    files, _ = walk(root, entries)
+    return [str(Path(f).relative_to(root)) for f in files]
+
+
+def stage_requirements(root, stage):
+    """Top-level third-party modules the stage imports."""
+    root = Path(root)
+    return walk(root, [root / "scripts" / f"{stage}.py"])[1]
