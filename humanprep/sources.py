@@ -29,9 +29,8 @@ def _names(tree, module):
                 base = ".".join([*parts, base] if base else parts)
             yield base
             yield from (f"{base}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if _MODULE_NAME.match(node.value):
-                yield node.value
+        elif isinstance(node, ast.Constant) and _MODULE_NAME.match(str(node.value)):
+            yield node.value
 
 
 @functools.cache

@@ -20,11 +20,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
 import urllib3
 
+from humanprep.acquire.urls import sanitise_url
 from humanprep.errors import HumanprepError
 from humanprep.io import file_digests, write_json
 
@@ -77,16 +77,6 @@ class _Job:
     def __post_init__(self):
         self.part = self.dest.with_name(self.dest.name + ".part")
         self.sidecar = self.dest.with_name(self.dest.name + ".part.json")
-
-
-def sanitise_url(url):
-    """scheme://host[:port]/path: no userinfo, query or fragment, which may carry tokens."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 def parse_retry_after(value, now=None):

@@ -6,7 +6,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-from humanprep.acquire.download import sanitise_url
+from humanprep.acquire.urls import sanitise_url
 
 SOURCE_GLOBS = (
     "Snakefile",

@@ -1,0 +1,79 @@
+"""Every rule runs in a conda env that pins exactly what its code imports, at the versions
+this (pip-installed, tested) environment has. Imports are read from the code itself."""
+
+import importlib.metadata
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from humanprep.sources import stage_files, stage_requirements
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def rules():
+    """(rule name, env file, script stem, code() stage) for every rule with a script."""
+    found = []
+    for smk in sorted((REPO / "rules").glob("*.smk")):
+        parts = re.split(r"\n\s*rule (\w+):", smk.read_text())[1:]
+        for name, body in zip(parts[::2], parts[1::2], strict=True):
+            body = re.split(r"\n\S", body)[0]
+            env = re.search(r'conda:\s*"\.\./(envs/[\w-]+\.yaml)"', body)
+            script = re.search(r'script:\s*"\.\./scripts/(\w+)\.py"', body)
+            stage = re.search(r'code=code\("(\w+)"\)', body)
+            found.append(
+                (name, env and env.group(1), script and script.group(1), stage and stage.group(1))
+            )
+    return found
+
+
+def pins(env_file):
+    doc = yaml.safe_load((REPO / env_file).read_text())
+    conda = [d for d in doc["dependencies"] if isinstance(d, str)]
+    pip = next((d["pip"] for d in doc["dependencies"] if isinstance(d, dict)), [])
+    return conda, dict(p.split("==") for p in pip)
+
+
+def distributions(module):
+    names = importlib.metadata.packages_distributions().get(module, [])
+    assert names, f"no installed distribution provides {module}"
+    return names
+
+
+RULES = rules()
+
+
+def test_rules_found():
+    assert len(RULES) >= 15
+
+
+@pytest.mark.parametrize("rule, env, script, stage", RULES, ids=[r[0] for r in RULES])
+def test_rule_env_pins_its_imports(rule, env, script, stage):
+    assert env, f"rule {rule} names no conda env"
+    assert script and stage == script, f"rule {rule}: code() must name its script's stage"
+    conda, pip = pins(env)
+    assert "python=3.11" in conda and any(c.startswith("pip=") for c in conda)
+    for module in stage_requirements(REPO, stage):
+        for dist in distributions(module):
+            pinned = {k.lower(): v for k, v in pip.items()}.get(dist.lower())
+            assert pinned, f"{env} does not pin {dist} (imported as {module} by {stage})"
+            assert pinned == importlib.metadata.version(dist), f"{env}: {dist} version"
+
+
+def test_every_pin_is_the_tested_version():
+    for env in sorted((REPO / "envs").glob("*.yaml")):
+        _, pip = pins(env.relative_to(REPO))
+        for dist, version in pip.items():
+            assert importlib.metadata.version(dist) == version, f"{env.name}: {dist}"
+
+
+def test_code_inputs_follow_imports_including_dynamic_ones():
+    files = stage_files(REPO, "normalise")
+    # the dataset modules are imported by name (importlib), the schema read as package data
+    assert "humanprep/normalise/huge100k.py" in files
+    assert "humanprep/formats/torchnpy.py" in files
+    assert "scripts/normalise.py" in files and "humanprep/stages/normalise.py" in files
+    assert "humanprep/release/build.py" not in files
+    assert "humanprep/schemas/record.schema.json" in stage_files(REPO, "normalise_summary")
