@@ -8,6 +8,11 @@ configfile: "config/config.yaml"
 include: "rules/common.smk"
 
 
+# Archive passwords: read from these variables inside the unpack step only.
+envvars:
+    *password_envvars(),
+
+
 wildcard_constraints:
     dataset="|".join(hp_datasets.DATASETS),
     file=r"[^/]+",
@@ -47,3 +52,9 @@ rule all:
     input:
         final_targets(),
     localrule: True
+
+
+onsuccess:
+    print(
+        f"humanprep: release in {config['release']['dir']}/{RELEASE_NAME}/, results in {RESULTS}/"
+    )

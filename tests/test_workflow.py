@@ -126,3 +126,37 @@ def test_full_size_dag_has_hundreds_of_jobs(tmp_path, monkeypatch):
 def test_demo_registry_and_terms_exist(dataset):
     assert (REPO / "registry" / "demo" / f"{dataset}.tsv").exists()
     assert (REPO / "terms" / f"{dataset}.md").exists()
+
+
+def test_missing_archive_stops_with_manual_download_help(tmp_path, monkeypatch):
+    config = full_size_config(tmp_path)
+    (tmp_path / "raw" / "deepfashion2" / "train.zip").unlink()
+    monkeypatch.setenv("HUMANPREP_SHHQ_PASSWORD", "x")
+    monkeypatch.setenv("HUMANPREP_DEEPFASHION2_PASSWORD", "x")
+    res = run(BIN / "snakemake", "-n", "--configfile", config)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0
+    assert "1 raw file(s) missing" in out and "deepfashion2/train.zip" in out
+    assert "train.zip: missing" in out and "How to obtain it:" in out
+    assert "DeepFashion2" in out and "password" in out.lower()
+
+
+def test_disabled_dataset_needs_no_files_and_no_password(tmp_path, monkeypatch):
+    config = full_size_config(tmp_path)
+    doc = yaml.safe_load(config.read_text())
+    doc["datasets"]["deepfashion2"]["enabled"] = False
+    config.write_text(yaml.safe_dump(doc))
+    (tmp_path / "raw" / "deepfashion2" / "train.zip").unlink()
+    monkeypatch.setenv("HUMANPREP_SHHQ_PASSWORD", "x")
+    monkeypatch.delenv("HUMANPREP_DEEPFASHION2_PASSWORD", raising=False)
+    res = run(BIN / "snakemake", "-n", "--quiet", "rules", "--configfile", config)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "missing" not in res.stdout + res.stderr
+
+
+def test_undefined_password_variable_is_named(tmp_path, monkeypatch):
+    config = full_size_config(tmp_path)
+    monkeypatch.delenv("HUMANPREP_SHHQ_PASSWORD", raising=False)
+    monkeypatch.setenv("HUMANPREP_DEEPFASHION2_PASSWORD", "x")
+    res = run(BIN / "snakemake", "-n", "--configfile", config)
+    assert res.returncode != 0 and "HUMANPREP_SHHQ_PASSWORD" in res.stdout + res.stderr
