@@ -612,7 +612,7 @@ def test_rule_file_matches_the_package():
     text = (REPO / "rules" / "coco.smk").read_text()
     names = re.search(r"COCO_DATASETS = (\(.*?\))", text, re.S).group(1)
     assert tuple(re.findall(r'"(\w+)"', names)) == coco.DATASETS
-    assert 'code=code("coco", "coco", "formats")' in text
+    assert 'code=code("coco")' in text
     assert (REPO / "envs" / "coco.yaml").exists()
 
 
