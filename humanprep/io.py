@@ -16,7 +16,7 @@ def dumps(obj):
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _tmp_beside(path):
+def tmp_beside(path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -26,7 +26,7 @@ def _tmp_beside(path):
 
 def write_bytes(path, data):
     """Write bytes to a temporary file beside `path`, then rename into place."""
-    tmp = _tmp_beside(path)
+    tmp = tmp_beside(path)
     try:
         tmp.write_bytes(data)
         os.chmod(tmp, 0o644)

@@ -117,6 +117,23 @@ def test_release_contents_follow_the_demo(plain_run):
     assert fullbody["accepted"] == 6 and fullbody["decisions"] == 18
 
 
+def test_release_webdataset_tars_hold_every_record(plain_run):
+    import webdataset as wds
+
+    work, _ = plain_run
+    release = work / RELEASE
+    for dataset in DATASETS:
+        records = [
+            r for p in sorted((release / dataset).glob("shard-*.jsonl")) for r in read_jsonl(p)
+        ]
+        tars = sorted((release / "webdataset").glob(f"{dataset}-shard-*.tar"))
+        samples = [s for t in tars for s in wds.WebDataset(str(t), shardshuffle=False)]
+        assert [json.loads(s["json"])["id"] for s in samples] == [r["id"] for r in records]
+        for sample, record in zip(samples, records, strict=True):
+            image = record["image"]["path"].rsplit("/", 1)[1]
+            assert image in sample, (dataset, sample["__key__"])
+
+
 def test_rebuild_from_scratch_is_byte_identical(plain_run, tmp_path):
     from conftest import copy_workflow, run_or_fail
 

@@ -219,3 +219,19 @@ def test_hardlinks_share_the_source_inode(built):
     src = norm / "fdh" / "shard-00000" / "1" / "image.png"
     assert (dest / "fdh" / "shard-00000" / "1" / "image.png").stat().st_ino == src.stat().st_ino
     shutil.rmtree(dest)
+
+
+def test_webdataset_export_reads_back_with_webdataset(tmp_path):
+    import webdataset as wds
+
+    norm = workspace(tmp_path, [record("1"), record("2", split="val")])
+    dest = tmp_path / "r"
+    build_release(dest, {**spec(tmp_path, norm), "webdataset": True})
+    tar = dest / "webdataset" / "fdh-shard-00000.tar"
+    samples = list(wds.WebDataset(str(tar), shardshuffle=False))
+    assert [s["__key__"] for s in samples] == ["1", "2"]
+    assert samples[0]["image.png"] == b"1" and json.loads(samples[1]["json"])["split"] == "val"
+    again = tmp_path / "r2"
+    build_release(again, {**spec(tmp_path, norm), "webdataset": True})
+    assert (again / "webdataset" / "fdh-shard-00000.tar").read_bytes() == tar.read_bytes()
+    assert verify_release(dest) == []

@@ -22,7 +22,7 @@ from humanprep.io import (
     write_text,
 )
 from humanprep.normalise.shard import safe_name
-from humanprep.release import card, manifest
+from humanprep.release import card, manifest, webdataset
 from humanprep.release.select import select_shards
 
 
@@ -184,6 +184,8 @@ def build_tree(tmp, spec):
     for subset, folder in sorted(spec["derived"].items()):
         if subset.split("-", 1)[0] in records:
             add_derived(tmp, folder, ids, spec["link"])
+    if spec.get("webdataset"):
+        webdataset.export(tmp, sorted(records))
     terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])
     counts = stage_counts(spec, left_out)
     provenance = {**spec["provenance"], "counts": [list(row) for row in counts]}

@@ -30,6 +30,8 @@ def classify(path):
         return None, TOP_KINDS.get(path, "other")
     if parts[0] == "terms":
         return Path(parts[1]).stem, "terms"
+    if parts[0] == "webdataset":
+        return parts[1].split("-shard-", 1)[0], "webdataset"
     if parts[0] == "coco":
         return parts[1], "coco"
     if parts[0] == "derived":

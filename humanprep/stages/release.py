@@ -47,6 +47,7 @@ def make_spec(smk):
         "splits": release["splits"],
         "licences": release["licences"],
         "link": release["link"],
+        "webdataset": release["webdataset"],
         "agreements": agreements,
         "terms_dir": str(REPO / "terms"),
         "summaries": {Path(s).parent.name: _load(s) for s in smk.input.summaries},

@@ -1,0 +1,49 @@
+"""Draw the report's count charts: per stage, per DeepFashion2 category, full-body reasons,
+and the licence pie."""
+
+import json
+import logging
+from pathlib import Path
+
+from humanprep.io import read_jsonl, write_bytes
+from humanprep.report import charts, counts
+
+log = logging.getLogger(__name__)
+
+
+def main(smk):
+    summaries = [json.loads(Path(p).read_text()) for p in smk.input.summaries]
+    records = [r for path in smk.input.records for r in read_jsonl(path)]
+    fullbody = [json.loads(Path(p).read_text()) for p in smk.input.fullbody]
+    fullbody = fullbody[0] if fullbody else None
+    accepted = {
+        d["id"]
+        for path in smk.input.decisions
+        for d in read_jsonl(path)
+        if d["reason"] == "accepted"
+    }
+    stages = counts.stage_counts(summaries, fullbody)
+    write_bytes(smk.output.stages, charts.bar_chart(stages, "Items per dataset and stage", "items"))
+
+    garments = [r for r in records if r["dataset"] == "deepfashion2"]
+    categories = counts.category_counts(garments, accepted)
+    write_bytes(
+        smk.output.categories,
+        charts.bar_chart(
+            categories, "DeepFashion2 garments per category", "garments", horizontal=True
+        ),
+    )
+    reasons = counts.reason_counts(fullbody) if fullbody else {}
+    write_bytes(
+        smk.output.reasons,
+        charts.bar_chart(
+            {r: {"images": n} for r, n in reasons.items()},
+            "DeepFashion2 full-body decisions",
+            "images",
+        ),
+    )
+    licences = counts.licence_counts(records)
+    write_bytes(smk.output.licences, charts.pie_chart(licences, "Kept items per licence"))
+    log.info(
+        "charts: %d datasets, %d records, %d licences", len(stages), len(records), len(licences)
+    )
