@@ -5,6 +5,9 @@
 configfile: "config/config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 
 
@@ -29,6 +32,7 @@ include: "rules/normalise.smk"
 include: "rules/derive.smk"
 include: "rules/coco.smk"
 include: "rules/release.smk"
+include: "rules/report.smk"
 
 
 # Bookkeeping that reads a few small files: not worth a cluster job.
@@ -51,6 +55,7 @@ rule all:
     default_target: True
     input:
         final_targets(),
+        report_targets(),
     localrule: True
 
 

@@ -12,6 +12,8 @@ extras=""
 # 7zz (Debian package 7zip) is the fast native extractor for encrypted zips; without it
 # the pure-Python fallback works, far slower. unzip and md5sum serve as test oracles.
 packages="7zip unzip"
+# The tests also render the Snakemake report in a real headless browser.
+[ -n "$extras" ] && packages="$packages chromium"
 missing=""
 for pkg in $packages; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"

@@ -201,6 +201,18 @@ def release_coco():
     return [f"{RESULTS}/coco/{d}" for d in COCO_DATASETS if d in chosen]
 
 
+def report_targets():
+    """The report's pictures (`snakemake --report`) for the enabled datasets."""
+    sheets = ("shhq", "fdh", "deepfashion2", "celeba", "huge100k")
+    targets = [f"{RESULTS}/report/sheets/{d}.png" for d in sheets if d in ENABLED]
+    if "deepfashion2" in ENABLED:
+        targets += [
+            f"{RESULTS}/report/fullbody/{k}.png" for k in ("accepted", "rejected")
+        ]
+    charts = ("stages", "categories", "fullbody_reasons", "licences")
+    return targets + [f"{RESULTS}/report/charts/{c}.png" for c in charts]
+
+
 def final_targets():
     return [f"{RESULTS}/release/{RELEASE_NAME}.json"]
 
