@@ -35,28 +35,40 @@ def pose_type(batch):
     return "diverse" if batch in DIVERSE_BATCHES else "a-pose"
 
 
-def read_views(path):
-    """Decode every frame of the video as RGB; the count must be 24 (one per camera).
-
-    Frames are decoded into one reused BGR buffer and converted into a preallocated array:
-    fresh allocations per frame made this 2.5x slower than a bare decode loop."""
+def iter_views(path):
+    """Yield every frame of the video as RGB, decoded and converted in two reused buffers
+    (each yielded array is overwritten by the next frame: copy it to keep it)."""
     capture = cv2.VideoCapture(str(path))
-    views, bgr, count = None, None, 0
+    bgr = rgb = None
     try:
         while True:
             ok, bgr = capture.read(bgr)
             if not ok:
-                break
-            if views is None:
-                views = np.empty((N_VIEWS + 1, *bgr.shape), np.uint8)
-            if count <= N_VIEWS:
-                cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=views[count])
-            count += 1
+                return
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=rgb)
+            yield rgb
     finally:
         capture.release()
+
+
+def check_view_count(count):
     if count != N_VIEWS:
         raise BadItem(f"video has {count} frames, expected {N_VIEWS}")
-    return views[:N_VIEWS]
+
+
+def read_views(path):
+    """Every frame as RGB (copies); the count must be 24 (one per camera)."""
+    frames = [frame.copy() for frame in iter_views(path)]
+    check_view_count(len(frames))
+    return frames
+
+
+def view_pngs(path):
+    """Each view encoded as PNG as soon as it is decoded (no 24-frame array held): fresh
+    per-frame allocations made decoding 2.5x slower than a bare decode loop."""
+    pngs = [png_bytes(frame) for frame in iter_views(path)]
+    check_view_count(len(pngs))
+    return pngs
 
 
 def load_context(side_files, options):
@@ -92,8 +104,7 @@ def normalise(entry, ctx, writer):
     cameras = _cameras(params["poses"])
     image = take_image(files["reference"], writer)
     views = [
-        writer.write(f"view_{i:02d}.png", png_bytes(frame))
-        for i, frame in enumerate(read_views(files["video"]))
+        writer.write(f"view_{i:02d}.png", data) for i, data in enumerate(view_pngs(files["video"]))
     ]
     return {
         "dataset": "huge100k",

@@ -1,0 +1,57 @@
+"""bench/run.py still runs and reports every stage against a named reference (no speed
+targets here: those are the script's to show, never a test's to enforce)."""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+STAGES = (
+    "hash_sha256",
+    "hash_digests",
+    "unzip_plain",
+    "unzip_zipcrypto",
+    "unzip_aes",
+    "normalise_fdh",
+    "normalise_shhq",
+    "two_cores_normalise",
+    "sketch_maps",
+    "huge100k_views",
+    "coco_deepfashion2",
+    "coco_deepfashion2_vs_published",
+    "snakemake_dryrun_full_size",
+    "snakemake_demo",
+)
+
+
+@pytest.mark.timeout(300)
+def test_bench_quick_reports_every_stage(tmp_path):
+    out = tmp_path / "results.json"
+    res = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--out", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert results["size"] == "quick"
+    assert results["machine"]["cpu_count"] >= 1 and results["machine"]["python"]
+    for name in STAGES:
+        stage = results["stages"][name]
+        assert isinstance(stage["ratio"], float | int) and math.isfinite(stage["ratio"]), name
+        assert stage["ratio"] > 0, name
+        assert isinstance(stage["reference"], str) and stage["reference"], name
+        assert stage["reference_seconds"] > 0, name
+        assert isinstance(stage["pass"], bool), name
+        assert stage["reference"] in res.stdout, name  # each ratio printed with its reference
+    for key in ("every_stage_within_1.5x", "dry_run_under_10s", "peak_memory_under_2GB"):
+        assert isinstance(results["targets"][key], bool)
+    assert results["targets"]["peak_memory_mb"] > 0
+    table = (tmp_path / "RESULTS.md").read_text()
+    assert all(f"| {name} |" in table for name in STAGES)
