@@ -115,6 +115,10 @@ def test_release_contents_follow_the_demo(plain_run):
     assert "| fdh | normalise: removed | 2 |" in card
     fullbody = json.loads((release / "derived/deepfashion2-fullbody/summary.json").read_text())
     assert fullbody["accepted"] == 6 and fullbody["decisions"] == 18
+    # derived files of the released items come along: 3 maps per CelebA face, 1 composite
+    # per kept SHHQ image (12 minus the truncated one)
+    assert len(list((release / "derived/celeba-sketch").glob("shard-*/*/*.png"))) == 3 * 10
+    assert len(list((release / "derived/shhq-composite").glob("shard-*/*.jpg"))) == 11
 
 
 def test_release_webdataset_tars_hold_every_record(plain_run):

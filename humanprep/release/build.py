@@ -71,9 +71,11 @@ def add_derived(tmp, subset_dir, ids, mode):
             write_jsonl(dest / path.name, rows)
     for shard in sorted(p for p in subset_dir.glob("shard-*") if p.is_dir()):
         for item in sorted(shard.iterdir()):
-            if item.name.split(".", 1)[0] in names or item.name in names:
-                target = dest / shard.name / item.name
-                place_tree(item, target, mode) if item.is_dir() else place(item, target, mode)
+            target = dest / shard.name / item.name
+            if item.is_dir() and item.name in names:
+                place_tree(item, target, mode)
+            elif item.is_file() and Path(item.name).stem in names:
+                place(item, target, mode)
     summary = subset_dir / "summary.json"
     if summary.exists():
         place(summary, dest / "summary.json", "copy")
