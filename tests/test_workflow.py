@@ -160,3 +160,16 @@ def test_undefined_password_variable_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("HUMANPREP_DEEPFASHION2_PASSWORD", "x")
     res = run(BIN / "snakemake", "-n", "--configfile", config)
     assert res.returncode != 0 and "HUMANPREP_SHHQ_PASSWORD" in res.stdout + res.stderr
+
+
+def test_full_size_dry_run_with_the_slurm_profile_plans_hundreds_of_jobs(tmp_path, monkeypatch):
+    config = full_size_config(tmp_path)
+    monkeypatch.setenv("HUMANPREP_SHHQ_PASSWORD", "x")
+    monkeypatch.setenv("HUMANPREP_DEEPFASHION2_PASSWORD", "x")
+    profile = REPO / "profiles" / "slurm"
+    res = run(
+        BIN / "snakemake", "-n", "--quiet", "rules", "--profile", profile, "--configfile", config
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    total = int(re.search(r"^total\s+(\d+)$", res.stdout, re.M).group(1))
+    assert 300 < total < 1000
