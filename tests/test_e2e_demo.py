@@ -179,7 +179,11 @@ def test_released_coco_files_load_and_masks_decode(plain_run):
     work, _ = plain_run
     files = sorted((work / RELEASE / "coco").rglob("*.json"))
     assert {f.parent.name for f in files} == {"deepfashion2", "fdh", "celeba", "shhq"}
+    from humanprep.io import dumps
+
     for path in files:
+        # canonical bytes: linking an unfiltered export equals filtering it
+        assert path.read_text() == dumps(json.loads(path.read_text())), path.name
         coco = COCO(str(path))
         for ann in coco.loadAnns(coco.getAnnIds()):
             if "segmentation" in ann:

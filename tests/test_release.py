@@ -235,3 +235,28 @@ def test_webdataset_export_reads_back_with_webdataset(tmp_path):
     build_release(again, {**spec(tmp_path, norm), "webdataset": True})
     assert (again / "webdataset" / "fdh-shard-00000.tar").read_bytes() == tar.read_bytes()
     assert verify_release(dest) == []
+
+
+def test_coco_linked_when_complete_filtered_when_selected(tmp_path):
+    from humanprep.io import dumps
+
+    norm = workspace(tmp_path, [record("1"), record("2", split="val")])
+    coco = tmp_path / "coco" / "fdh"
+    coco.mkdir(parents=True)
+    doc = {
+        "images": [
+            {"id": 1, "file_name": "shard-00000/1/image.png"},
+            {"id": 2, "file_name": "shard-00000/2/image.png"},
+        ],
+        "annotations": [{"id": 101, "image_id": 1}, {"id": 201, "image_id": 2}],
+    }
+    (coco / "x.json").write_text(dumps(doc))
+    full = tmp_path / "full"
+    build_release(full, {**spec(tmp_path, norm), "coco": {"fdh": str(coco)}})
+    assert (full / "coco/fdh/x.json").stat().st_ino == (coco / "x.json").stat().st_ino
+    part = tmp_path / "part"
+    build_release(part, {**spec(tmp_path, norm, splits=["val"]), "coco": {"fdh": str(coco)}})
+    kept = json.loads((part / "coco/fdh/x.json").read_text())
+    assert [i["id"] for i in kept["images"]] == [2] and kept["annotations"] == [
+        doc["annotations"][1]
+    ]

@@ -139,11 +139,18 @@ def filter_coco(doc, image_paths):
     return out
 
 
-def add_coco(tmp, coco_dir, dataset, records):
+def add_coco(tmp, coco_dir, dataset, records, complete, mode):
+    """The dataset's COCO files: linked as they are when every item is released (the
+    exports are written as `dumps` of the whole document, so that is what filtering
+    would give), else filtered to the released images."""
     paths = {r["image"]["path"] for r in records}
     for path in sorted(Path(coco_dir).glob("*.json")):
-        doc = json.loads(path.read_text())
-        write_text(tmp / "coco" / dataset / path.name, dumps(filter_coco(doc, paths)))
+        dest = tmp / "coco" / dataset / path.name
+        if complete:
+            place(path, dest, mode)
+        else:
+            doc = json.loads(path.read_text())
+            write_text(dest, dumps(filter_coco(doc, paths)))
 
 
 def stage_counts(spec, left_out):
@@ -181,7 +188,8 @@ def build_tree(tmp, spec):
             tmp, spec["normalised"], dataset, spec["splits"], licences, spec["link"]
         )
         if dataset in spec["coco"]:
-            add_coco(tmp, spec["coco"][dataset], dataset, records[dataset])
+            complete = left_out[dataset] == 0
+            add_coco(tmp, spec["coco"][dataset], dataset, records[dataset], complete, spec["link"])
     ids = {r["id"] for rs in records.values() for r in rs}
     for subset, folder in sorted(spec["derived"].items()):
         if subset.split("-", 1)[0] in records:
