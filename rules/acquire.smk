@@ -15,6 +15,11 @@ rule verify:
         f"{RESULTS}/benchmarks/verify/{{dataset}}/{{file}}.tsv"
     conda:
         "../envs/acquire.yaml"
+    resources:
+        runtime=lambda wc, attempt: size_runtime(
+            entry_for_file(wc.dataset, wc.file).size, mb_per_s=200
+        )
+        * attempt,
     script:
         "../scripts/verify.py"
 

@@ -1,4 +1,5 @@
 # Helpers shared by all rule files (config, paths, registry, shards, code provenance).
+import math
 import os
 import re
 import sys
@@ -53,16 +54,57 @@ def archives(dataset):
     return [archive_stem(e.file) for e in entries(dataset, ("zip", "tar"))]
 
 
+def entry_for_file(dataset, file):
+    return next(e for e in REGISTRY[dataset] if e.file == file)
+
+
 def entry_for_stem(dataset, stem):
     return next(
         e for e in entries(dataset, ("zip", "tar")) if archive_stem(e.file) == stem
     )
 
 
+def shard_size(dataset):
+    return config["datasets"][dataset].get("shard_size", config["shard_size"])
+
+
 def n_shards(dataset):
     items = sum(e.items for e in REGISTRY[dataset])
-    size = config["datasets"][dataset].get("shard_size", config["shard_size"])
-    return hp_shards.shard_count(items, size)
+    return hp_shards.shard_count(items, shard_size(dataset))
+
+
+# One core's seconds per item in the per-shard stages, measured on the demo and bench
+# (bench/RESULTS.md) at the datasets' real image sizes, and the memory a shard job needs.
+SECONDS_PER_ITEM = {
+    "shhq": 0.05,
+    "fdh": 0.01,
+    "deepfashion2": 0.05,
+    "huge100k": 1.5,
+    "celeba": 0.2,
+}
+BASE_MEM_MB = {
+    "shhq": 1000,
+    "fdh": 1000,
+    "deepfashion2": 1000,
+    "huge100k": 2000,
+    "celeba": 1500,
+}
+
+
+def shard_runtime(dataset, factor=1.0):
+    """Minutes for one shard job: 3x the measured time per item, at least 10, and doubled
+    on each retry (a SLURM TIMEOUT is retried with more time)."""
+    seconds = 3 * factor * SECONDS_PER_ITEM[dataset] * shard_size(dataset)
+    return lambda wc, attempt: max(10, math.ceil(seconds / 60)) * 2 ** (attempt - 1)
+
+
+def shard_mem_mb(dataset):
+    return lambda wc, attempt: BASE_MEM_MB[dataset] * attempt
+
+
+def size_runtime(file_bytes, mb_per_s=100):
+    """Minutes to stream a file once at a pessimistic rate (at least 10), doubled on retry."""
+    return max(10, math.ceil(file_bytes / 1e6 / mb_per_s / 60))
 
 
 def shard_names(dataset):

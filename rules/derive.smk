@@ -15,6 +15,8 @@ rule fullbody:
         f"{RESULTS}/benchmarks/fullbody/{{shard}}.tsv"
     conda:
         "../envs/imaging.yaml"
+    resources:
+        runtime=shard_runtime("deepfashion2", factor=0.02),
     params:
         rules=config["fullbody"],
     script:
@@ -52,6 +54,9 @@ rule sketches:
         f"{RESULTS}/benchmarks/sketches/{{shard}}.tsv"
     conda:
         "../envs/imaging.yaml"
+    resources:
+        mem_mb=shard_mem_mb("celeba"),
+        runtime=shard_runtime("celeba", factor=0.5),
     params:
         normalised=lambda wc, input: str(Path(input.records).parent),
         sketch=config["sketch"],
@@ -88,6 +93,8 @@ rule views:
         f"{RESULTS}/benchmarks/views/{{shard}}.tsv"
     conda:
         "../envs/imaging.yaml"
+    resources:
+        runtime=shard_runtime("huge100k", factor=0.01),
     params:
         orbit_tolerance=config["views"]["orbit_tolerance"],
     script:
@@ -125,6 +132,8 @@ rule composites:
         f"{RESULTS}/benchmarks/composites/{{shard}}.tsv"
     conda:
         "../envs/imaging.yaml"
+    resources:
+        runtime=shard_runtime("shhq", factor=0.5),
     params:
         normalised=lambda wc, input: str(Path(input.records).parent),
         quality=config["composite"]["jpeg_quality"],

@@ -14,6 +14,12 @@ rule extract:
         f"{RESULTS}/benchmarks/extract/{{dataset}}/{{archive}}.tsv"
     conda:
         "../envs/acquire.yaml"
+    resources:
+        mem_mb=lambda wc, attempt: 2000 * attempt,
+        runtime=lambda wc, attempt: size_runtime(
+            entry_for_stem(wc.dataset, wc.archive).size, 50
+        )
+        * attempt,
     params:
         password_env=lambda wc: hp_datasets.PASSWORD_ENV[wc.dataset],
         passwords_file=config["passwords_file"],
