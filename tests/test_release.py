@@ -9,7 +9,7 @@ import pytest
 
 from humanprep.errors import HumanprepError
 from humanprep.io import write_jsonl
-from humanprep.release.build import build_release, filter_coco
+from humanprep.release.build import build_release
 from humanprep.release.diff import diff_releases, version_bump
 from humanprep.release.manifest import verify_release
 from humanprep.release.provenance import public_config
@@ -179,22 +179,6 @@ def test_version_bump(old, new, bump):
     assert version_bump(old, new) == bump
 
 
-def test_filter_coco_keeps_released_images_their_annotations_and_licences():
-    doc = {
-        "images": [
-            {"id": 1, "file_name": "a", "license": 1},
-            {"id": 2, "file_name": "b", "license": 2},
-        ],
-        "annotations": [{"id": 10, "image_id": 1}, {"id": 20, "image_id": 2}],
-        "licenses": [{"id": 1}, {"id": 2}],
-        "categories": [{"id": 1}],
-    }
-    out = filter_coco(doc, {"b"})
-    assert [i["id"] for i in out["images"]] == [2]
-    assert out["annotations"] == [{"id": 20, "image_id": 2}] and out["licenses"] == [{"id": 2}]
-    assert out["categories"] == doc["categories"]
-
-
 def test_public_config_hides_secrets():
     config = {
         "passwords_file": "/home/me/.pw",
@@ -237,26 +221,36 @@ def test_webdataset_export_reads_back_with_webdataset(tmp_path):
     assert verify_release(dest) == []
 
 
-def test_coco_linked_when_complete_filtered_when_selected(tmp_path):
-    from humanprep.io import dumps
+def test_coco_linked_when_complete_exported_again_when_selected(tmp_path):
+    from test_coco import df2_records
 
-    norm = workspace(tmp_path, [record("1"), record("2", split="val")])
-    coco = tmp_path / "coco" / "fdh"
+    from humanprep.coco import export
+
+    records = df2_records()
+    norm = tmp_path / "normalised"
+    write_jsonl(norm / "deepfashion2" / "shard-00000.jsonl", records)
+    coco = tmp_path / "coco" / "deepfashion2"
     coco.mkdir(parents=True)
-    doc = {
-        "images": [
-            {"id": 1, "file_name": "shard-00000/1/image.png"},
-            {"id": 2, "file_name": "shard-00000/2/image.png"},
-        ],
-        "annotations": [{"id": 101, "image_id": 1}, {"id": 201, "image_id": 2}],
+    export("deepfashion2", [norm / "deepfashion2" / "shard-00000.jsonl"], norm, coco)
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "terms" / "fdh.md").write_text(TERMS)
+    base = {
+        **spec(tmp_path, norm),
+        "datasets": ["deepfashion2"],
+        "coco": {"deepfashion2": str(coco)},
     }
-    (coco / "x.json").write_text(dumps(doc))
+    base["agreements"] = {"deepfashion2": base["agreements"]["fdh"]}
+    (tmp_path / "terms" / "deepfashion2.md").write_text(TERMS)
+    base["summaries"] = {"deepfashion2": {"kept": 4, "quarantined": 0, "removed": 0}}
+
     full = tmp_path / "full"
-    build_release(full, {**spec(tmp_path, norm), "coco": {"fdh": str(coco)}})
-    assert (full / "coco/fdh/x.json").stat().st_ino == (coco / "x.json").stat().st_ino
+    build_release(full, base)
+    source = coco / "instances_train.json"
+    assert (full / "coco/deepfashion2/instances_train.json").stat().st_ino == source.stat().st_ino
+
     part = tmp_path / "part"
-    build_release(part, {**spec(tmp_path, norm, splits=["val"]), "coco": {"fdh": str(coco)}})
-    kept = json.loads((part / "coco/fdh/x.json").read_text())
-    assert [i["id"] for i in kept["images"]] == [2] and kept["annotations"] == [
-        doc["annotations"][1]
-    ]
+    build_release(part, {**base, "splits": ["val"]})
+    files = sorted(p.name for p in (part / "coco/deepfashion2").glob("*.json"))
+    assert "instances_val.json" in files and "instances_train.json" not in files
+    val = json.loads((part / "coco/deepfashion2/instances_val.json").read_text())
+    assert val == json.loads((coco / "instances_val.json").read_text())

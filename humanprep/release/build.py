@@ -6,15 +6,14 @@ identical and refused when it differs.
 """
 
 import filecmp
-import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from humanprep import coco
 from humanprep.errors import HumanprepError
 from humanprep.io import (
-    dumps,
     read_jsonl,
     sha256_file,
     write_json,
@@ -126,31 +125,24 @@ def install(built, dest):
     return "created"
 
 
-def filter_coco(doc, image_paths):
-    """A COCO document restricted to the released images (by file_name) and their
-    annotations; licences no image uses are dropped."""
-    images = [i for i in doc["images"] if i["file_name"] in image_paths]
-    ids = {i["id"] for i in images}
-    out = {**doc, "images": images}
-    out["annotations"] = [a for a in doc.get("annotations", []) if a["image_id"] in ids]
-    if "licenses" in doc:
-        used = {i.get("license") for i in images}
-        out["licenses"] = [lic for lic in doc["licenses"] if lic["id"] in used]
-    return out
-
-
-def add_coco(tmp, coco_dir, dataset, records, complete, mode):
-    """The dataset's COCO files: linked as they are when every item is released (the
-    exports are written as `dumps` of the whole document, so that is what filtering
-    would give), else filtered to the released images."""
-    paths = {r["image"]["path"] for r in records}
-    for path in sorted(Path(coco_dir).glob("*.json")):
-        dest = tmp / "coco" / dataset / path.name
-        if complete:
-            place(path, dest, mode)
-        else:
-            doc = json.loads(path.read_text())
-            write_text(dest, dumps(filter_coco(doc, paths)))
+def add_coco(tmp, coco_dir, dataset, complete, mode):
+    """The dataset's COCO files: linked as they are when every item is released, else
+    exported again (streamed, bounded memory) from the released records and files, so a
+    selection's COCO files are exactly what the COCO stage gives for those items."""
+    dest = tmp / "coco" / dataset
+    if complete:
+        for path in sorted(Path(coco_dir).glob("*.json")):
+            place(path, dest / path.name, mode)
+        return
+    fullbody = sorted((tmp / "derived" / "deepfashion2-fullbody").glob("shard-*[0-9].jsonl"))
+    dest.mkdir(parents=True)
+    coco.export(
+        dataset,
+        sorted((tmp / dataset).glob("shard-*[0-9].jsonl")),
+        tmp / dataset,
+        dest,
+        fullbody if dataset == "deepfashion2" else (),
+    )
 
 
 def stage_counts(spec, left_out):
@@ -187,13 +179,12 @@ def build_tree(tmp, spec):
         records[dataset], left_out[dataset] = add_dataset(
             tmp, spec["normalised"], dataset, spec["splits"], licences, spec["link"]
         )
-        if dataset in spec["coco"]:
-            complete = left_out[dataset] == 0
-            add_coco(tmp, spec["coco"][dataset], dataset, records[dataset], complete, spec["link"])
     ids = {r["id"] for rs in records.values() for r in rs}
     for subset, folder in sorted(spec["derived"].items()):
         if subset.split("-", 1)[0] in records:
             add_derived(tmp, folder, ids, spec["link"])
+    for dataset in sorted(set(spec["coco"]) & set(records)):
+        add_coco(tmp, spec["coco"][dataset], dataset, left_out[dataset] == 0, spec["link"])
     if spec.get("webdataset"):
         webdataset.export(tmp, sorted(records))
     terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])
