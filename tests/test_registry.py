@@ -202,3 +202,17 @@ def test_missing_message_says_what_where_how(tmp_path):
     assert str(folder / "train.zip") in message
     assert "missing" in message and HOW_TO_OBTAIN["deepfashion2"] in message
     assert "\n" not in message
+
+
+def test_registered_entry_found_or_named_in_one_line(tmp_path):
+    from humanprep.acquire.registry import registered_entry
+
+    data = tmp_path / "a.zip"
+    data.write_bytes(b"abc")
+    registry = tmp_path / "reg.tsv"
+    register(registry, [data], items=1)
+    assert registered_entry(registry, tmp_path / "raw" / "a.zip").size == 3
+    with pytest.raises(
+        HumanprepError, match=r"b\.zip: not listed in .*reg\.tsv; register it first"
+    ):
+        registered_entry(registry, tmp_path / "b.zip")

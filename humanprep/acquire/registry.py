@@ -134,6 +134,15 @@ def load_registry(path):
     return entries
 
 
+def registered_entry(registry_path, file):
+    """The registry's entry for a raw file; an unlisted file is a one-line error."""
+    path = Path(file)
+    entry = next((e for e in load_registry(registry_path) if e.file == path.name), None)
+    if entry is None:
+        raise HumanprepError(path, f"not listed in {registry_path}; register it first")
+    return entry
+
+
 def save_registry(path, entries):
     """Write entries sorted by file name, atomically."""
     rows = ["\t".join(HEADER)] + [e.line() for e in sorted(entries, key=lambda e: e.file)]

@@ -4,8 +4,7 @@ import logging
 from pathlib import Path
 
 from humanprep.acquire.download import download
-from humanprep.acquire.registry import load_registry
-from humanprep.errors import HumanprepError
+from humanprep.acquire.registry import registered_entry
 
 log = logging.getLogger(__name__)
 
@@ -13,9 +12,7 @@ log = logging.getLogger(__name__)
 def main(smk):
     dest = Path(smk.output[0])
     dataset = smk.wildcards.download.split("/", 1)[0]
-    entry = next((e for e in load_registry(smk.input.registry) if e.file == dest.name), None)
-    if entry is None:
-        raise HumanprepError(dest, f"not listed in {smk.input.registry}; register it first")
+    entry = registered_entry(smk.input.registry, dest)
     opts = smk.params.options
     download(
         smk.params.url,
