@@ -24,9 +24,10 @@ from pathlib import Path
 import requests
 import urllib3
 
+from humanprep.acquire.registry import digests as size_and_digests
 from humanprep.acquire.urls import sanitise_url
 from humanprep.errors import HumanprepError
-from humanprep.io import file_digests, write_json
+from humanprep.io import write_json
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +305,7 @@ def _finish(job, hashers):
 def _check_existing(dest, size, expect, where):
     """Digests of `dest` if it verifies; otherwise move it aside to `.corrupt` and return None."""
     with _local(dest, where):
-        digests = _digests(dest)
+        digests = size_and_digests(dest)
     problem = _mismatch(digests, size, expect)
     if not problem:
         return digests
@@ -321,10 +322,6 @@ def _mismatch(digests, size, expect):
         if digests[name] != want:
             return f"{name} mismatch: expected {want}, got {digests[name]}"
     return None
-
-
-def _digests(path):
-    return {"size": path.stat().st_size, **file_digests(path, HASHES)}
 
 
 def _hash_part(job, offset):

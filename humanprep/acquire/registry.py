@@ -5,19 +5,16 @@ One TSV per dataset, `registry/<set>/<dataset>.tsv`, header `file size sha256 md
 the file holds (it sizes the shards before any archive is opened), `kind` is zip, tar or file.
 """
 
-import hashlib
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from humanprep.datasets import TITLES
 from humanprep.errors import HumanprepError
-from humanprep.io import write_text
+from humanprep.io import file_digests, write_text
 
 HEADER = ("file", "size", "sha256", "md5", "items", "kind")
 KINDS = ("zip", "tar", "file")
-READ = 4 << 20  # 4 MiB reads; the two hashes run side by side (hashlib releases the GIL)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
 
@@ -150,19 +147,8 @@ def save_registry(path, entries):
 
 
 def digests(path):
-    """size, sha256 and md5 of a file: one streamed pass, both hashes side by side."""
-    hashers = {"sha256": hashlib.sha256(), "md5": hashlib.md5()}
-    size = 0
-    with open(path, "rb") as fh, ThreadPoolExecutor(len(hashers)) as pool:
-        pending = []
-        while chunk := fh.read(READ):
-            size += len(chunk)
-            for job in pending:
-                job.result()
-            pending = [pool.submit(h.update, chunk) for h in hashers.values()]
-        for job in pending:
-            job.result()
-    return {"size": size, **{name: h.hexdigest() for name, h in hashers.items()}}
+    """size, sha256 and md5 of a file, hashed in one streamed pass."""
+    return {"size": Path(path).stat().st_size, **file_digests(path, ("sha256", "md5"))}
 
 
 def verify_file(path, entry):
