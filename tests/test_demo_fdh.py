@@ -15,8 +15,8 @@ import yaml
 from PIL import Image
 
 from humanprep.demo import fdh
-from humanprep.demo.tarutil import write_tar
 from humanprep.normalise.fdh import keypoints_in_pixels
+from humanprep.tarutil import write_tar
 
 REPO = Path(__file__).resolve().parents[1]
 TARS = ["cc-by-2.tar", "cc-by-nc-2.tar", "cc-by-nc-sa-2.tar", "cc-by-sa-2.tar"]

@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from humanprep.demo.tarutil import write_tar
 from humanprep.io import write_json, write_text
+from humanprep.tarutil import write_tar
 
 LICENCE_TARS = {
     "cc-by-nc-sa-2": "cc-by-nc-sa-2.tar",

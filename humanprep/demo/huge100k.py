@@ -20,9 +20,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from humanprep.demo.tarutil import write_tar
 from humanprep.demo.torchpickle import dumps_npy_like_huge100k
 from humanprep.formats.torchnpy import SMPL_LAYOUT
+from humanprep.tarutil import write_tar
 
 ARCHIVE = "HuGe100K.tar"
 N_VIEWS = 24

@@ -8,23 +8,12 @@ from pathlib import Path
 
 from humanprep.io import dumps, read_jsonl, tmp_beside
 from humanprep.normalise.shard import safe_name
+from humanprep.tarutil import TAR_FORMAT, tar_info
 
 
 def item_key(item_id):
     """WebDataset splits a member name at its first dot: keys must have none."""
     return safe_name(item_id).replace(".", "_")
-
-
-def _info(name, size):
-    info = tarfile.TarInfo(name)
-    info.size, info.mtime, info.mode = size, 0, 0o644
-    info.uid = info.gid = 0
-    info.uname = info.gname = ""
-    return info
-
-
-def _add_bytes(tar, name, data):
-    tar.addfile(_info(name, len(data)), io.BytesIO(data))
 
 
 def shard_members(dataset_dir, records_path):
@@ -41,13 +30,13 @@ def shard_members(dataset_dir, records_path):
 def write_shard_tar(dest, dataset_dir, records_path):
     tmp = tmp_beside(dest)
     try:
-        with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
+        with tarfile.open(tmp, "w", format=TAR_FORMAT) as tar:
             for name, source in shard_members(dataset_dir, records_path):
                 if isinstance(source, bytes):
-                    _add_bytes(tar, name, source)
+                    tar.addfile(tar_info(name, len(source)), io.BytesIO(source))
                 else:
                     with open(source, "rb") as fh:
-                        tar.addfile(_info(name, source.stat().st_size), fh)
+                        tar.addfile(tar_info(name, source.stat().st_size), fh)
         tmp.replace(dest)
     finally:
         tmp.unlink(missing_ok=True)

@@ -11,6 +11,16 @@ TAR_FORMAT = tarfile.PAX_FORMAT
 FILE_MODE = 0o644
 
 
+def tar_info(name, size):
+    """A member header that depends on name and size only: mtime 0, uid/gid 0, no
+    user/group names, mode 0644."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = size, 0, FILE_MODE
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info
+
+
 def tar_bytes(members, *, sort=True):
     """Tar of (name, bytes) members: mtime 0, uid/gid 0, no user/group names, mode 0644."""
     members = sorted(members) if sort else list(members)
@@ -20,11 +30,7 @@ def tar_bytes(members, *, sort=True):
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=TAR_FORMAT) as tar:
         for name, data in members:
-            info = tarfile.TarInfo(name)
-            info.size, info.mtime, info.mode = len(data), 0, FILE_MODE
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            tar.addfile(info, io.BytesIO(data))
+            tar.addfile(tar_info(name, len(data)), io.BytesIO(data))
     return buf.getvalue()
 
 
