@@ -11,8 +11,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
+from humanprep.demo import figure
 from humanprep.formats.celeba import PARTS  # label order 1-18, re-exported for the tests
 from humanprep.io import write_bytes
 
@@ -209,18 +209,6 @@ def attribute_values(k, rng):
     return [1 if values[name] else -1 for name in ATTRIBUTES]
 
 
-def _jpeg(array):
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, "JPEG", quality=90)
-    return buf.getvalue()
-
-
-def _png(array):
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, "PNG", compress_level=6)
-    return buf.getvalue()
-
-
 def zip_bytes(files):
     """Deterministic deflate zip of {name: bytes}: sorted, fixed times and unix attributes,
     with an entry for every parent directory."""
@@ -243,9 +231,10 @@ def zip_bytes(files):
 def images_archive_files(rng):
     files = {}
     for k in IDS:
-        files[f"{ROOT}/CelebA-HQ-img/{k}.jpg"] = _jpeg(face_image(k, rng))
+        files[f"{ROOT}/CelebA-HQ-img/{k}.jpg"] = figure.jpeg_bytes(face_image(k, rng))
         for part, mask in part_masks(k, MASK_SIZE).items():
-            files[f"{ROOT}/CelebAMask-HQ-mask-anno/{k // 2000}/{k:05d}_{part}.png"] = _png(mask)
+            mask_name = f"{ROOT}/CelebAMask-HQ-mask-anno/{k // 2000}/{k:05d}_{part}.png"
+            files[mask_name] = figure.png_bytes(mask)
     mapping = ["idx orig_idx orig_file"]
     mapping += [f"{k}  {ORIG_IDX[k]}  {ORIG_IDX[k] + 1:06d}.jpg" for k in IDS]
     attributes = [str(len(IDS)), " ".join(ATTRIBUTES)]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
+from humanprep.demo import figure
 from humanprep.io import write_json, write_text
 from humanprep.tarutil import write_tar
 
@@ -147,12 +147,6 @@ def _vertices(e_mask, joints):
     return np.where(e_mask > 0, index, 0).astype(VERTICES_DTYPE)
 
 
-def _png(array):
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, "PNG", compress_level=6)
-    return buf.getvalue()
-
-
 def _npy(array):
     buf = io.BytesIO()
     np.save(buf, array, allow_pickle=False)
@@ -168,12 +162,12 @@ def sample_members(fdh_id, licence, rng):
     e_mask = cv2.erode(mask, kernel)
     hidden = {3} if fdh_id % 2 else {3, 4}  # an ear or both turned away
     blobs = {
-        "image.png": _png(image),
-        "mask.png": _png(mask),
-        "maskrcnn_mask.png": _png(maskrcnn),
+        "image.png": figure.png_bytes(image),
+        "mask.png": figure.png_bytes(mask),
+        "maskrcnn_mask.png": figure.png_bytes(maskrcnn),
         "keypoints.npy": _npy(_keypoints(joints, KEYPOINT_UNITS[licence], hidden)),
         "vertices.npy": _npy(_vertices(e_mask, joints)),
-        "E_mask.png": _png(e_mask),
+        "E_mask.png": figure.png_bytes(e_mask),
     }
     return [(f"{key_of(fdh_id)}.{role}", blobs[role]) for role in ROLES]
 

@@ -11,15 +11,14 @@ turns it about y to face camera FRONT_VIEW[name]. Each rendered view carries a 5
 black/white code of its view index in a band along the bottom (decode_view_marker).
 """
 
-import io
 import math
 import tempfile
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
+from humanprep.demo import figure
 from humanprep.demo.torchpickle import dumps_npy_like_huge100k
 from humanprep.formats.torchnpy import SMPL_LAYOUT
 from humanprep.tarutil import write_tar
@@ -216,12 +215,6 @@ def video_bytes(frames):
         return Path(path).read_bytes()
 
 
-def _jpeg(image):
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="JPEG", quality=90)
-    return buf.getvalue()
-
-
 def subject_members(index, seed):
     batch, group, name = SUBJECTS[index]
     pose = "diverse" if batch in DIVERSE_BATCHES else "a-pose"
@@ -233,7 +226,7 @@ def subject_members(index, seed):
     frames = [render_view(i, front, pose, VIDEO_SIZE, colours) for i in range(n_frames)]
     jpg, mp4, npy = member_paths(batch, group, name)
     return [
-        (jpg, _jpeg(render_view(front, front, pose, JPG_SIZE, colours))),
+        (jpg, figure.jpeg_bytes(render_view(front, front, pose, JPG_SIZE, colours))),
         (mp4, video_bytes(frames)),
         (npy, dumps_npy_like_huge100k(params)),
     ]
