@@ -17,9 +17,8 @@ rule verify:
         "../envs/acquire.yaml"
     resources:
         runtime=lambda wc, attempt: size_runtime(
-            entry_for_file(wc.dataset, wc.file).size, mb_per_s=200
-        )
-        * attempt,
+            entry_for_file(wc.dataset, wc.file).size, attempt, mb_per_s=200
+        ),
     script:
         "../scripts/verify.py"
 

@@ -91,20 +91,20 @@ BASE_MEM_MB = {
 }
 
 
-def shard_runtime(dataset, factor=1.0):
-    """Minutes for one shard job: 3x the measured time per item, at least 10, and doubled
-    on each retry (a SLURM TIMEOUT is retried with more time)."""
+def shard_runtime(dataset, attempt, factor=1.0):
+    """Minutes for one shard job: 3x the measured time per item (times `factor` for
+    stages lighter than normalise), at least 10, doubled on each retry."""
     seconds = 3 * factor * SECONDS_PER_ITEM[dataset] * shard_size(dataset)
-    return lambda wc, attempt: max(10, math.ceil(seconds / 60)) * 2 ** (attempt - 1)
+    return max(10, math.ceil(seconds / 60)) * 2 ** (attempt - 1)
 
 
-def shard_mem_mb(dataset):
-    return lambda wc, attempt: BASE_MEM_MB[dataset] * attempt
+def shard_mem_mb(dataset, attempt):
+    return BASE_MEM_MB[dataset] * attempt
 
 
-def size_runtime(file_bytes, mb_per_s=100):
-    """Minutes to stream a file once at a pessimistic rate (at least 10), doubled on retry."""
-    return max(10, math.ceil(file_bytes / 1e6 / mb_per_s / 60))
+def size_runtime(file_bytes, attempt, mb_per_s=100):
+    """Minutes to stream a file once at a pessimistic rate, at least 10, times the attempt."""
+    return max(10, math.ceil(file_bytes / 1e6 / mb_per_s / 60)) * attempt
 
 
 def shard_names(dataset):

@@ -16,7 +16,7 @@ rule fullbody:
     conda:
         "../envs/imaging.yaml"
     resources:
-        runtime=shard_runtime("deepfashion2", factor=0.02),
+        runtime=lambda wc, attempt: shard_runtime("deepfashion2", attempt, 0.02),
     params:
         rules=config["fullbody"],
     script:
@@ -55,8 +55,8 @@ rule sketches:
     conda:
         "../envs/imaging.yaml"
     resources:
-        mem_mb=shard_mem_mb("celeba"),
-        runtime=shard_runtime("celeba", factor=0.5),
+        mem_mb=lambda wc, attempt: shard_mem_mb("celeba", attempt),
+        runtime=lambda wc, attempt: shard_runtime("celeba", attempt, 0.5),
     params:
         normalised=lambda wc, input: str(Path(input.records).parent),
         sketch=config["sketch"],
@@ -94,7 +94,7 @@ rule views:
     conda:
         "../envs/imaging.yaml"
     resources:
-        runtime=shard_runtime("huge100k", factor=0.01),
+        runtime=lambda wc, attempt: shard_runtime("huge100k", attempt, 0.01),
     params:
         orbit_tolerance=config["views"]["orbit_tolerance"],
     script:
@@ -133,7 +133,7 @@ rule composites:
     conda:
         "../envs/imaging.yaml"
     resources:
-        runtime=shard_runtime("shhq", factor=0.5),
+        runtime=lambda wc, attempt: shard_runtime("shhq", attempt, 0.5),
     params:
         normalised=lambda wc, input: str(Path(input.records).parent),
         quality=config["composite"]["jpeg_quality"],

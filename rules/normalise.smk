@@ -17,8 +17,8 @@ rule normalise:
     conda:
         "../envs/imaging.yaml"
     resources:
-        mem_mb=lambda wc, attempt: BASE_MEM_MB[wc.dataset] * attempt,
-        runtime=lambda wc, attempt: shard_runtime(wc.dataset)(wc, attempt),
+        mem_mb=lambda wc, attempt: shard_mem_mb(wc.dataset, attempt),
+        runtime=lambda wc, attempt: shard_runtime(wc.dataset, attempt),
     params:
         options=lambda wc: normalise_options(wc.dataset),
     script:

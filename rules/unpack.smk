@@ -17,9 +17,8 @@ rule extract:
     resources:
         mem_mb=lambda wc, attempt: 2000 * attempt,
         runtime=lambda wc, attempt: size_runtime(
-            entry_for_stem(wc.dataset, wc.archive).size, 50
-        )
-        * attempt,
+            entry_for_stem(wc.dataset, wc.archive).size, attempt, mb_per_s=50
+        ),
     params:
         password_env=lambda wc: hp_datasets.PASSWORD_ENV[wc.dataset],
         passwords_file=config["passwords_file"],
