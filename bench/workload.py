@@ -14,7 +14,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pyzipper
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,7 +22,7 @@ for extra in (REPO, REPO / "benchmarks", REPO / "tools"):
         sys.path.insert(0, str(extra))
 
 from bench_coco import write_records  # noqa: E402  (tools/bench_coco.py)
-from unpack_speed import PASSWORD, make_files  # noqa: E402  (benchmarks/unpack_speed.py)
+from unpack_speed import PASSWORD, make_files, zip_with_pyzipper  # noqa: E402  (benchmarks/unpack_speed.py)
 
 from humanprep.acquire.unpack import native_tool  # noqa: E402
 from humanprep.demo import celeba, fdh, figure, huge100k, shhq  # noqa: E402
@@ -73,17 +72,6 @@ def _write(path, data):
 ZIP_LEVEL = 1  # deflate level of the built zips: fastest to build; inflate speed barely varies
 
 
-def zip_pyzipper(archive, files, aes):
-    """A deflated zip (AES-256 when aes) written by pyzipper (as benchmarks/unpack_speed.py)."""
-    cls = pyzipper.AESZipFile if aes else pyzipper.ZipFile
-    with cls(archive, "w", compression=pyzipper.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zf:
-        if aes:
-            zf.setpassword(PASSWORD.encode())
-            zf.setencryption(pyzipper.WZ_AES, nbits=256)
-        for f in files:
-            zf.write(f, f.name)
-
-
 def zip_zipcrypto(tool, archive, files):
     """7-Zip builds the ZipCrypto zip; the password goes on stdin (asked twice)."""
     subprocess.run(
@@ -98,8 +86,8 @@ def archives(root, data_mb):
     """Files of random and text bytes (data_mb in all) and the three zips of them."""
     files = make_files(root / "files", data_mb)
     zips = {"plain": root / "plain.zip", "aes": root / "aes.zip"}
-    zip_pyzipper(zips["plain"], files, aes=False)
-    zip_pyzipper(zips["aes"], files, aes=True)
+    zip_with_pyzipper(zips["plain"], files, aes=False, level=ZIP_LEVEL)
+    zip_with_pyzipper(zips["aes"], files, aes=True, level=ZIP_LEVEL)
     tool = native_tool()
     if tool:
         zips["zipcrypto"] = root / "zipcrypto.zip"

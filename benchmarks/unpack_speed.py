@@ -61,9 +61,10 @@ def zip_with_7zz(tool, archive, files, method):
     )
 
 
-def zip_with_pyzipper(archive, files, aes):
+def zip_with_pyzipper(archive, files, aes, level=5):
+    """A deflated zip of `files` (AES-256 with PASSWORD when aes), written by pyzipper."""
     cls = pyzipper.AESZipFile if aes else pyzipper.ZipFile
-    with cls(archive, "w", compression=pyzipper.ZIP_DEFLATED, compresslevel=5) as zf:
+    with cls(archive, "w", compression=pyzipper.ZIP_DEFLATED, compresslevel=level) as zf:
         if aes:
             zf.setpassword(PASSWORD.encode())
             zf.setencryption(pyzipper.WZ_AES, nbits=256)
