@@ -49,6 +49,10 @@ def write_jsonl(path, records):
     write_text(path, "".join(dumps(r) for r in records))
 
 
+def read_json(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def read_jsonl(path):
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]

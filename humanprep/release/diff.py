@@ -1,10 +1,9 @@
 """Compare two releases item by item and say which version bump the change needs."""
 
 import hashlib
-import json
 from pathlib import Path
 
-from humanprep.io import dumps, read_jsonl
+from humanprep.io import dumps, read_json, read_jsonl
 
 BUMPS = ("none", "patch", "minor", "major")
 
@@ -21,7 +20,7 @@ def item_digests(root):
 
 def release_meta(root):
     """{name, version} of a release folder, from its PROVENANCE.json config."""
-    config = json.loads(Path(root, "PROVENANCE.json").read_text())["config"]["release"]
+    config = read_json(Path(root, "PROVENANCE.json"))["config"]["release"]
     return {"name": config["name"], "version": config["version"]}
 
 
@@ -59,7 +58,7 @@ def changes_markdown(old_meta, new_meta, changes, needed):
     title = f"{old_meta['name']} {old_meta['version']} -> {new_meta['name']} {new_meta['version']}"
     lines = [f"# Changes: {title}", ""]
     lines.append(f"Required version bump: **{needed}**; this release made: **{given}**.")
-    if given == "down" or BUMPS.index(given if given in BUMPS else "none") < BUMPS.index(needed):
+    if given == "down" or BUMPS.index(given) < BUMPS.index(needed):
         lines.append("")
         lines.append(f"WARNING: the version bump is smaller than the {needed} bump the data needs.")
     for kind in ("added", "removed", "changed"):

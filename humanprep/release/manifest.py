@@ -1,10 +1,9 @@
 """SHA256SUMS (`sha256sum -c` format) and manifest.json over a release tree, and checks."""
 
-import json
 from pathlib import Path
 
 from humanprep.datasets import DATASETS
-from humanprep.io import sha256_file
+from humanprep.io import read_json, sha256_file
 
 SUMS = "SHA256SUMS"
 MANIFEST = "manifest.json"
@@ -77,7 +76,7 @@ def parse_sums(text):
 def verify_release(root):
     """Problems found checking a release against its manifest: missing, extra, changed."""
     root = Path(root)
-    manifest = json.loads((root / MANIFEST).read_text())
+    manifest = read_json(root / MANIFEST)
     expected = {e["path"]: e for e in manifest["files"]}
     sums = parse_sums((root / SUMS).read_text())
     problems = []

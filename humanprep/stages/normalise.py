@@ -1,9 +1,9 @@
 """Normalise one shard of one dataset."""
 
-import json
 import logging
 from pathlib import Path
 
+from humanprep.io import read_json
 from humanprep.normalise.shard import normalise_shard, write_shard_outputs
 
 log = logging.getLogger(__name__)
@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 def main(smk):
     dataset, shard = smk.wildcards.dataset, smk.wildcards.shard
     shards_dir = Path(smk.input.shards)
-    plan = json.loads((shards_dir / "plan.json").read_text())
+    plan = read_json(shards_dir / "plan.json")
     records, quarantine = normalise_shard(
         dataset,
         shard,

@@ -1,10 +1,9 @@
 """Build the configured release into releases/<name>-<version>/ and write a receipt."""
 
-import json
 import logging
 from pathlib import Path
 
-from humanprep.io import sha256_file, write_json
+from humanprep.io import read_json, sha256_file, write_json
 from humanprep.release.build import build_release
 from humanprep.release.provenance import code_version, public_config, tool_versions
 
@@ -12,13 +11,9 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load(path):
-    return json.loads(Path(path).read_text())
-
-
 def inputs(verified_files):
     """Every raw input with its checksums, dataset from its path verified/<dataset>/."""
-    rows = [{**_load(p), "dataset": Path(p).parent.name} for p in verified_files]
+    rows = [{**read_json(p), "dataset": Path(p).parent.name} for p in verified_files]
     return sorted(rows, key=lambda r: (r["dataset"], r["file"]))
 
 
@@ -27,7 +22,7 @@ def make_spec(smk):
     release = p.release
     name = f"{release['name']}-{release['version']}"
     derived = {Path(f).parent.name: str(Path(f).parent) for f in smk.input.derived}
-    agreements = {Path(a).stem: _load(a) for a in smk.input.agreements}
+    agreements = {Path(a).stem: read_json(a) for a in smk.input.agreements}
     return {
         "meta": {
             "name": release["name"],
@@ -39,7 +34,7 @@ def make_spec(smk):
         "normalised": p.normalised,
         "derived": derived,
         "derived_summaries": {
-            k: _load(Path(v, "summary.json"))
+            k: read_json(Path(v, "summary.json"))
             for k, v in derived.items()
             if Path(v, "summary.json").exists()
         },
@@ -50,7 +45,7 @@ def make_spec(smk):
         "webdataset": release["webdataset"],
         "agreements": agreements,
         "terms_dir": str(REPO / "terms"),
-        "summaries": {Path(s).parent.name: _load(s) for s in smk.input.summaries},
+        "summaries": {Path(s).parent.name: read_json(s) for s in smk.input.summaries},
         "provenance": {
             "release": name,
             "inputs": inputs(smk.input.verified),

@@ -1,20 +1,18 @@
 """Draw the report's count charts: per stage, per DeepFashion2 category, full-body reasons,
 and the licence pie."""
 
-import json
 import logging
-from pathlib import Path
 
-from humanprep.io import read_jsonl, write_bytes
+from humanprep.io import read_json, read_jsonl, write_bytes
 from humanprep.report import charts, counts
 
 log = logging.getLogger(__name__)
 
 
 def main(smk):
-    summaries = [json.loads(Path(p).read_text()) for p in smk.input.summaries]
+    summaries = [read_json(p) for p in smk.input.summaries]
     records = [r for path in smk.input.records for r in read_jsonl(path)]
-    fullbody = [json.loads(Path(p).read_text()) for p in smk.input.fullbody]
+    fullbody = [read_json(p) for p in smk.input.fullbody]
     fullbody = fullbody[0] if fullbody else None
     accepted = {
         d["id"]
