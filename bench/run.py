@@ -405,7 +405,7 @@ def bench_slurm(b):
     """The demo through the local SLURM cluster (tools/slurm-cluster.sh) vs `--cores 2`,
     both with one shard per dataset: wall time and jobs submitted."""
     from conftest import copy_workflow
-    from slurm_helpers import cluster, cluster_unavailable_reason, slurm_profile
+    from slurm_helpers import FAT_SHARDS, cluster, cluster_unavailable_reason, slurm_profile
 
     reason = cluster_unavailable_reason()
     if reason:
@@ -413,7 +413,7 @@ def bench_slurm(b):
         return {}
     cluster("start")
     fat = b.scratch / "fat.yaml"
-    fat.write_text("shard_size: 100\ndatasets:\n  huge100k:\n    shard_size: 100\n")
+    fat.write_text(FAT_SHARDS)
     configs = ["--configfile", "config/config.yaml", str(fat)]
     walls = {}
     for name, args in (

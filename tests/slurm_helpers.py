@@ -18,6 +18,8 @@ PROFILE = REPO / "profiles" / "slurm" / "config.yaml"
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 # The partition tools/slurm-cluster.sh creates.
 PARTITION = "local"
+# Config for demo runs on the cluster: one shard per dataset keeps the SLURM job count modest.
+FAT_SHARDS = "shard_size: 100\ndatasets:\n  huge100k:\n    shard_size: 100\n"
 # Short first status poll; the cluster keeps finished jobs visible to squeue for 300 s.
 INIT_SECONDS = 2
 

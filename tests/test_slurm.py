@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from slurm_helpers import (
+    FAT_SHARDS,
     INIT_SECONDS,
     PARTITION,
     PROFILE,
@@ -196,10 +197,6 @@ def test_interrupted_run_resumes_without_redoing_finished_jobs(slurm_cluster, tm
     assert re.findall(r"^rule (\w+):", res.stderr, re.M) == ["transform", "transform", "combine"]
     assert {s: (work / "work" / f"{s}.seed").stat().st_mtime_ns for s in SAMPLES} == seeds
     assert outputs(work) == expected_outputs()
-
-
-# Fat shards for the cluster run: one shard per dataset keeps the SLURM job count modest.
-FAT_SHARDS = "shard_size: 100\ndatasets:\n  huge100k:\n    shard_size: 100\n"
 
 
 @pytest.mark.slurm
