@@ -1,14 +1,20 @@
 """DeepFashion2: image + garments (category, box, landmarks, polygons, attributes).
 
 Ids are `<split>/<NNNNNN>` because the released file numbers restart in every split.
-Coordinates outside the image are clipped (boxes, polygons) or marked unlabelled
-(landmarks), and each garment lists the fixes applied to it.
+Every raw field is type-checked (humanprep.normalise.checks): a wrong type or a NaN/infinity
+quarantines the image. Geometry is repaired, each garment listing the fixes applied to it:
+inverted boxes are reordered, coordinates outside the image clipped (boxes, polygons) or
+marked unlabelled (landmarks), polygons that are not lists of at least three (x, y) points
+dropped, a landmark list of the wrong length for its category marked unlabelled. A garment
+whose box lies wholly outside the image is dropped; that fix, and keys named like items but
+not numbered 1-99, are listed in the sub-record's `fixes` (present only when not empty).
 """
 
 import json
 import re
 
-from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES, SPLITS
+from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES, N_LANDMARKS, SPLITS
+from humanprep.normalise.checks import integer, is_number, number, number_list, show, text
 from humanprep.normalise.common import read_file, take_image
 from humanprep.normalise.shard import BadItem
 
@@ -16,8 +22,11 @@ LICENSE = {
     "id": "deepfashion2-research-only",
     "url": "https://github.com/switchablenorms/DeepFashion2",
 }
-_ITEM = re.compile(r"^item(\d+)$")
+_ITEM = re.compile(r"^item([1-9]\d?)$")  # item1 ... item99: COCO annotation ids hold 1-99
+_ITEM_LIKE = re.compile(r"^item\d+$")
 _ATTRS = ("scale", "occlusion", "zoom_in", "viewpoint")
+SOURCES = ("shop", "user")
+VISIBILITY = (0, 1, 2)
 
 
 def load_context(side_files, options):
@@ -28,16 +37,29 @@ def _clip(value, high):
     return min(max(value, 0), high)
 
 
-def landmarks(flat, category_id, width, height, fixes):
+def landmarks(flat, category_id, width, height, fixes, where="landmarks"):
+    """[x, y, v] triples for the category's K landmarks. A list of the wrong length is kept
+    only as a full 294-landmark vector (the category's slice taken); otherwise every
+    landmark is marked unlabelled. Both are recorded in `fixes`."""
     start, stop = LANDMARK_SLICES[category_id]
+    count = stop - start
+    flat = number_list(flat, where)
     if not flat:  # some garments carry no landmarks at all: all unlabelled
-        return [[0, 0, 0]] * (stop - start)
-    if len(flat) != 3 * (stop - start):
-        raise BadItem(
-            f"{len(flat) // 3} landmarks for category {category_id}, expected {stop - start}"
+        return [[0, 0, 0]] * count
+    if len(flat) == 3 * N_LANDMARKS and count != N_LANDMARKS:
+        fixes.append(f"{N_LANDMARKS}-landmark vector: landmarks {start + 1}-{stop} kept")
+        flat = flat[3 * start : 3 * stop]
+    elif len(flat) != 3 * count:
+        fixes.append(
+            f"{len(flat)} landmark values for category {category_id}, expected {3 * count}:"
+            " all marked unlabelled"
         )
+        return [[0, 0, 0]] * count
     triples = []
     for x, y, v in zip(flat[::3], flat[1::3], flat[2::3], strict=True):
+        if v not in VISIBILITY:
+            fixes.append(f"landmark ({x}, {y}) visibility {v} is not 0, 1 or 2: marked unlabelled")
+            v = 0
         if v and not (0 <= x <= width and 0 <= y <= height):
             fixes.append(f"landmark ({x}, {y}) outside the image marked unlabelled")
             v = 0
@@ -45,34 +67,96 @@ def landmarks(flat, category_id, width, height, fixes):
     return triples
 
 
-def garment(number, raw, width, height):
-    try:
-        category_id = int(raw["category_id"])
-        name = raw["category_name"]
-        x1, y1, x2, y2 = raw["bounding_box"]
-        attrs = {key: int(raw[key]) for key in _ATTRS}
-        style, polygons, flat = int(raw["style"]), raw["segmentation"], raw["landmarks"]
-    except (KeyError, TypeError, ValueError) as err:
-        raise BadItem(f"item{number}: malformed annotation ({err!r})") from None
-    if CATEGORIES.get(category_id) != name:
-        raise BadItem(f"item{number}: category {category_id} is not named {name!r}")
-    fixes = []
+def bounding_box(raw, width, height, fixes, where):
+    """The box ordered and clipped to the image, or None when it lies wholly outside (a box
+    with no area that lies inside the image is kept: COCO takes the polygons' box)."""
+    x1, y1, x2, y2 = number_list(raw, where, length=4)
+    if x1 > x2 or y1 > y2:
+        fixes.append(f"bounding box corners reordered from {[x1, y1, x2, y2]}")
+        x1, x2 = sorted((x1, x2))
+        y1, y2 = sorted((y1, y2))
     box = [_clip(x1, width), _clip(y1, height), _clip(x2, width), _clip(y2, height)]
     if box != [x1, y1, x2, y2]:
+        if box[2] <= box[0] or box[3] <= box[1]:
+            return None
         fixes.append("bounding box clipped to the image")
+    return box
+
+
+def _polygon_problem(poly, where):
+    if not isinstance(poly, list):
+        return f"is {show(poly)}, not a list of coordinates"
+    if not all(is_number(c) for c in poly):
+        return "holds a value that is not a number"
+    for i, c in enumerate(poly):
+        number(c, f"{where}[{i}]")  # NaN or infinity: the whole image is quarantined
+    if len(poly) % 2:
+        return f"has an odd number of values ({len(poly)})"
+    if len(poly) < 6:
+        return f"has {len(poly) // 2} point(s), fewer than 3"
+    return None
+
+
+def segmentation(raw, width, height, fixes, where):
+    """Polygons that are lists of >= 3 (x, y) points, clipped to the image; others dropped."""
+    if not isinstance(raw, list):
+        fixes.append(f"segmentation is {show(raw)}, not a list of polygons: dropped")
+        return []
+    kept = []
+    for i, poly in enumerate(raw):
+        problem = _polygon_problem(poly, f"{where}[{i}]")
+        if problem:
+            fixes.append(f"polygon {i} {problem}: dropped")
+        else:
+            kept.append(poly)
     clipped = [
-        [_clip(c, width if i % 2 == 0 else height) for i, c in enumerate(poly)] for poly in polygons
+        [_clip(c, width if i % 2 == 0 else height) for i, c in enumerate(poly)] for poly in kept
     ]
-    if clipped != polygons:
+    if clipped != kept:
         fixes.append("polygon points clipped to the image")
+    return clipped
+
+
+def _field(raw, key, where):
+    if key not in raw:
+        raise BadItem(f"{where}: malformed annotation (no {key!r})")
+    return raw[key]
+
+
+def garment(number_, raw, width, height, record_fixes):
+    """The garment's record, or None when it is dropped (the reason added to record_fixes)."""
+    where = f"item{number_}"
+    if not isinstance(raw, dict):
+        raise BadItem(f"{where} is {show(raw)}, not an object")
+    category_id = integer(_field(raw, "category_id", where), f"{where} category_id", CATEGORIES)
+    name = text(_field(raw, "category_name", where), f"{where} category_name", optional=False)
+    if CATEGORIES[category_id] != name:
+        raise BadItem(f"{where}: category {category_id} is not named {name!r}")
+    attrs = {key: integer(_field(raw, key, where), f"{where} {key}", (1, 2, 3)) for key in _ATTRS}
+    style = integer(_field(raw, "style", where), f"{where} style")
+    if style < 0:
+        raise BadItem(f"{where} style is {style}, expected 0 or more")
+    fixes = []
+    box = bounding_box(
+        _field(raw, "bounding_box", where), width, height, fixes, f"{where} bounding_box"
+    )
+    polygons = segmentation(
+        _field(raw, "segmentation", where), width, height, fixes, f"{where} segmentation"
+    )
+    points = landmarks(
+        _field(raw, "landmarks", where), category_id, width, height, fixes, f"{where} landmarks"
+    )
+    if box is None:
+        record_fixes.append(f"{where} ({name}) dropped: its bounding box lies outside the image")
+        return None
     return {
-        "item": number,
+        "item": number_,
         "category_id": category_id,
         "category_name": name,
         "style": style,
         "bbox": box,
-        "landmarks": landmarks(flat, category_id, width, height, fixes),
-        "segmentation": clipped,
+        "landmarks": points,
+        "segmentation": polygons,
         **attrs,
         "fixes": fixes,
     }
@@ -82,15 +166,32 @@ def parse_annotation(data, width, height):
     """The `deepfashion2` sub-record from one annotation JSON document."""
     try:
         doc = json.loads(data)
-        source, pair_id = doc["source"], int(doc["pair_id"])
-    except (ValueError, KeyError, TypeError) as err:
+    except ValueError as err:  # UnicodeDecodeError and JSONDecodeError included
         raise BadItem(f"annotation unreadable: {err}") from None
-    items = sorted((int(m.group(1)), key) for key in doc if (m := _ITEM.match(key)))
-    return {
+    if not isinstance(doc, dict):
+        raise BadItem(f"annotation is {show(doc)}, not an object")
+    for key in ("source", "pair_id"):
+        _field(doc, key, "annotation")
+    source = doc["source"]
+    if source not in SOURCES:
+        raise BadItem(f"annotation source is {show(source)}, expected 'shop' or 'user'")
+    pair_id = integer(doc["pair_id"], "annotation pair_id")
+    fixes = []
+    items = []
+    for key in sorted(doc):
+        if m := _ITEM.match(key):
+            items.append((int(m.group(1)), key))
+        elif _ITEM_LIKE.match(key):
+            fixes.append(f"{key!r} is not numbered 1-99: ignored")
+    garments = [garment(n, doc[key], width, height, fixes) for n, key in sorted(items)]
+    out = {
         "source": source,
         "pair_id": pair_id,
-        "garments": [garment(n, doc[key], width, height) for n, key in items],
+        "garments": [g for g in garments if g is not None],
     }
+    if fixes:
+        out["fixes"] = fixes
+    return out
 
 
 def normalise(entry, ctx, writer):
