@@ -67,7 +67,7 @@ def check_metadata(meta):
     if meta.get("yfcc100m_line_idx") is not None:
         integer(meta["yfcc100m_line_idx"], "metadata.json yfcc100m_line_idx")
     tags = meta.get("tags")
-    if not (tags is None or isinstance(tags, str) or isinstance(tags, list)):
+    if not (tags is None or isinstance(tags, str | list)):
         raise BadItem(f"metadata.json tags is {show(tags)}, not text or a list")
     return meta
 
