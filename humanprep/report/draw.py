@@ -78,10 +78,11 @@ def draw_keypoints(image, keypoints, pairs=(), point=RED, line=GREEN, radius=2, 
 
 
 def draw_box(image, box, colour, width=2, label=None):
-    """Outline of the box [x0, y0, x1, y1] (corners inclusive), with a label on a filled
-    strip inside its top-left corner."""
+    """Outline of the box [x0, y0, x1, y1] (corners inclusive, in either order), with a
+    label on a filled strip inside its top-left corner."""
     draw = ImageDraw.Draw(image)
-    x0, y0, x1, y1 = box
+    x0, x1 = sorted(box[0::2])  # an inverted box is drawn, not refused
+    y0, y1 = sorted(box[1::2])
     draw.rectangle([x0, y0, x1, y1], outline=colour, width=width)
     if label:
         face = font()
@@ -93,8 +94,8 @@ def draw_box(image, box, colour, width=2, label=None):
 
 def draw_polygon(image, points, colour, width=1):
     """Closed outline through the flat point list [x0, y0, x1, y1, ...]; fewer than three
-    points (a degenerate polygon) draw nothing."""
-    xy = list(zip(points[0::2], points[1::2], strict=True))
+    points (a degenerate polygon) draw nothing, and an odd trailing value is ignored."""
+    xy = list(zip(points[0::2], points[1::2], strict=False))
     if len(xy) >= 3:
         ImageDraw.Draw(image).line([*xy, xy[0]], fill=colour, width=width, joint="curve")
     return image
