@@ -60,5 +60,6 @@ def run(smk, main):
         main(smk)
     except Exception as err:
         logging.getLogger("humanprep").error("%s", failure_line(err, log_path), exc_info=True)
-        logging.shutdown()
+        for handler in logging.getLogger().handlers:
+            handler.flush()
         sys.exit(1)
