@@ -60,9 +60,11 @@ def describe(err, path=None, needed=None):
     path = path or getattr(err, "filename", None)
     needed = needed if needed is not None else getattr(err, "needed_bytes", None)
     code = getattr(err, "errno", None)
-    what = WHAT.get(code) or (getattr(err, "strerror", None) or str(err) or type(err).__name__)
+    if code not in WHAT:  # not explained here: the system's own words, after the path
+        what = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        return f"{path}: {what}" if path else what
     verb = "writing" if code in FULL or code == errno.EROFS else "on"
-    line = f"{what} {verb} {path}" if path else what
+    line = f"{WHAT[code]} {verb} {path}" if path else WHAT[code]
     if code in FULL:
         figures = [f"about {_mb(needed)} MB needed"] if needed else []
         free = free_bytes(path) if path else None

@@ -98,7 +98,7 @@ def test_full_disk_while_writing_is_one_line_with_the_figures(
     [
         (errno.EACCES, "permission denied on /r/x (make the folder writable for you, or "),
         (errno.EROFS, "read-only file system writing /r/x (write the results to a writable"),
-        (errno.EIO, "Input/output error"),
+        (errno.EIO, "/r/x: Input/output error"),
     ],
 )
 def test_other_os_errors_are_described(code, line):
