@@ -46,9 +46,7 @@ def failure_line(err, log_path=None):
     if isinstance(err, OSError):
         return describe(err)
     where = f"the traceback is in {log_path}" if log_path else "the traceback is above"
-    return (
-        f"unexpected {type(err).__name__}: {err} (a bug in humanprep: {where}; please report it)"
-    )
+    return f"unexpected {type(err).__name__}: {err} (a bug in humanprep: {where}; please report it)"
 
 
 def run(smk, main):
