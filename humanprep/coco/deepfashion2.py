@@ -84,8 +84,9 @@ def garment_annotation(record, image_id_, garment, counts):
         counts["annotations_without_valid_polygon"] += 1
         return None
     x1, y1, x2, y2 = garment["bbox"]
-    if x2 - x1 > 0 and y2 - y1 > 0:
-        bbox = [num(x1), num(y1), num(x2 - x1), num(y2 - y1)]
+    w, h = num(x2 - x1), num(y2 - y1)
+    if w > 0 and h > 0:  # after rounding: a box 0.004 px high would be written as 0
+        bbox = [num(x1), num(y1), w, h]
     else:
         counts["bbox_from_polygons"] += 1
         bbox = rle_bbox(rle)
