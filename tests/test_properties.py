@@ -40,7 +40,7 @@ from humanprep.stages.coco import run_export
 
 W, H = 48, 64
 SETTINGS = settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     derandomize=True,
     database=None,
@@ -355,7 +355,7 @@ def fdh_keypoints(draw):
             array[draw(st.integers(0, 16)), draw(st.integers(0, 2))] = draw(NASTY)
     dtype = draw(st.sampled_from(["<f8", "<f8", "<f8", "<f4", "<i4", "<U5"]))
     if dtype == "<i4":
-        array = np.clip(array, -1e9, 1e9)
+        array = np.nan_to_num(np.clip(array, -1e9, 1e9))
     buf = io.BytesIO()
     np.save(buf, array.astype(dtype))
     return buf.getvalue()[:40] if chance(draw, 20) else buf.getvalue()

@@ -393,3 +393,55 @@ def test_dumps_refuses_nan_so_the_check_comes_first():
         dumps({"a": float("nan")})
     with pytest.raises(BadItem, match=r"record.image.sha\[1\] is not a finite number"):
         checked({"image": {"sha": [1.0, float("inf")]}})
+
+
+# ------------------------------------------------- found by the property-based tests
+
+
+def test_coco_box_thinner_than_the_rounding_comes_from_the_polygons():
+    """[0, 0, 1, 0.0039] rounds to a 0-high COCO box, which cannot match itself (AP 0)."""
+    from collections import Counter
+
+    from humanprep.coco.deepfashion2 import garment_annotation
+
+    annotation = parse(
+        item(bounding_box=[0, 0, 1.0, 0.00390625], segmentation=[[0, 2, 0, 0, 1, 0]])
+    )
+    record = df2_full_record(annotation)
+    counts = Counter()
+    ann = garment_annotation(record, 1000001, record["deepfashion2"]["garments"][0], counts)
+    assert ann["bbox"][2] > 0 and ann["bbox"][3] > 0 and counts["bbox_from_polygons"] == 1
+
+
+def df2_full_record(annotation):
+    return {
+        "id": "train/000001",
+        "image": {"width": W, "height": H},
+        "deepfashion2": annotation,
+    }
+
+
+def overflowing_orbit():
+    from humanprep.demo import huge100k as demo
+
+    w2cs = [w2c.astype(np.float64) for w2c, _ in demo.cameras("x")]
+    w2cs[5] = np.diag([1e308, 1e308, 1e308, 1.0])
+    w2cs[5][:3, 3] = 1e308  # centre -R^T t overflows; so does the viewing direction score
+    return w2cs
+
+
+@pytest.mark.parametrize(
+    "w2cs, problem",
+    [
+        ([np.eye(4)] * 24, "the camera centres do not span a circle"),
+        ([np.zeros((4, 4))] * 24, "the camera centres do not span a circle"),
+        (overflowing_orbit(), "a camera centre is not a finite point"),
+    ],
+)
+def test_views_of_degenerate_cameras_say_so_in_valid_json(w2cs, problem):
+    from humanprep.derive.views import front_view, orbit_check
+
+    orbit = orbit_check(w2cs)
+    assert orbit == {"centre": None, "radius": None, "outliers": [], "problem": problem}
+    front, score = front_view([0.0, 0.0, 0.0], w2cs)
+    assert json.loads(dumps({"orbit": orbit, "front": [front, score]}))
