@@ -1,10 +1,10 @@
 """The bridge between a Snakemake `script:` and the package's plain functions.
 
 Every entry point in `scripts/` calls `run(snakemake, main)`: logging goes to the rule's
-log file and to stderr. A failure is written to the log file with its traceback, and to
-stderr as one line: a `HumanprepError` as its own message, an `OSError` (full disk, no
-permission, read-only file system) explained (humanprep.oserrors), anything else as a bug
-to report, naming the log that holds the traceback. The exit status is then 1.
+log file and to stderr. A failure is one line on stderr and in the log: a `HumanprepError`
+as its own message, an `OSError` (full disk, no permission, read-only file system)
+explained (humanprep.oserrors), anything else as a bug to report, naming the log file,
+which also holds the traceback (of everything but a HumanprepError). Exit status 1.
 """
 
 import logging
@@ -57,7 +57,12 @@ def run(smk, main):
     try:
         main(smk)
     except Exception as err:
-        logging.getLogger("humanprep").error("%s", failure_line(err, log_path), exc_info=True)
+        # a HumanprepError is the whole story (Snakemake also shows the log when a job
+        # fails); anything else keeps its traceback in the log file
+        explained = isinstance(err, HumanprepError)
+        logging.getLogger("humanprep").error(
+            "%s", failure_line(err, log_path), exc_info=not explained
+        )
         for handler in logging.getLogger().handlers:
             handler.flush()
         sys.exit(1)
