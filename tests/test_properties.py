@@ -301,6 +301,9 @@ def shhq_line(draw):
             pairs += ["-1", "-1"]
         else:
             pairs += [repr(draw(coords(0, 2 * W))), repr(draw(coords(0, H)))]
+    if chance(draw, 4):  # one or two points left: a person box of no width or height
+        keep = draw(st.sets(st.integers(0, 24), min_size=1, max_size=2))
+        pairs = [v if i // 2 in keep else "-1" for i, v in enumerate(pairs)]
     if chance(draw, 5):
         bad = st.sampled_from(["nan", "inf", "-inf", "1e400", "x", "1,5", "NaN"])
         pairs[draw(st.integers(0, 49))] = draw(bad)
