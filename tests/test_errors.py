@@ -10,6 +10,7 @@ import tarfile
 from types import SimpleNamespace
 
 import pytest
+import pyzipper
 
 from humanprep import io as hio
 from humanprep import oserrors, runner
@@ -188,17 +189,31 @@ errno=28 : No space left on device
 """
 
 
-def test_seven_zip_failure_keeps_the_os_error_text(tmp_path, disk):
+def test_seven_zip_failure_keeps_the_os_error_text(tmp_path, disk, monkeypatch):
     """Before: `7zz failed (exit 2): System ERROR:`, the errno line dropped."""
     tool = tmp_path / "7zz"
     (tmp_path / "said.txt").write_text(SEVEN_ZIP_ENOSPC)
     tool.write_text(f"#!/bin/sh\ncat {tmp_path / 'said.txt'} >&2\nexit 2\n")
     tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(unpack, "native_tool", lambda: str(tool))
+    archive = tmp_path / "a.zip"
+    with pyzipper.AESZipFile(archive, "w", encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(b"pw")
+        zf.writestr("a.bin", b"z" * 5_000_000)
     with pytest.raises(HumanprepError) as err:
-        unpack._extract_zip_native(tool, "a.zip", tmp_path, None, tmp_path / "out", 5_000_000)
+        unpack.extract(archive, tmp_path / "out", password="pw", engine="native")
     assert str(err.value) == (
-        "a.zip: 7zz failed (exit 2): ERROR: a.bin : Can not open output file : No space left on"
-        " device; System ERROR:; errno=28 : No space left on device; no space left on device "
-        f"writing {tmp_path / 'out'}: about 5 MB needed, 4 MB free (free some space, then "
-        "rerun: finished outputs are kept)"
+        f"{archive}: 7zz failed (exit 2): ERROR: a.bin : Can not open output file : No space "
+        "left on device; System ERROR:; errno=28 : No space left on device: no space left on "
+        f"device writing {tmp_path / 'out'}: about 5 MB needed, 4 MB free (free some space, "
+        "then rerun: finished outputs are kept)"
     )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["7zz", "a.zip", "said.txt"]
+
+
+def test_seven_zip_other_failure_is_one_line(tmp_path):
+    tool = tmp_path / "7zz"
+    tool.write_text("#!/bin/sh\necho 'ERROR: Data Error : a.bin' >&2\nexit 2\n")
+    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
+    with pytest.raises(HumanprepError, match=r"^a.zip: 7zz failed \(exit 2\): ERROR: Data Error"):
+        unpack._extract_zip_native(tool, "a.zip", tmp_path, None)

@@ -343,16 +343,19 @@ def _child_env():
     }
 
 
-def _native_os_error(out, dest, needed):
-    """7-Zip reports the OS's refusal as `errno=28 : No space left on device`: explained."""
+def _native_os_error(out, text):
+    """7-Zip reports the OS's refusal as `errno=28 : No space left on device`: that becomes
+    an OSError carrying 7-Zip's own text, explained once the partial output is gone."""
     match = _ERRNO.search(out)
     if not match or int(match.group(1)) not in KNOWN:
-        return ""
+        return None
     code = int(match.group(1))
-    return "; " + describe(OSError(code, os.strerror(code)), dest, needed)
+    err = OSError(code, os.strerror(code))
+    err.native_text = text
+    return err
 
 
-def _extract_zip_native(tool, archive, tmp, password, dest=None, needed=None):
+def _extract_zip_native(tool, archive, tmp, password):
     stdin = (password + "\n").encode("utf-8") if password else b""
     res = subprocess.run(
         native_command(tool, archive, tmp),
@@ -369,8 +372,8 @@ def _extract_zip_native(tool, archive, tmp, password, dest=None, needed=None):
     lines = [ln.strip() for ln in out.splitlines() if ln.strip()]
     # keep the OS's own text: 7-Zip prints it on the line after `System ERROR:`
     errors = [ln for ln in lines if "error" in ln.lower() or "errno" in ln.lower()] or lines
-    detail = "; ".join(errors)[:300] + _native_os_error(out, dest or tmp, needed)
-    raise _fail(archive, f"{Path(tool).name} failed (exit {res.returncode}): {detail}")
+    text = f"{Path(tool).name} failed (exit {res.returncode}): " + "; ".join(errors)[:300]
+    raise _native_os_error(out, text) or _fail(archive, text)
 
 
 def _extract_zip_python(archive, zf, tmp, members, password):
@@ -505,8 +508,9 @@ def _explained_os_errors(archive, dest, members):
         if err.errno not in KNOWN:
             raise
         where = dest if err.errno in (errno.ENOSPC, errno.EDQUOT) else err.filename or dest
-        problem = describe(err, where, _unpacked_size(members))
-        raise _fail(archive, f"cannot extract: {problem}") from None
+        problem = describe(err, where, _unpacked_size(members))  # after the cleanup
+        prefix = getattr(err, "native_text", None) or "cannot extract"
+        raise _fail(archive, f"{prefix}: {problem}") from None
 
 
 def _extract_zip(archive, dest, password, limits, engine):
@@ -524,7 +528,7 @@ def _extract_zip(archive, dest, password, limits, engine):
         log.info("%s: %d members, engine %s", Path(archive).name, len(members), chosen)
         with _explained_os_errors(archive, dest, members), atomic_dir(dest) as tmp:
             if chosen == "native":
-                _extract_zip_native(tool, archive, tmp, password, dest, _unpacked_size(members))
+                _extract_zip_native(tool, archive, tmp, password)
             else:
                 _extract_zip_python(archive, zf, tmp, members, pwd)
             verify_tree(archive, tmp, members)
