@@ -6,7 +6,10 @@ import io
 import logging
 import os
 import stat
+import subprocess
+import sys
 import tarfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -217,3 +220,34 @@ def test_seven_zip_other_failure_is_one_line(tmp_path):
     tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
     with pytest.raises(HumanprepError, match=r"^a.zip: 7zz failed \(exit 2\): ERROR: Data Error"):
         unpack._extract_zip_native(tool, "a.zip", tmp_path, None)
+
+
+def test_a_real_snakemake_rule_gets_the_traceback_in_its_log(tmp_path):
+    """Before: in every crash the rule's log: file was empty."""
+    repo = Path(__file__).resolve().parent.parent
+    (tmp_path / "Snakefile").write_text(
+        'rule boom:\n    output:\n        "x.txt",\n    log:\n        "logs/boom.log",\n'
+        '    script:\n        "boom.py"\n'
+    )
+    (tmp_path / "boom.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(repo)!r})\n"
+        "from humanprep.runner import run\n\n\n"
+        "def main(smk):\n    raise TypeError(\"'>' not supported between 'int' and 'str'\")\n\n\n"
+        "run(snakemake, main)\n"
+    )
+    snakemake = Path(sys.executable).parent / "snakemake"
+    res = subprocess.run(
+        [str(snakemake), "--cores", "1", "--nolock"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode != 0
+    log = (tmp_path / "logs" / "boom.log").read_text()
+    assert "Traceback (most recent call last)" in log and "raise TypeError" in log
+    line = (
+        "ERROR humanprep: unexpected TypeError: '>' not supported between 'int' and 'str' "
+        "(a bug in humanprep: the traceback is in logs/boom.log; please report it)"
+    )
+    assert line in res.stderr and log.startswith(line + "\n")
