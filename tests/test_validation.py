@@ -244,6 +244,15 @@ def test_inverted_box_draws_like_the_ordered_one():
     assert a.tobytes() == b.tobytes()
 
 
+def test_box_far_outside_draws_what_shows():
+    def canvas():
+        return Image.new("RGB", (60, 40), (255, 255, 255))
+
+    far = draw.draw_box(canvas(), [-1e300, 5, 50, 1e300], draw.RED, label="vest")
+    near = draw.draw_box(canvas(), [-60, 5, 50, 80], draw.RED, label="vest")
+    assert far.tobytes() == near.tobytes() != canvas().tobytes()
+
+
 def test_odd_polygon_draws_its_whole_points():
     canvas = Image.new("RGB", (40, 30), (255, 255, 255))
     odd = draw.draw_polygon(canvas.copy(), [5, 5, 30, 5, 30, 20, 7], draw.ORANGE)
