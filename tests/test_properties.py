@@ -288,6 +288,51 @@ def test_deepfashion2_every_stage(docs, root, tmp_path_factory):
     webdataset_roundtrip(records, root, tmp)
 
 
+@st.composite
+def df2_schema_garment(draw, item):
+    """A garment as the record schema admits it, not only as the normaliser writes it:
+    boxes inverted or outside the image, polygons odd or short, any landmark count."""
+    category = draw(st.integers(1, 13))
+    start, stop = LANDMARK_SLICES[category]
+    count = draw(st.sampled_from([stop - start] * 3 + [0, 1, 294]))
+    point = st.tuples(coords(-1e4, 1e4), coords(-1e4, 1e4), st.sampled_from([0, 1, 2]))
+    polygon = st.lists(coords(-100, 200), max_size=12)
+    return {
+        "item": item,
+        "category_id": category,
+        "category_name": CATEGORIES[category],
+        "style": draw(st.integers(0, 5)),
+        "bbox": draw(st.lists(coords(-1e4, 1e4), min_size=4, max_size=4)),
+        "landmarks": [list(p) for p in draw(st.lists(point, min_size=count, max_size=count))],
+        "segmentation": draw(st.lists(polygon, max_size=3)),
+        **{k: draw(st.integers(1, 3)) for k in ("scale", "occlusion", "zoom_in", "viewpoint")},
+        "fixes": [],
+    }
+
+
+@st.composite
+def df2_schema_record(draw, number):
+    items = draw(st.lists(st.integers(1, 99), max_size=4, unique=True))
+    annotation = {
+        "source": draw(st.sampled_from(["shop", "user", None])),
+        "pair_id": draw(st.one_of(st.none(), st.integers(0, 10))),
+        "garments": [draw(df2_schema_garment(n)) for n in items],
+    }
+    return df2_record(annotation, number)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_deepfashion2_records_the_schema_admits(data, root, tmp_path_factory):
+    records = [admitted(data.draw(df2_schema_record(n))) for n in range(1, 4)]
+    kept, decisions = filter_records(records)
+    tmp = scratch(tmp_path_factory)
+    coco_roundtrip("deepfashion2", records, root, tmp, kept)
+    sheets.deepfashion2_sheet(records, root)
+    sheets.fullbody_sheets(records, decisions, root)
+    webdataset_roundtrip(records, root, tmp)
+
+
 # ------------------------------------------------------------------ SHHQ
 
 
