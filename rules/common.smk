@@ -372,6 +372,7 @@ def acceptance_problems():
 def missing_file_problems():
     return [
         hp_registry.missing_message(d, file, Path(RAW, d), hp_registry.HOW_TO_OBTAIN[d])
+        + f" Not using {d}? Set datasets: {{{d}: {{enabled: false}}}} in your config."
         for d, file in (m.split("/", 1) for m in MISSING)
     ]
 
