@@ -5,7 +5,6 @@ folder, and the release equals the plain run's byte for byte."""
 import shutil
 
 import pytest
-
 from conftest import REPO, copy_workflow, snakemake
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
