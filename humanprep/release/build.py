@@ -125,7 +125,7 @@ def install(built, dest):
     return "created"
 
 
-def add_coco(tmp, coco_dir, dataset, complete, mode):
+def add_coco(tmp, coco_dir, dataset, complete, mode, options=None):
     """The dataset's COCO files: linked as they are when every item is released, else
     exported again (streamed, bounded memory) from the released records and files, so a
     selection's COCO files are exactly what the COCO stage gives for those items."""
@@ -142,6 +142,7 @@ def add_coco(tmp, coco_dir, dataset, complete, mode):
         tmp / dataset,
         dest,
         fullbody if dataset == "deepfashion2" else (),
+        options,
     )
 
 
@@ -184,7 +185,10 @@ def build_tree(tmp, spec):
         if subset.split("-", 1)[0] in records:
             add_derived(tmp, folder, ids, spec["link"])
     for dataset in sorted(set(spec["coco"]) & set(records)):
-        add_coco(tmp, spec["coco"][dataset], dataset, left_out[dataset] == 0, spec["link"])
+        complete = left_out[dataset] == 0
+        add_coco(
+            tmp, spec["coco"][dataset], dataset, complete, spec["link"], spec.get("coco_options")
+        )
     if spec.get("webdataset"):
         webdataset.export(tmp, sorted(records))
     terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])

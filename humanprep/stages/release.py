@@ -39,6 +39,7 @@ def make_spec(smk):
             if Path(v, "summary.json").exists()
         },
         "coco": {Path(d).name: d for d in smk.input.coco},
+        "coco_options": p.config["coco"],
         "splits": release["splits"],
         "licences": release["licences"],
         "link": release["link"],
