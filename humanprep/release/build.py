@@ -21,7 +21,7 @@ from humanprep.io import (
     write_text,
 )
 from humanprep.normalise.shard import safe_name
-from humanprep.release import card, manifest, webdataset
+from humanprep.release import card, deepprivacy2, manifest, webdataset
 from humanprep.release.select import select_shards
 
 
@@ -229,6 +229,8 @@ def build_tree(tmp, spec):
         )
     if spec.get("webdataset"):
         webdataset.export(tmp, sorted(records))
+    if spec.get("deepprivacy2") and "fdh" in records:
+        deepprivacy2.export(tmp)
     terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])
     counts = stage_counts(spec, left_out)
     provenance = {**spec["provenance"], "counts": [list(row) for row in counts]}

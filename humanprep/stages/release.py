@@ -44,6 +44,7 @@ def make_spec(smk):
         "licences": release["licences"],
         "link": release["link"],
         "webdataset": release["webdataset"],
+        "deepprivacy2": release["deepprivacy2"],
         "agreements": agreements,
         "terms_dir": str(REPO / "terms"),
         "summaries": {Path(s).parent.name: read_json(s) for s in smk.input.summaries},
