@@ -270,3 +270,17 @@ def test_default_export_says_it_is_the_corrected_convention(tmp_path):
     doc = json.loads((tmp_path / "o" / "instances_train.json").read_text())
     assert summary["compat"] == "corrected" and doc["info"]["convention"] == "corrected"
     assert doc["categories"][0]["name"] == "short sleeve top"
+
+
+def test_release_selection_re_exports_in_the_configured_convention(tmp_path):
+    """A release that leaves items out exports COCO again from the released records: with
+    compat official it must stay official."""
+    from humanprep.release.build import add_coco
+
+    docs, sizes = hand_split()
+    write_jsonl(tmp_path / "deepfashion2" / "shard-00000.jsonl", records_for("train", docs, sizes))
+    options = {"deepfashion2": {"compat": "official"}}
+    add_coco(tmp_path, tmp_path / "unused", "deepfashion2", False, "copy", options)
+    doc = json.loads((tmp_path / "coco/deepfashion2/instances_train.json").read_text())
+    assert doc["info"]["convention"] == "official"
+    assert_matches_script(doc, script_oracle(docs, sizes))
