@@ -39,5 +39,6 @@ rule coco:
         mem_mb=lambda wc, attempt: 4000 * attempt,
     params:
         normalised=lambda wc, input: str(Path(input.records[0]).parent),
+        options=config["coco"],
     script:
         "../scripts/coco.py"

@@ -117,9 +117,11 @@ def celeba_strip(record, root, sketch, sketch_root, height=128):
     panels = [draw.caption(image, [record["id"]])]
     labels = load(root, record["celeba"]["label_map"]).resize(image.size, Image.Resampling.NEAREST)
     panels.append(draw.caption(draw.colourise(labels, CELEBA_PALETTE), ["label map"]))
-    for name in sorted(k for k in (sketch or {}) if k not in ("id", "size")):
+    ink = (sketch or {}).get("ink", {})
+    for name in sorted(k for k in (sketch or {}) if k not in ("id", "size", "ink")):
+        label = f"{name} ink {100 * ink[name]:.1f}%" if name in ink else name
         panels.append(
-            draw.caption(draw.fit_height(load(sketch_root, sketch[name]), height)[0], [name])
+            draw.caption(draw.fit_height(load(sketch_root, sketch[name]), height)[0], [label])
         )
     return draw.hstack(panels)
 
