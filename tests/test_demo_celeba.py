@@ -1,4 +1,4 @@
-"""The Multi-Modal-CelebA-HQ demo: layout of both zips (FORMATS.md) read back with zipfile,
+"""The Multi-Modal-CelebA-HQ demo: layout of both zips (docs/formats.md) read back with zipfile,
 Info-ZIP, 7-Zip, Pillow and OpenCV, and rebuilt byte for byte."""
 
 import io
@@ -15,7 +15,7 @@ from PIL import Image
 from humanprep.demo import celeba
 
 IDS = [0, 1, 2, 3, 2000, 2001, 24000, 24001, 29998, 29999]
-PARTS = (  # FORMATS.md, label order 1-18
+PARTS = (  # docs/formats.md, label order 1-18
     "skin", "nose", "eye_g", "l_eye", "r_eye", "l_brow", "r_brow", "l_ear", "r_ear", "mouth",
     "u_lip", "l_lip", "hair", "hat", "ear_r", "neck_l", "neck", "cloth",
 )  # fmt: skip

@@ -1,4 +1,4 @@
-"""CelebAMask-HQ / Multi-Modal-CelebA-HQ format facts (FORMATS.md)."""
+"""CelebAMask-HQ / Multi-Modal-CelebA-HQ format facts (docs/formats.md)."""
 
 # Label order 1-18 of the official merge (0 = background); later parts overwrite earlier.
 PARTS = (
