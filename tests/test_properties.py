@@ -166,6 +166,14 @@ def coco_roundtrip(dataset, records, root, tmp, fullbody=()):
     if dataset == "deepfashion2":
         write_jsonl(tmp / "fullbody.jsonl", list(fullbody))
         extra = [tmp / "fullbody.jsonl"]
+    if dataset == "deepfashion2":  # the official converter's conventions: the file's values
+        official = tmp / "coco-official"
+        options = {"deepfashion2": {"compat": "official"}}
+        run_export(dataset, [shard], root, official, tmp / "o.json", extra, options)
+        for path in sorted(official.glob("*.json")):
+            with contextlib.redirect_stdout(io.StringIO()):
+                gt = COCO(str(path))
+            assert all(len(a["keypoints"]) == 882 for a in gt.loadAnns(gt.getAnnIds()))
     out = tmp / "coco"
     run_export(dataset, [shard], root, out, tmp / "coco.summary.json", extra)
     for path in sorted(out.glob("*.json")):

@@ -220,11 +220,12 @@ def test_item_keys_not_numbered_1_to_99_are_ignored_with_a_fix():
     raw["item01"] = item()
     out = parse_annotation(json.dumps(raw).encode(), W, H)
     assert [g["item"] for g in out["garments"]] == [1]
-    assert out["fixes"] == [
+    assert out["fixes"] == [  # in the file's key order
         "'item0' is not numbered 1-99: ignored",
-        "'item01' is not numbered 1-99: ignored",
         "'item100' is not numbered 1-99: ignored",
+        "'item01' is not numbered 1-99: ignored",
     ]
+    assert out["item_order"] == [1]
 
 
 def test_clean_annotation_has_no_fixes_key():

@@ -8,6 +8,10 @@ marked unlabelled (landmarks), polygons that are not lists of at least three (x,
 dropped, a landmark list of the wrong length for its category marked unlabelled. A garment
 whose box lies wholly outside the image is dropped; that fix, and keys named like items but
 not numbered 1-99, are listed in the sub-record's `fixes` (present only when not empty).
+Each garment keeps the values a fix changed as the file gave them under `original` (when they
+are well-typed: a box of four numbers, polygons of numbers, landmarks of the category's
+length), and `item_order` keeps the file's order of its kept items: both are what the
+official converter's conventions need (coco.deepfashion2_official).
 """
 
 import json
@@ -149,6 +153,7 @@ def garment(number_, raw, width, height, record_fixes):
     if box is None:
         record_fixes.append(f"{where} ({name}) dropped: its bounding box lies outside the image")
         return None
+    original = _original(raw, category_id, box, polygons, points)
     return {
         "item": number_,
         "category_id": category_id,
@@ -159,7 +164,24 @@ def garment(number_, raw, width, height, record_fixes):
         "segmentation": polygons,
         **attrs,
         "fixes": fixes,
+        **({"original": original} if original else {}),
     }
+
+
+def _original(raw, category_id, box, polygons, points):
+    """The file's values of the fields a fix changed, where they fit the record schema."""
+    start, stop = LANDMARK_SLICES[category_id]
+    flat = raw["landmarks"]
+    given = {"bbox": raw["bounding_box"]}
+    polygons_given = raw["segmentation"]
+    if isinstance(polygons_given, list) and all(
+        isinstance(p, list) and all(is_number(c) for c in p) for p in polygons_given
+    ):
+        given["segmentation"] = polygons_given
+    if len(flat) == 3 * (stop - start):
+        given["landmarks"] = flat
+    kept = {"bbox": box, "segmentation": polygons, "landmarks": [c for p in points for c in p]}
+    return {k: v for k, v in given.items() if v != kept[k] and (v or k != "landmarks")}
 
 
 def parse_annotation(data, width, height):
@@ -177,17 +199,20 @@ def parse_annotation(data, width, height):
         raise BadItem(f"annotation source is {show(source)}, expected 'shop' or 'user'")
     pair_id = integer(doc["pair_id"], "annotation pair_id")
     fixes = []
-    items = []
-    for key in sorted(doc):
+    in_file = []  # (item number, key) in the file's key order
+    for key in doc:
         if m := _ITEM.match(key):
-            items.append((int(m.group(1)), key))
+            in_file.append((int(m.group(1)), key))
         elif _ITEM_LIKE.match(key):
             fixes.append(f"{key!r} is not numbered 1-99: ignored")
-    garments = [garment(n, doc[key], width, height, fixes) for n, key in sorted(items)]
+    garments = [garment(n, doc[key], width, height, fixes) for n, key in sorted(in_file)]
+    garments = [g for g in garments if g is not None]
+    kept = {g["item"] for g in garments}
     out = {
         "source": source,
         "pair_id": pair_id,
-        "garments": [g for g in garments if g is not None],
+        "garments": garments,
+        "item_order": [n for n, _ in in_file if n in kept],
     }
     if fixes:
         out["fixes"] = fixes
