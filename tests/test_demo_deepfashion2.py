@@ -208,7 +208,8 @@ def test_existing_normaliser_keeps_every_image(demo, tmp_path):
     key, item = df2.DEGENERATE_POLYGON  # its 2-point polygon (the last one) is dropped
     (planted,) = [g for g in by_id[key]["deepfashion2"]["garments"] if g["item"] == item]
     assert planted["fixes"] == [
-        f"polygon {len(planted['segmentation'])} has 2 point(s), fewer than 3: dropped"
+        "polygon with fewer than 3 points dropped: "
+        f"item{item} segmentation polygon {len(planted['segmentation'])} has 2"
     ]
     assert all(len(p) >= 6 for p in planted["segmentation"])
     garments = by_id["train/000002"]["deepfashion2"]["garments"]

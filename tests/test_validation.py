@@ -72,21 +72,27 @@ def record_of(annotation):
     [
         (
             item(bounding_box=["10", "30", "90", "100"]),
-            "item1 bounding_box[0] is '10' (str), not a number",
+            "item1 bounding_box holds a value that is not a number: [0] is '10' (str)",
         ),
-        (item(bounding_box=[10, 30, 90]), "item1 bounding_box has 3 values, expected 4"),
-        (item(bounding_box=None), "item1 bounding_box is None (NoneType), not a list"),
-        (item(landmarks=[20, "40", 2] * 25), "item1 landmarks[1] is '40' (str), not a number"),
-        (item(landmarks=7), "item1 landmarks is 7 (int), not a list"),
-        (item(category_id="1"), "item1 category_id is '1' (str), not a number"),
-        (item(category_id=14), "item1 category_id is 14, expected one of"),
-        (item(occlusion=4), "item1 occlusion is 4, expected one of [1, 2, 3]"),
-        (item(zoom_in=1.5), "item1 zoom_in is 1.5, not a whole number"),
-        (item(viewpoint=True), "item1 viewpoint is True (bool), not a number"),
-        (item(style=-1), "item1 style is -1, expected 0 or more"),
-        (item(category_name=None), "item1 category_name is None (NoneType), not a string"),
-        ({"bounding_box": [1, 2, 3, 4]}, "item1: malformed annotation (no 'category_id')"),
-        ("a garment", "item1 is 'a garment' (str), not an object"),
+        (
+            item(bounding_box=[10, 30, 90]),
+            "item1 bounding_box has the wrong length: 3 values, expected 4",
+        ),
+        (item(bounding_box=None), "item1 bounding_box is not a list: None (NoneType)"),
+        (
+            item(landmarks=[20, "40", 2] * 25),
+            "item1 landmarks holds a value that is not a number: [1] is '40' (str)",
+        ),
+        (item(landmarks=7), "item1 landmarks is not a list: 7 (int)"),
+        (item(category_id="1"), "item1 category_id is not a number: '1' (str)"),
+        (item(category_id=14), "item1 category_id is out of range: 14, expected one of"),
+        (item(occlusion=4), "item1 occlusion is out of range: 4, expected one of [1, 2, 3]"),
+        (item(zoom_in=1.5), "item1 zoom_in is not a whole number: 1.5"),
+        (item(viewpoint=True), "item1 viewpoint is not a number: True (bool)"),
+        (item(style=-1), "item1 style is negative: -1"),
+        (item(category_name=None), "item1 category_name is not a string: None (NoneType)"),
+        ({"bounding_box": [1, 2, 3, 4]}, "item1 malformed annotation: no 'category_id'"),
+        ("a garment", "item1 is not an object: 'a garment' (str)"),
     ],
 )
 def test_wrong_types_quarantine_the_image(raw_item, reason):
@@ -98,10 +104,22 @@ def test_wrong_types_quarantine_the_image(raw_item, reason):
 @pytest.mark.parametrize(
     "text, reason",
     [
-        ('"bounding_box": [10, NaN, 90, 100]', "item1 bounding_box[1] is nan, not a finite number"),
-        ('"bounding_box": [10, 30, Infinity, 100]', "item1 bounding_box[2] is inf, not a finite"),
-        ('"segmentation": [[10, 30, 90, 30, -Infinity, 100]]', "item1 segmentation[0][4] is -inf"),
-        ('"landmarks": [NaN, 1, 2]', "item1 landmarks[0] is nan"),
+        (
+            '"bounding_box": [10, NaN, 90, 100]',
+            "item1 bounding_box holds a value that is not finite: [1] is nan",
+        ),
+        (
+            '"bounding_box": [10, 30, Infinity, 100]',
+            "item1 bounding_box holds a value that is not finite: [2] is inf",
+        ),
+        (
+            '"segmentation": [[10, 30, 90, 30, -Infinity, 100]]',
+            "item1 segmentation polygon 0 holds a value that is not finite: [4] is -inf",
+        ),
+        (
+            '"landmarks": [NaN, 1, 2]',
+            "item1 landmarks holds a value that is not finite: [0] is nan",
+        ),
     ],
 )
 def test_nan_or_infinity_anywhere_quarantines(text, reason):
@@ -117,10 +135,13 @@ def test_nan_or_infinity_anywhere_quarantines(text, reason):
 @pytest.mark.parametrize(
     "doc, reason",
     [
-        ('{"source": "web", "pair_id": 1}', "annotation source is 'web' (str), expected"),
-        ('{"source": "user", "pair_id": "1"}', "annotation pair_id is '1' (str), not a number"),
-        ('{"source": "user"}', "annotation: malformed annotation (no 'pair_id')"),
-        ("[1, 2]", "annotation is [1, 2] (list), not an object"),
+        (
+            '{"source": "web", "pair_id": 1}',
+            "annotation source is not 'shop' or 'user': 'web' (str)",
+        ),
+        ('{"source": "user", "pair_id": "1"}', "annotation pair_id is not a number: '1' (str)"),
+        ('{"source": "user"}', "annotation malformed annotation: no 'pair_id'"),
+        ("[1, 2]", "annotation is not an object: [1, 2] (list)"),
         ("{", "annotation unreadable"),
         (b"\xff\xfe{", "annotation unreadable"),
     ],
@@ -137,7 +158,7 @@ def test_inverted_box_is_reordered_with_a_fix_and_every_stage_copes():
     out = parse(item(bounding_box=[90, 100, 10, 30]), trousers())
     top = out["garments"][0]
     assert top["bbox"] == [10, 30, 90, 100]
-    assert top["fixes"] == ["bounding box corners reordered from [90, 100, 10, 30]"]
+    assert top["fixes"] == ["bounding box corners reordered: given as [90, 100, 10, 30]"]
     # the same decision as for the box given the right way round
     assert decide(record_of(out)) == decide(record_of(parse(item(), trousers())))
 
@@ -147,10 +168,12 @@ def test_box_outside_the_image_drops_the_garment_with_a_fix():
     outside = item(5, "vest", 15, bounding_box=[-50, -80, -5, -1])
     out = parse(item(), trousers(), outside)
     assert [g["item"] for g in out["garments"]] == [1, 2]
-    assert out["fixes"] == ["item3 (vest) dropped: its bounding box lies outside the image"]
+    assert out["fixes"] == ["garment outside the image dropped: item3 (vest)"]
     assert decide(record_of(out)) == ("accepted", None)
     beyond = parse(item(bounding_box=[W + 1, 10, W + 30, 40]))  # right of the image
-    assert beyond["garments"] == [] and "item1 (short sleeve top) dropped" in beyond["fixes"][0]
+    assert beyond["garments"] == [] and beyond["fixes"] == [
+        "garment outside the image dropped: item1 (short sleeve top)"
+    ]
 
 
 def test_box_touching_the_edge_from_outside_is_dropped_but_a_flat_box_inside_is_kept():
@@ -167,12 +190,24 @@ def test_partly_outside_box_is_clipped_as_before():
 @pytest.mark.parametrize(
     "polygon, fix",
     [
-        ([10, 30, 90, 30, 90], "polygon 1 has an odd number of values (5): dropped"),
-        ([10, 30, 90, 30], "polygon 1 has 2 point(s), fewer than 3: dropped"),
-        ([], "polygon 1 has 0 point(s), fewer than 3: dropped"),
-        (7, "polygon 1 is 7 (int), not a list of coordinates: dropped"),
-        ([10, "a", 90, 30, 90, 100], "polygon 1 holds a value that is not a number: dropped"),
-        ([[10, 30], [90, 30], [90, 100]], "polygon 1 holds a value that is not a number: dropped"),
+        (
+            [10, 30, 90, 30, 90],
+            "polygon with an odd number of values dropped: item1 segmentation polygon 1 has 5",
+        ),
+        (
+            [10, 30, 90, 30],
+            "polygon with fewer than 3 points dropped: item1 segmentation polygon 1 has 2",
+        ),
+        ([], "polygon with fewer than 3 points dropped: item1 segmentation polygon 1 has 0"),
+        (7, "polygon that is not a list dropped: item1 segmentation polygon 1 is 7 (int)"),
+        (
+            [10, "a", 90, 30, 90, 100],
+            "polygon with a value that is not a number dropped: item1 segmentation polygon 1",
+        ),
+        (
+            [[10, 30], [90, 30], [90, 100]],
+            "polygon with a value that is not a number dropped: item1 segmentation polygon 1",
+        ),
     ],
 )
 def test_bad_polygons_are_dropped_with_a_fix(polygon, fix):
@@ -184,14 +219,14 @@ def test_bad_polygons_are_dropped_with_a_fix(polygon, fix):
 def test_segmentation_that_is_not_a_list_is_dropped_with_a_fix():
     garment = parse(item(segmentation=5))["garments"][0]
     assert garment["segmentation"] == []
-    assert garment["fixes"] == ["segmentation is 5 (int), not a list of polygons: dropped"]
+    assert garment["fixes"] == ["segmentation that is not a list dropped: it was 5 (int)"]
 
 
 def test_landmarks_of_the_wrong_length_are_unlabelled_with_a_fix():
     garment = parse(item(landmarks=[20, 40, 2] * 24))["garments"][0]  # 24 of 25
     assert garment["landmarks"] == [[0, 0, 0]] * 25
     assert garment["fixes"] == [
-        "72 landmark values for category 1, expected 75: all marked unlabelled"
+        "landmarks of the wrong count marked unlabelled: 72 values for category 1, expected 75"
     ]
 
 
@@ -200,7 +235,7 @@ def test_full_294_landmark_vector_keeps_the_category_slice():
     flat[3 * 168 : 3 * 182] = [30, 150, 2] * 14  # trousers: landmarks 169-182
     garment = parse(trousers(landmarks=flat))["garments"][0]
     assert garment["landmarks"] == [[30, 150, 2]] * 14
-    assert garment["fixes"] == ["294-landmark vector: landmarks 169-182 kept"]
+    assert garment["fixes"] == ["full landmark vector cut to the category: landmarks 169-182 kept"]
 
 
 def test_landmark_visibility_outside_0_to_2_is_unlabelled_with_a_fix():
@@ -208,9 +243,7 @@ def test_landmark_visibility_outside_0_to_2_is_unlabelled_with_a_fix():
     flat[2] = 3
     garment = parse(item(landmarks=flat))["garments"][0]
     assert garment["landmarks"][0] == [0, 0, 0] and garment["landmarks"][1] == [20, 40, 2]
-    assert garment["fixes"] == [
-        "landmark (20, 40) visibility 3 is not 0, 1 or 2: marked unlabelled"
-    ]
+    assert garment["fixes"] == ["landmark of unknown visibility marked unlabelled: (20, 40, 3)"]
 
 
 def test_item_keys_not_numbered_1_to_99_are_ignored_with_a_fix():
@@ -221,9 +254,9 @@ def test_item_keys_not_numbered_1_to_99_are_ignored_with_a_fix():
     out = parse_annotation(json.dumps(raw).encode(), W, H)
     assert [g["item"] for g in out["garments"]] == [1]
     assert out["fixes"] == [  # in the file's key order
-        "'item0' is not numbered 1-99: ignored",
-        "'item100' is not numbered 1-99: ignored",
-        "'item01' is not numbered 1-99: ignored",
+        "key not numbered 1-99 ignored: 'item0'",
+        "key not numbered 1-99 ignored: 'item100'",
+        "key not numbered 1-99 ignored: 'item01'",
     ]
     assert out["item_order"] == [1]
 
@@ -294,8 +327,8 @@ def test_hostile_annotation_quarantines_one_image_not_the_shard(tmp_path):
     )
     assert [r["id"] for r in records] == ["train/000001"]
     assert [(q["id"], q["reason"]) for q in quarantine] == [
-        ("train/000002", "item1 bounding_box[0] is 'a' (str), not a number"),
-        ("train/000003", "item1 bounding_box[1] is nan, not a finite number"),
+        ("train/000002", "item1 bounding_box holds a value that is not a number: [0] is 'a' (str)"),
+        ("train/000003", "item1 bounding_box holds a value that is not finite: [1] is nan"),
     ]
     assert [p.name for p in out.iterdir()] == [safe_name("train/000001")]
     write_shard_outputs(records, quarantine, tmp_path / "r.jsonl", tmp_path / "q.jsonl")
@@ -331,10 +364,10 @@ def test_nan_in_huge100k_parameters_quarantines(tmp_path):
     params = {"smpl_params": np.zeros(189, np.float32), "poses": demo.cameras("x")}
     check_finite(params)
     params["poses"][5][1] = np.array([1120, np.inf, 320, 448], np.float32)
-    with pytest.raises(BadItem, match="camera 5 holds NaN or infinity"):
+    with pytest.raises(BadItem, match="hold NaN or infinity: in camera 5"):
         check_finite(params)
     params["smpl_params"][3] = np.nan
-    with pytest.raises(BadItem, match="smpl_params hold NaN"):
+    with pytest.raises(BadItem, match="hold NaN or infinity: in smpl_params"):
         check_finite(params)
     assert dumps_npy_like_huge100k(params)  # the real format can carry it
 
@@ -343,22 +376,31 @@ def test_shhq_nan_keypoint_quarantines_one_image():
     from humanprep.normalise.shhq import keypoints_record, parse_keypoint_lines
 
     parsed = parse_keypoint_lines(["image_000001.jpg " + "nan 1 " + "10 20 " * 24])
-    with pytest.raises(BadItem, match="NaN or infinite"):
+    with pytest.raises(BadItem, match="keypoints hold NaN or infinity"):
         keypoints_record(parsed["image_000001"], 512, "drop")
 
 
 @pytest.mark.parametrize(
     "meta, reason",
     [
-        ([], "metadata.json entry is [] (list), not an object"),
-        ({"cateogry": "test"}, "metadata.json cateogry is 'test' (str), expected train or val"),
+        ([], "metadata.json entry is not an object: [] (list)"),
+        ({"cateogry": "test"}, "metadata.json cateogry is not train or val: 'test' (str)"),
         (
             {"cateogry": "train", "author": 5},
-            "metadata.json author is 5 (int), not a string or null",
+            "metadata.json author is not a string or null: 5 (int)",
         ),
-        ({"cateogry": "train", "user_nsid": ["1@N00"]}, "metadata.json user_nsid is ['1@N00']"),
-        ({"cateogry": "val", "yfcc100m_line_idx": "12"}, "metadata.json yfcc100m_line_idx is '12'"),
-        ({"cateogry": "val", "license_url": 1.5}, "metadata.json license_url is 1.5 (float)"),
+        (
+            {"cateogry": "train", "user_nsid": ["1@N00"]},
+            "metadata.json user_nsid is not a string or null: ['1@N00']",
+        ),
+        (
+            {"cateogry": "val", "yfcc100m_line_idx": "12"},
+            "metadata.json yfcc100m_line_idx is not a number: '12'",
+        ),
+        (
+            {"cateogry": "val", "license_url": 1.5},
+            "metadata.json license_url is not a string or null: 1.5 (float)",
+        ),
     ],
 )
 def test_fdh_metadata_types_quarantine(meta, reason):
@@ -372,7 +414,7 @@ def test_fdh_metadata_types_quarantine(meta, reason):
 @pytest.mark.parametrize(
     "array, reason",
     [
-        (np.array(["a"] * 51).reshape(17, 3), "holds <U1, not numbers"),
+        (np.array(["a"] * 51).reshape(17, 3), "keypoints.npy holds no numbers: <U1"),
         (np.full((17, 3), np.nan), "expected (17, 3) finite values"),
     ],
 )
@@ -401,7 +443,9 @@ def test_dumps_refuses_nan_so_the_check_comes_first():
 
     with pytest.raises(ValueError):
         dumps({"a": float("nan")})
-    with pytest.raises(BadItem, match=r"record.image.sha\[1\] is not a finite number"):
+    with pytest.raises(
+        BadItem, match=r"record holds a value that is not finite: record.image.sha\[1\]"
+    ):
         checked({"image": {"sha": [1.0, float("inf")]}})
 
 

@@ -27,9 +27,9 @@ def is_number(value):
 def number(value, what):
     """A finite int or float."""
     if not is_number(value):
-        raise BadItem(f"{what} is {show(value)}, not a number")
+        raise BadItem(f"{what} is not a number: {show(value)}")
     if not math.isfinite(value):
-        raise BadItem(f"{what} is {value}, not a finite number")
+        raise BadItem(f"{what} is not a finite number: {value}")
     return value
 
 
@@ -38,20 +38,25 @@ def integer(value, what, allowed=None):
     `allowed`."""
     number(value, what)
     if value != int(value):
-        raise BadItem(f"{what} is {value}, not a whole number")
+        raise BadItem(f"{what} is not a whole number: {value}")
     value = int(value)
     if allowed is not None and value not in allowed:
-        raise BadItem(f"{what} is {value}, expected one of {sorted(allowed)}")
+        raise BadItem(f"{what} is out of range: {value}, expected one of {sorted(allowed)}")
     return value
 
 
 def number_list(value, what, length=None):
     """A list of finite numbers (of `length` items when given)."""
     if not isinstance(value, list):
-        raise BadItem(f"{what} is {show(value)}, not a list")
+        raise BadItem(f"{what} is not a list: {show(value)}")
     if length is not None and len(value) != length:
-        raise BadItem(f"{what} has {len(value)} values, expected {length}")
-    return [number(v, f"{what}[{i}]") for i, v in enumerate(value)]
+        raise BadItem(f"{what} has the wrong length: {len(value)} values, expected {length}")
+    for i, v in enumerate(value):
+        if not is_number(v):
+            raise BadItem(f"{what} holds a value that is not a number: [{i}] is {show(v)}")
+        if not math.isfinite(v):
+            raise BadItem(f"{what} holds a value that is not finite: [{i}] is {v}")
+    return value
 
 
 def text(value, what, optional=True):
@@ -59,9 +64,8 @@ def text(value, what, optional=True):
     if value is None and optional:
         return None
     if not isinstance(value, str):
-        raise BadItem(
-            f"{what} is {show(value)}, not {'a string or null' if optional else 'a string'}"
-        )
+        expected = "a string or null" if optional else "a string"
+        raise BadItem(f"{what} is not {expected}: {show(value)}")
     return value
 
 

@@ -18,7 +18,7 @@ import json
 import re
 
 from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES, N_LANDMARKS, SPLITS
-from humanprep.normalise.checks import integer, is_number, number, number_list, show, text
+from humanprep.normalise.checks import integer, is_number, number_list, show, text
 from humanprep.normalise.common import read_file, take_image
 from humanprep.normalise.shard import BadItem
 
@@ -51,18 +51,18 @@ def landmarks(flat, category_id, width, height, fixes, where="landmarks"):
     if not flat:  # some garments carry no landmarks at all: all unlabelled
         return [[0, 0, 0]] * count
     if len(flat) == 3 * N_LANDMARKS and count != N_LANDMARKS:
-        fixes.append(f"{N_LANDMARKS}-landmark vector: landmarks {start + 1}-{stop} kept")
+        fixes.append(f"full landmark vector cut to the category: landmarks {start + 1}-{stop} kept")
         flat = flat[3 * start : 3 * stop]
     elif len(flat) != 3 * count:
         fixes.append(
-            f"{len(flat)} landmark values for category {category_id}, expected {3 * count}:"
-            " all marked unlabelled"
+            "landmarks of the wrong count marked unlabelled: "
+            f"{len(flat)} values for category {category_id}, expected {3 * count}"
         )
         return [[0, 0, 0]] * count
     triples = []
     for x, y, v in zip(flat[::3], flat[1::3], flat[2::3], strict=True):
         if v not in VISIBILITY:
-            fixes.append(f"landmark ({x}, {y}) visibility {v} is not 0, 1 or 2: marked unlabelled")
+            fixes.append(f"landmark of unknown visibility marked unlabelled: ({x}, {y}, {v})")
             v = 0
         if v and not (0 <= x <= width and 0 <= y <= height):
             fixes.append(f"landmark ({x}, {y}) outside the image marked unlabelled")
@@ -76,7 +76,7 @@ def bounding_box(raw, width, height, fixes, where):
     with no area that lies inside the image is kept: COCO takes the polygons' box)."""
     x1, y1, x2, y2 = number_list(raw, where, length=4)
     if x1 > x2 or y1 > y2:
-        fixes.append(f"bounding box corners reordered from {[x1, y1, x2, y2]}")
+        fixes.append(f"bounding box corners reordered: given as {[x1, y1, x2, y2]}")
         x1, x2 = sorted((x1, x2))
         y1, y2 = sorted((y1, y2))
     box = [_clip(x1, width), _clip(y1, height), _clip(x2, width), _clip(y2, height)]
@@ -89,28 +89,27 @@ def bounding_box(raw, width, height, fixes, where):
 
 def _polygon_problem(poly, where):
     if not isinstance(poly, list):
-        return f"is {show(poly)}, not a list of coordinates"
+        return f"polygon that is not a list dropped: {where} is {show(poly)}"
     if not all(is_number(c) for c in poly):
-        return "holds a value that is not a number"
-    for i, c in enumerate(poly):
-        number(c, f"{where}[{i}]")  # NaN or infinity: the whole image is quarantined
+        return f"polygon with a value that is not a number dropped: {where}"
+    number_list(poly, where)  # NaN or infinity: the whole image is quarantined
     if len(poly) % 2:
-        return f"has an odd number of values ({len(poly)})"
+        return f"polygon with an odd number of values dropped: {where} has {len(poly)}"
     if len(poly) < 6:
-        return f"has {len(poly) // 2} point(s), fewer than 3"
+        return f"polygon with fewer than 3 points dropped: {where} has {len(poly) // 2}"
     return None
 
 
 def segmentation(raw, width, height, fixes, where):
     """Polygons that are lists of >= 3 (x, y) points, clipped to the image; others dropped."""
     if not isinstance(raw, list):
-        fixes.append(f"segmentation is {show(raw)}, not a list of polygons: dropped")
+        fixes.append(f"segmentation that is not a list dropped: it was {show(raw)}")
         return []
     kept = []
     for i, poly in enumerate(raw):
-        problem = _polygon_problem(poly, f"{where}[{i}]")
+        problem = _polygon_problem(poly, f"{where} polygon {i}")
         if problem:
-            fixes.append(f"polygon {i} {problem}: dropped")
+            fixes.append(problem)
         else:
             kept.append(poly)
     clipped = [
@@ -123,7 +122,7 @@ def segmentation(raw, width, height, fixes, where):
 
 def _field(raw, key, where):
     if key not in raw:
-        raise BadItem(f"{where}: malformed annotation (no {key!r})")
+        raise BadItem(f"{where} malformed annotation: no {key!r}")
     return raw[key]
 
 
@@ -131,7 +130,7 @@ def garment(number_, raw, width, height, record_fixes):
     """The garment's record, or None when it is dropped (the reason added to record_fixes)."""
     where = f"item{number_}"
     if not isinstance(raw, dict):
-        raise BadItem(f"{where} is {show(raw)}, not an object")
+        raise BadItem(f"{where} is not an object: {show(raw)}")
     category_id = integer(_field(raw, "category_id", where), f"{where} category_id", CATEGORIES)
     name = text(_field(raw, "category_name", where), f"{where} category_name", optional=False)
     if CATEGORIES[category_id] != name:
@@ -139,7 +138,7 @@ def garment(number_, raw, width, height, record_fixes):
     attrs = {key: integer(_field(raw, key, where), f"{where} {key}", (1, 2, 3)) for key in _ATTRS}
     style = integer(_field(raw, "style", where), f"{where} style")
     if style < 0:
-        raise BadItem(f"{where} style is {style}, expected 0 or more")
+        raise BadItem(f"{where} style is negative: {style}")
     fixes = []
     box = bounding_box(
         _field(raw, "bounding_box", where), width, height, fixes, f"{where} bounding_box"
@@ -151,7 +150,7 @@ def garment(number_, raw, width, height, record_fixes):
         _field(raw, "landmarks", where), category_id, width, height, fixes, f"{where} landmarks"
     )
     if box is None:
-        record_fixes.append(f"{where} ({name}) dropped: its bounding box lies outside the image")
+        record_fixes.append(f"garment outside the image dropped: {where} ({name})")
         return None
     original = _original(raw, category_id, box, polygons, points)
     return {
@@ -191,12 +190,12 @@ def parse_annotation(data, width, height):
     except ValueError as err:  # UnicodeDecodeError and JSONDecodeError included
         raise BadItem(f"annotation unreadable: {err}") from None
     if not isinstance(doc, dict):
-        raise BadItem(f"annotation is {show(doc)}, not an object")
+        raise BadItem(f"annotation is not an object: {show(doc)}")
     for key in ("source", "pair_id"):
         _field(doc, key, "annotation")
     source = doc["source"]
     if source not in SOURCES:
-        raise BadItem(f"annotation source is {show(source)}, expected 'shop' or 'user'")
+        raise BadItem(f"annotation source is not 'shop' or 'user': {show(source)}")
     pair_id = integer(doc["pair_id"], "annotation pair_id")
     fixes = []
     in_file = []  # (item number, key) in the file's key order
@@ -204,7 +203,7 @@ def parse_annotation(data, width, height):
         if m := _ITEM.match(key):
             in_file.append((int(m.group(1)), key))
         elif _ITEM_LIKE.match(key):
-            fixes.append(f"{key!r} is not numbered 1-99: ignored")
+            fixes.append(f"key not numbered 1-99 ignored: {key!r}")
     garments = [garment(n, doc[key], width, height, fixes) for n, key in sorted(in_file)]
     garments = [g for g in garments if g is not None]
     kept = {g["item"] for g in garments}

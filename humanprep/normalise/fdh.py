@@ -58,17 +58,17 @@ _TEXT_FIELDS = ("author", "photo_title", "photo_url", "user_nsid", "license_url"
 def check_metadata(meta):
     """The item's metadata.json entry with the fields records carry type-checked."""
     if not isinstance(meta, dict):
-        raise BadItem(f"metadata.json entry is {show(meta)}, not an object")
+        raise BadItem(f"metadata.json entry is not an object: {show(meta)}")
     category = meta.get("cateogry")  # sic: the upstream field name
     if not isinstance(category, str) or category not in SPLITS:
-        raise BadItem(f"metadata.json cateogry is {show(category)}, expected train or val")
+        raise BadItem(f"metadata.json cateogry is not train or val: {show(category)}")
     for key in _TEXT_FIELDS:
         text(meta.get(key), f"metadata.json {key}")
     if meta.get("yfcc100m_line_idx") is not None:
         integer(meta["yfcc100m_line_idx"], "metadata.json yfcc100m_line_idx")
     tags = meta.get("tags")
     if not (tags is None or isinstance(tags, str | list)):
-        raise BadItem(f"metadata.json tags is {show(tags)}, not text or a list")
+        raise BadItem(f"metadata.json tags are not text or a list: {show(tags)}")
     return meta
 
 
@@ -79,7 +79,7 @@ def load_keypoints(data):
     except (ValueError, OSError, EOFError) as err:
         raise BadItem(f"keypoints.npy unreadable: {err}") from None
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
-        raise BadItem(f"keypoints.npy holds {getattr(array, 'dtype', type(array))}, not numbers")
+        raise BadItem(f"keypoints.npy holds no numbers: {getattr(array, 'dtype', type(array))}")
     return array.astype(np.float64)
 
 

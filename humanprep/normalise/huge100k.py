@@ -78,10 +78,10 @@ def load_context(side_files, options):
 def check_finite(params):
     """NaN or infinity in the SMPL-X parameters or a camera quarantines the item."""
     if not np.isfinite(params["smpl_params"]).all():
-        raise BadItem("parameters: smpl_params hold NaN or infinity")
+        raise BadItem("parameters hold NaN or infinity: in smpl_params")
     for i, (w2c, intrinsics) in enumerate(params["poses"]):
         if not (np.isfinite(w2c).all() and np.isfinite(intrinsics).all()):
-            raise BadItem(f"parameters: camera {i} holds NaN or infinity")
+            raise BadItem(f"parameters hold NaN or infinity: in camera {i}")
 
 
 def _cameras(poses):

@@ -61,7 +61,7 @@ def checked(record):
 
     where = non_finite_path(record)
     if where:
-        raise BadItem(f"{where} is not a finite number")
+        raise BadItem(f"record holds a value that is not finite: {where}")
     return record
 
 

@@ -77,9 +77,9 @@ def keypoints_record(points, width, rule):
     if points is None:
         return [[0, 0, 0]] * len(BODY_25), "missing"
     if isinstance(points, str):
-        raise BadItem(f"keypoints ({KEYPOINTS_FILE}) {points}")
+        raise BadItem(f"keypoint line malformed in {KEYPOINTS_FILE}: {points}")
     if not all(math.isfinite(c) for point in points for c in point):
-        raise BadItem(f"keypoints ({KEYPOINTS_FILE}) hold a NaN or infinite coordinate")
+        raise BadItem(f"keypoints hold NaN or infinity: in {KEYPOINTS_FILE}")
     present = [(x, y) for x, y in points if (x, y) != (-1.0, -1.0)]
     status = "ok"
     if any(x > width for x, _ in present):
