@@ -21,7 +21,7 @@ from humanprep.io import (
     write_text,
 )
 from humanprep.normalise.shard import safe_name
-from humanprep.release import card, manifest, webdataset
+from humanprep.release import card, hf, manifest, webdataset
 from humanprep.release.select import select_shards
 
 
@@ -94,7 +94,8 @@ def add_terms(tmp, agreements, terms_dir):
 
 def finish(tmp, meta, records, counts, terms_rows, provenance):
     write_text(tmp / "ATTRIBUTION.csv", card.attribution_csv(sorted_records(records)))
-    write_text(tmp / "README.md", card.card_text(meta, records, counts, terms_rows))
+    hf_meta = hf.write_view(tmp, records)
+    write_text(tmp / "README.md", card.card_text(meta, records, counts, terms_rows, hf_meta))
     write_json(tmp / "PROVENANCE.json", provenance)
     entries = manifest.manifest_entries(tmp)
     write_json(tmp / manifest.MANIFEST, {"release": meta["release"], "files": entries})

@@ -4,6 +4,8 @@ import csv
 import io
 from collections import Counter
 
+import yaml
+
 ATTRIBUTION_FIELDS = ("dataset", "id", "author", "title", "url", "licence", "licence_url")
 
 
@@ -49,10 +51,17 @@ def _table(header, rows):
     return "\n".join(lines)
 
 
-def card_text(meta, records_by_dataset, counts, terms):
-    """Markdown card: what is inside, the licences, the terms, and how to verify it."""
+def front_matter(hf_meta):
+    """The Hugging Face YAML block that opens the card (configs and typed features)."""
+    if not hf_meta:
+        return []
+    return ["---", yaml.safe_dump(hf_meta, sort_keys=False, width=1000).rstrip(), "---", ""]
+
+
+def card_text(meta, records_by_dataset, counts, terms, hf_meta=None):
+    """Markdown card: what is inside, the licences, the terms, how to load and verify it."""
     name = f"{meta['name']} {meta['version']}"
-    out = [f"# {name}", "", meta["description"], ""]
+    out = [*front_matter(hf_meta), f"# {name}", "", meta["description"], ""]
     rows, licences, cats = [], Counter(), Counter()
     for dataset, records in sorted(records_by_dataset.items()):
         for split, n in sorted(Counter(r["split"] for r in records).items()):
@@ -72,6 +81,8 @@ def card_text(meta, records_by_dataset, counts, terms):
     ]
     out += ["", "Items under Creative Commons BY licences are listed with author and source"]
     out += ["URL in ATTRIBUTION.csv; credit them when you publish.", ""]
+    if hf_meta:
+        out += how_to_load(records_by_dataset, hf_meta)
     out += ["## Verify", "", "```", "sha256sum -c SHA256SUMS", "```", ""]
     out += ["or `humanprep verify-release <this folder>` (also finds extra files).", ""]
     if meta.get("selection"):
@@ -81,3 +92,79 @@ def card_text(meta, records_by_dataset, counts, terms):
 
 def _sorted(counter):
     return [(*key, n) for key, n in sorted(counter.items())]
+
+
+def _example(records_by_dataset, hf_meta):
+    """The dataset and split the snippets use: DeepFashion2 when released (it has a
+    derived subset), else the first dataset; its first split."""
+    dataset = "deepfashion2" if "deepfashion2" in records_by_dataset else min(records_by_dataset)
+    info = next(i for i in hf_meta["dataset_info"] if i["config_name"] == dataset)
+    hf_split = info["splits"][0]["name"]
+    split = (
+        "all"
+        if hf_split == "train" and {"all"} == {r["split"] for r in records_by_dataset[dataset]}
+        else hf_split
+    )
+    return dataset, hf_split, split
+
+
+def snippets(records_by_dataset, hf_meta):
+    """{tool: python code} run from this folder; the tests run these very snippets."""
+    dataset, hf_split, split = _example(records_by_dataset, hf_meta)
+    return {
+        "datasets": f"""from datasets import load_dataset
+
+ds = load_dataset(".", "{dataset}", split="{hf_split}")
+row = ds[0]  # the record's fields; "image" is the decoded picture (PIL)
+print(len(ds), row["id"], row["image"].size, row["image_info"]["sha256"])
+""",
+        "humanprep": f"""import humanprep
+
+ds = humanprep.load(".", "{dataset}", "{split}")  # decode="numpy" for arrays
+image, record = ds[0]
+print(len(ds), record["id"], image.size)
+""",
+        "webdataset": f"""import glob
+
+import webdataset as wds
+
+tars = sorted(glob.glob("webdataset/{dataset}-shard-*.tar"))
+for sample in wds.WebDataset(tars, shardshuffle=False).decode("pil"):
+    record = sample["json"]  # the record; its files are the other keys, e.g. "image.jpg"
+    print(sample["__key__"], record["id"], sorted(sample))
+    break
+""",
+        "pycocotools": """import glob
+
+from pycocotools.coco import COCO
+
+path = sorted(glob.glob("coco/*/*.json"))[0]  # coco/<dataset>/<file>.json
+coco = COCO(path)
+image = coco.loadImgs(coco.getImgIds()[0])[0]
+folder = path.split("/")[1]  # file_name is relative to the dataset's folder
+print(path, len(coco.getAnnIds()), f"{folder}/{image['file_name']}")
+""",
+    }
+
+
+def how_to_load(records_by_dataset, hf_meta):
+    """The card's "How to load" section: one snippet per tool, run from this folder."""
+    rows = [
+        (i["config_name"], ", ".join(f"{s['name']} ({s['num_examples']})" for s in i["splits"]))
+        for i in hf_meta["dataset_info"]
+    ]
+    code = snippets(records_by_dataset, hf_meta)
+    out = ["## How to load", "", "Run these from this folder.", ""]
+    out += ["Hugging Face `datasets`: one config per dataset and derived subset. In this"]
+    out += ["view `image` is the decoded picture, the record's `image` object is `image_info`,"]
+    out += ["and data without splits (records' split `all`) is the split `train`.", ""]
+    out += [_table(("config", "splits (items)"), rows), ""]
+    titles = {
+        "datasets": "`datasets`",
+        "humanprep": "`humanprep.load` (map-style: usable as a torch `DataLoader` dataset)",
+        "webdataset": "`webdataset` (the tars in `webdataset/`)",
+        "pycocotools": "`pycocotools` (COCO files in `coco/`)",
+    }
+    for tool, text in code.items():
+        out += [f"### {titles[tool]}", "", "```python", text.rstrip(), "```", ""]
+    return out

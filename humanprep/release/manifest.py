@@ -13,7 +13,13 @@ TOP_KINDS = {
     "ATTRIBUTION.csv": "attribution",
     "CHANGES.md": "changes",
 }
-SUFFIX_KINDS = {".jsonl": "records", ".jpg": "image", ".png": "image", ".npy": "array"}
+SUFFIX_KINDS = {
+    ".jsonl": "records",
+    ".jpg": "image",
+    ".png": "image",
+    ".npy": "array",
+    ".parquet": "hf-metadata",
+}
 
 
 def list_files(root):
