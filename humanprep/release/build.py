@@ -192,6 +192,7 @@ def build_tree(tmp, spec):
     counts = stage_counts(spec, left_out)
     provenance = {**spec["provenance"], "counts": [list(row) for row in counts]}
     meta = {**spec["meta"], "selection": selection_text(spec)}
+    meta["webdataset"] = bool(spec.get("webdataset"))
     finish(tmp, meta, records, counts, terms_rows, provenance)
     return {d: len(rs) for d, rs in records.items()}
 

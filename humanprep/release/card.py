@@ -82,7 +82,7 @@ def card_text(meta, records_by_dataset, counts, terms, hf_meta=None):
     out += ["", "Items under Creative Commons BY licences are listed with author and source"]
     out += ["URL in ATTRIBUTION.csv; credit them when you publish.", ""]
     if hf_meta:
-        out += how_to_load(records_by_dataset, hf_meta)
+        out += how_to_load(records_by_dataset, hf_meta, meta["release"], meta.get("webdataset"))
     out += ["## Verify", "", "```", "sha256sum -c SHA256SUMS", "```", ""]
     out += ["or `humanprep verify-release <this folder>` (also finds extra files).", ""]
     if meta.get("selection"):
@@ -108,19 +108,20 @@ def _example(records_by_dataset, hf_meta):
     return dataset, hf_split, split
 
 
-def snippets(records_by_dataset, hf_meta):
-    """{tool: python code} run from this folder; the tests run these very snippets."""
+def snippets(records_by_dataset, hf_meta, release):
+    """{tool: python code}, run beside this folder; the tests run these very snippets."""
     dataset, hf_split, split = _example(records_by_dataset, hf_meta)
+    head = f'release = "{release}"  # this folder\n'
     return {
         "datasets": f"""from datasets import load_dataset
 
-ds = load_dataset(".", "{dataset}", split="{hf_split}")
+{head}ds = load_dataset(release, "{dataset}", split="{hf_split}")
 row = ds[0]  # the record's fields; "image" is the decoded picture (PIL)
 print(len(ds), row["id"], row["image"].size, row["image_info"]["sha256"])
 """,
         "humanprep": f"""import humanprep
 
-ds = humanprep.load(".", "{dataset}", "{split}")  # decode="numpy" for arrays
+{head}ds = humanprep.load(release, "{dataset}", "{split}")  # decode="numpy" for arrays
 image, record = ds[0]
 print(len(ds), record["id"], image.size)
 """,
@@ -128,33 +129,55 @@ print(len(ds), record["id"], image.size)
 
 import webdataset as wds
 
-tars = sorted(glob.glob("webdataset/{dataset}-shard-*.tar"))
+{head}tars = sorted(glob.glob(f"{{release}}/webdataset/{dataset}-shard-*.tar"))
 for sample in wds.WebDataset(tars, shardshuffle=False).decode("pil"):
     record = sample["json"]  # the record; its files are the other keys, e.g. "image.jpg"
     print(sample["__key__"], record["id"], sorted(sample))
     break
 """,
-        "pycocotools": """import glob
+        "datasets-webdataset": f"""import glob
+import tarfile
+
+from datasets import Features, Image, Value, load_dataset, load_dataset_builder
+
+{head}tars = sorted(glob.glob(f"{{release}}/webdataset/{dataset}-shard-*.tar"))
+# type the tars' "json" member as the typed config's record, image members as images
+typed = load_dataset_builder(release, "{dataset}").info.features
+record = {{("image" if k == "image_info" else k): v for k, v in typed.items() if k != "image"}}
+features = {{"__key__": Value("string"), "__url__": Value("string"), "json": record}}
+for tar in tars:
+    with tarfile.open(tar) as members:
+        for name in members.getnames():
+            if name.endswith((".jpg", ".png")):
+                features[name.split(".", 1)[1]] = Image()
+ds = load_dataset(
+    "webdataset", data_files={{"train": tars}}, split="train", features=Features(features)
+)
+print(len(ds), ds[0]["json"]["id"])
+""",
+        "pycocotools": f"""import glob
 
 from pycocotools.coco import COCO
 
-path = sorted(glob.glob("coco/*/*.json"))[0]  # coco/<dataset>/<file>.json
+{head}path = sorted(glob.glob(f"{{release}}/coco/*/*.json"))[0]  # coco/<dataset>/<file>.json
 coco = COCO(path)
 image = coco.loadImgs(coco.getImgIds()[0])[0]
-folder = path.split("/")[1]  # file_name is relative to the dataset's folder
-print(path, len(coco.getAnnIds()), f"{folder}/{image['file_name']}")
+folder = path.split("/")[-2]  # file_name is relative to the dataset's folder
+print(path, len(coco.getAnnIds()), f"{{release}}/{{folder}}/{{image['file_name']}}")
 """,
     }
 
 
-def how_to_load(records_by_dataset, hf_meta):
+def how_to_load(records_by_dataset, hf_meta, release, with_webdataset=True):
     """The card's "How to load" section: one snippet per tool, run from this folder."""
     rows = [
         (i["config_name"], ", ".join(f"{s['name']} ({s['num_examples']})" for s in i["splits"]))
         for i in hf_meta["dataset_info"]
     ]
-    code = snippets(records_by_dataset, hf_meta)
-    out = ["## How to load", "", "Run these from this folder.", ""]
+    code = snippets(records_by_dataset, hf_meta, release)
+    if not with_webdataset:
+        code = {k: v for k, v in code.items() if "webdataset" not in k}
+    out = ["## How to load", "", "Run these from the folder that holds this one.", ""]
     out += ["Hugging Face `datasets`: one config per dataset and derived subset. In this"]
     out += ["view `image` is the decoded picture, the record's `image` object is `image_info`,"]
     out += ["and data without splits (records' split `all`) is the split `train`.", ""]
@@ -163,6 +186,7 @@ def how_to_load(records_by_dataset, hf_meta):
         "datasets": "`datasets`",
         "humanprep": "`humanprep.load` (map-style: usable as a torch `DataLoader` dataset)",
         "webdataset": "`webdataset` (the tars in `webdataset/`)",
+        "datasets-webdataset": "`datasets` reading the same tars",
         "pycocotools": "`pycocotools` (COCO files in `coco/`)",
     }
     for tool, text in code.items():

@@ -2,16 +2,20 @@
 YAML (`configs:` and typed `dataset_info`), so that `load_dataset(<release>, <config>,
 split=...)` gives typed records with decoded images.
 
-`datasets` opens relative image paths only through its image-folder builder, which reads
-them from the `file_name` (or `<column>_file_name`) keys of metadata files lying in a folder
-above the images, and picks that builder when a split's data files are images plus the
-metadata file. A split needs a metadata file of its own and the release's shards mix
-splits, so each split's file gets its own name (`metadata-<split>.jsonl`, listed in the
-config's `metadata_filenames`) and lies in the nearest folder holding all its images.
+What `datasets` 5.2 does, and so what this writes:
+- It opens relative image paths only through its image-folder builder, which takes them
+  from `<column>_file_name` keys of metadata files lying in a folder above the images, and
+  picks that builder when a split's data files are images plus a metadata file.
+- A split needs a metadata file of its own and the release's shards mix splits, so each
+  split's file has its own name (`metadata-<split>.parquet`, listed in the config's
+  `metadata_filenames`) in the nearest folder above all its images.
+- It refuses metadata files whose column types differ, and infers JSON Lines types from
+  the values (a field null in one split and a string in another differs), so the files
+  are Parquet, whose schema is written from the features.
 
 In this view `image` is the decoded picture and the record's `image` object is renamed
-`image_info`; every other field is the record's own. The features are derived from the
-record schema, so a field that is null in some records is typed all the same.
+`image_info`; every other field is the record's own, typed from the record schema (null
+allowed everywhere). `datasets` reserves the split name `all`: unsplit data is `train`.
 """
 
 import json
@@ -82,9 +86,18 @@ def fields_of(properties, defs):
     return [{"name": name, **type_of(node, defs)} for name, node in sorted(properties.items())]
 
 
+def smpl_schema():
+    """HuGe100K's SMPL-X arrays, which the record schema leaves free-form, by name."""
+    from humanprep.formats.torchnpy import SMPL_LAYOUT
+
+    array = {"type": "array", "items": {"type": "number"}}
+    return {"type": "object", "properties": {name: array for name, _ in SMPL_LAYOUT}}
+
+
 def record_features(dataset, schema=None):
     """The features of a dataset's records in this view (image decoded, image_info)."""
-    schema = schema or record_schema()
+    schema = json.loads(json.dumps(schema or record_schema()))  # a copy to complete
+    schema["$defs"]["huge100k"]["properties"]["smpl"] = smpl_schema()
     defs, props = schema["$defs"], dict(schema["properties"])
     props = {k: v for k, v in props.items() if k not in schema["$defs"] or k == dataset}
     fields = fields_of(props, defs)
@@ -97,7 +110,7 @@ def record_features(dataset, schema=None):
 def record_row(record):
     row = {k: v for k, v in record.items() if k != "image"}
     row["image_info"] = record["image"]
-    row["file_name"] = record["image"]["path"]
+    row["image_file_name"] = record["image"]["path"]
     return row
 
 
@@ -240,7 +253,7 @@ def arrow_field(field):
     typ = {k: v for k, v in field.items() if k != "name"}
     name = field["name"]
     if typ.get("dtype") == "image":
-        name = "file_name" if name == "image" else f"{name}_file_name"
+        name = f"{name}_file_name"
     return pa.field(name, arrow_type(typ))
 
 
