@@ -200,7 +200,7 @@ def snippets(card):
 def test_card_snippets_run_as_printed(release, hf_env):
     card = (release / "README.md").read_text()
     code = snippets(card)
-    assert len(code) == 5
+    assert len(code) == 6
     for text in code:
         res = subprocess.run(
             [sys.executable, "-c", text],
@@ -214,11 +214,33 @@ def test_card_snippets_run_as_printed(release, hf_env):
         assert res.stdout.strip(), text
 
 
+def test_croissant_validates_and_its_record_sets_hold_the_records(release):
+    import mlcroissant as mlc
+
+    ds = mlc.Dataset(jsonld=str(release / "croissant.json"))  # raises on an invalid file
+    doc = json.loads((release / "croissant.json").read_text())
+    assert doc["conformsTo"] == "http://mlcommons.org/croissant/1.0"
+    sums = dict(
+        reversed(line.split("  ", 1)) for line in (release / "SHA256SUMS").read_text().splitlines()
+    )
+    objects = [d for d in doc["distribution"] if d["@type"] == "cr:FileObject"]
+    assert objects and all(o["sha256"] == sums[o["contentUrl"]] for o in objects)
+    assert [r["@id"] for r in doc["recordSet"]] == list(DATASETS)
+    for dataset in DATASETS:
+        got = [r[f"{dataset}/id"].decode() for r in ds.records(record_set=dataset)]
+        wanted = records(release, dataset)
+        assert sorted(got) == sorted(r["id"] for r in wanted), dataset
+        licences = {r["license"]["id"] for r in wanted}
+        record_set = next(r for r in doc["recordSet"] if r["@id"] == dataset)
+        assert all(licence in record_set["description"] for licence in licences)
+        assert f"terms/{dataset}.md" in record_set["description"]
+
+
 def test_release_lists_the_new_files(release):
     manifest = json.loads((release / "manifest.json").read_text())
     paths = {f["path"]: f for f in manifest["files"]}
     sums = (release / "SHA256SUMS").read_text()
     metadata = glob.glob("**/metadata-*.parquet", root_dir=release, recursive=True)
     assert len(metadata) == 17
-    for path in metadata:
+    for path in [*metadata, "croissant.json"]:
         assert f"  {path}\n" in sums and path in paths

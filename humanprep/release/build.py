@@ -21,8 +21,10 @@ from humanprep.io import (
     write_text,
 )
 from humanprep.normalise.shard import safe_name
-from humanprep.release import card, hf, manifest, webdataset
+from humanprep.release import card, croissant, hf, manifest, webdataset
 from humanprep.release.select import select_shards
+
+CROISSANT = "croissant.json"
 
 
 def place(src, dest, mode):
@@ -98,8 +100,11 @@ def finish(tmp, meta, records, counts, terms_rows, provenance):
     write_text(tmp / "README.md", card.card_text(meta, records, counts, terms_rows, hf_meta))
     write_json(tmp / "PROVENANCE.json", provenance)
     entries = manifest.manifest_entries(tmp)
+    # croissant.json gives the files' checksums: it is written from the entries, then added
+    write_json(tmp / CROISSANT, croissant.croissant(meta, records, entries, hf_meta))
+    entries = manifest.with_entry(entries, tmp, CROISSANT)
     write_json(tmp / manifest.MANIFEST, {"release": meta["release"], "files": entries})
-    entries = manifest.manifest_entries(tmp, skip=(manifest.SUMS,))  # with manifest.json
+    entries = manifest.with_entry(entries, tmp, manifest.MANIFEST)
     write_text(tmp / manifest.SUMS, manifest.sums_text(entries))
 
 

@@ -155,6 +155,13 @@ ds = load_dataset(
 )
 print(len(ds), ds[0]["json"]["id"])
 """,
+        "mlcroissant": f"""import mlcroissant as mlc
+
+{head}ds = mlc.Dataset(jsonld=f"{{release}}/croissant.json")  # validates it
+for record in ds.records(record_set="{dataset}"):
+    print(record["{dataset}/id"], record["{dataset}/image_path"])
+    break
+""",
         "pycocotools": f"""import glob
 
 from pycocotools.coco import COCO
@@ -187,6 +194,7 @@ def how_to_load(records_by_dataset, hf_meta, release, with_webdataset=True):
         "humanprep": "`humanprep.load` (map-style: usable as a torch `DataLoader` dataset)",
         "webdataset": "`webdataset` (the tars in `webdataset/`)",
         "datasets-webdataset": "`datasets` reading the same tars",
+        "mlcroissant": "`mlcroissant` (the Croissant metadata in `croissant.json`)",
         "pycocotools": "`pycocotools` (COCO files in `coco/`)",
     }
     for tool, text in code.items():
