@@ -94,14 +94,27 @@ def add_terms(tmp, agreements, terms_dir):
     return rows
 
 
-def finish(tmp, meta, records, counts, terms_rows, provenance):
+def add_hf_view(tmp, records, view_dir, mode):
+    """The Hugging Face view built by its own step (view_dir), linked in; without one
+    (a release built directly), written here."""
+    if view_dir is None:
+        derived = {p.name: p for p in sorted((tmp / "derived").glob("*")) if p.is_dir()}
+        meta = hf.write_view(tmp, records, derived)
+        return meta, hf.view_yaml(meta)
+    meta, text = hf.read_view(view_dir)
+    hf.check_counts(meta, records)
+    for path, source in hf.view_files(view_dir):
+        place(source, tmp / path, mode)
+    return meta, text
+
+
+def finish(tmp, meta, records, counts, terms_rows, provenance, hf_view):
     write_text(tmp / "ATTRIBUTION.csv", card.attribution_csv(sorted_records(records)))
-    hf_meta = hf.write_view(tmp, records)
-    write_text(tmp / "README.md", card.card_text(meta, records, counts, terms_rows, hf_meta))
+    write_text(tmp / "README.md", card.card_text(meta, records, counts, terms_rows, hf_view))
     write_json(tmp / "PROVENANCE.json", provenance)
     entries = manifest.manifest_entries(tmp)
     # croissant.json gives the files' checksums: it is written from the entries, then added
-    write_json(tmp / CROISSANT, croissant.croissant(meta, records, entries, hf_meta))
+    write_json(tmp / CROISSANT, croissant.croissant(meta, records, entries, hf_view[0]))
     entries = manifest.with_entry(entries, tmp, CROISSANT)
     write_json(tmp / manifest.MANIFEST, {"release": meta["release"], "files": entries})
     entries = manifest.with_entry(entries, tmp, manifest.MANIFEST)
@@ -198,7 +211,8 @@ def build_tree(tmp, spec):
     provenance = {**spec["provenance"], "counts": [list(row) for row in counts]}
     meta = {**spec["meta"], "selection": selection_text(spec)}
     meta["webdataset"] = bool(spec.get("webdataset"))
-    finish(tmp, meta, records, counts, terms_rows, provenance)
+    hf_view = add_hf_view(tmp, records, spec.get("hf_view"), spec["link"])
+    finish(tmp, meta, records, counts, terms_rows, provenance, hf_view)
     return {d: len(rs) for d, rs in records.items()}
 
 

@@ -4,8 +4,6 @@ import csv
 import io
 from collections import Counter
 
-import yaml
-
 ATTRIBUTION_FIELDS = ("dataset", "id", "author", "title", "url", "licence", "licence_url")
 
 
@@ -51,17 +49,13 @@ def _table(header, rows):
     return "\n".join(lines)
 
 
-def front_matter(hf_meta):
-    """The Hugging Face YAML block that opens the card (configs and typed features)."""
-    if not hf_meta:
-        return []
-    return ["---", yaml.safe_dump(hf_meta, sort_keys=False, width=1000).rstrip(), "---", ""]
-
-
-def card_text(meta, records_by_dataset, counts, terms, hf_meta=None):
-    """Markdown card: what is inside, the licences, the terms, how to load and verify it."""
+def card_text(meta, records_by_dataset, counts, terms, hf_view=None):
+    """Markdown card: what is inside, the licences, the terms, how to load and verify it.
+    hf_view: (metadata, its YAML text) of the Hugging Face view, which opens the card."""
     name = f"{meta['name']} {meta['version']}"
-    out = [*front_matter(hf_meta), f"# {name}", "", meta["description"], ""]
+    hf_meta, hf_yaml = hf_view or (None, None)
+    out = ["---", hf_yaml.rstrip(), "---", ""] if hf_yaml else []
+    out += [f"# {name}", "", meta["description"], ""]
     rows, licences, cats = [], Counter(), Counter()
     for dataset, records in sorted(records_by_dataset.items()):
         for split, n in sorted(Counter(r["split"] for r in records).items()):

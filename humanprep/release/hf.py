@@ -23,7 +23,8 @@ from collections import Counter
 from importlib import resources
 from pathlib import Path
 
-from humanprep.io import dumps, read_jsonl, tmp_beside
+from humanprep.errors import HumanprepError
+from humanprep.io import dumps, read_json, read_jsonl, tmp_beside, write_json, write_text
 
 IMAGE = {"dtype": "image"}
 SCALARS = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
@@ -308,48 +309,78 @@ def by_split(rows):
     return out
 
 
-def derived_rows(release_dir, subset, make_row, split_of):
+def derived_rows(folder, make_row, split_of):
+    """A derived subset's rows of released items (split_of: released id -> split)."""
     rows = []
-    for path in sorted(Path(release_dir, "derived", subset).glob("shard-*[0-9].jsonl")):
+    for path in sorted(Path(folder).glob("shard-*[0-9].jsonl")):
         for row in read_jsonl(path):
-            split = split_of[row["id"]]
-            rows.append((split, make_row(row, split)))
+            if row["id"] in split_of:
+                rows.append((split_of[row["id"]], make_row(row, split_of[row["id"]])))
     return by_split(rows)
 
 
-def write_view(release_dir, records_by_dataset):
-    """Every config's metadata files; returns the card's YAML metadata as a dict."""
+def write_view(out_dir, records_by_dataset, derived):
+    """Every config's metadata files under out_dir (laid out as in the release); returns
+    the card's YAML metadata. derived: {subset: folder of its rows}."""
     schema = record_schema()
+    split_of = {r["id"]: r["split"] for rs in records_by_dataset.values() for r in rs}
     configs, infos = [], []
+
+    def add(name, folder, rows, features, glob):
+        config, info = write_config(out_dir, name, folder, rows, features, glob)
+        configs.append(config)
+        infos.append(info)
+
     for dataset in sorted(records_by_dataset):
         records = records_by_dataset[dataset]
-        rows = by_split((r["split"], record_row(r)) for r in records)
         features = record_features(dataset, schema)
-        config, info = write_config(release_dir, dataset, dataset, rows, features, RECORD_GLOB)
-        configs.append(config)
-        infos.append(info)
-        fullbody = Path(release_dir, "derived", f"{dataset}-fullbody")
-        if fullbody.is_dir():
-            full = [r for p in sorted(fullbody.glob("shard-*[0-9].jsonl")) for r in read_jsonl(p)]
-            rows = by_split((r["split"], record_row(r)) for r in full)
-            config, info = write_config(
-                release_dir, f"{dataset}-fullbody", dataset, rows, features, RECORD_GLOB
+        rows = by_split((r["split"], record_row(r)) for r in records)
+        add(dataset, dataset, rows, features, RECORD_GLOB)
+        if f"{dataset}-fullbody" in derived:
+            rows = derived_rows(
+                derived[f"{dataset}-fullbody"], lambda r, _: record_row(r), split_of
             )
-            configs.append(config)
-            infos.append(info)
-    splits = {r["id"]: r["split"] for rs in records_by_dataset.values() for r in rs}
+            add(f"{dataset}-fullbody", dataset, rows, features, RECORD_GLOB)
     for subset, (features, make_row, folder, glob) in sorted(DERIVED.items()):
-        if not Path(release_dir, "derived", subset).is_dir():
-            continue
-        rows = derived_rows(release_dir, subset, make_row, splits)
-        config, info = write_config(release_dir, subset, folder, rows, features(), glob)
-        configs.append(config)
-        infos.append(info)
+        if subset in derived and subset.split("-", 1)[0] in records_by_dataset:
+            add(subset, folder, derived_rows(derived[subset], make_row, split_of), features(), glob)
     order = sorted(range(len(configs)), key=lambda i: configs[i]["config_name"])
     return {
         "configs": [configs[i] for i in order],
         "dataset_info": [infos[i] for i in order],
     }
+
+
+VIEW = "view.json"
+VIEW_YAML = "card.yaml"
+
+
+def view_yaml(meta):
+    """The card's YAML block (between its `---` lines)."""
+    import yaml
+
+    return yaml.safe_dump(meta, sort_keys=False, width=1000)
+
+
+def build_view(out_dir, records_by_dataset, derived):
+    """The view written by its own workflow step (results/hf/<release>/), so the release
+    step only links it: `view.json` holds the card's metadata, `card.yaml` its YAML text."""
+    meta = write_view(out_dir, records_by_dataset, derived)
+    write_json(Path(out_dir, VIEW), meta)
+    write_text(Path(out_dir, VIEW_YAML), view_yaml(meta))
+    return meta
+
+
+def check_counts(meta, records_by_dataset):
+    """Refuse a view whose record counts differ from the release's own."""
+    for info in meta["dataset_info"]:
+        name = info["config_name"]
+        if name not in records_by_dataset:
+            continue
+        want = Counter(hf_split(r["split"]) for r in records_by_dataset[name])
+        got = {s["name"]: s["num_examples"] for s in info["splits"]}
+        if got != dict(want):
+            raise HumanprepError(name, f"Hugging Face view counts {got}, release has {dict(want)}")
 
 
 def counts(meta):
@@ -358,3 +389,14 @@ def counts(meta):
         i["config_name"]: Counter({s["name"]: s["num_examples"] for s in i["splits"]})
         for i in meta["dataset_info"]
     }
+
+
+def view_files(view_dir):
+    """(path relative to the view, file) of every metadata file of a built view."""
+    root = Path(view_dir)
+    return [(p.relative_to(root).as_posix(), p) for p in sorted(root.rglob("*.parquet"))]
+
+
+def read_view(view_dir):
+    """(card metadata, its YAML text) of a built view."""
+    return read_json(Path(view_dir, VIEW)), Path(view_dir, VIEW_YAML).read_text()

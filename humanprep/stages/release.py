@@ -43,6 +43,7 @@ def make_spec(smk):
         "licences": release["licences"],
         "link": release["link"],
         "webdataset": release["webdataset"],
+        "hf_view": smk.input.hf_view,
         "agreements": agreements,
         "terms_dir": str(REPO / "terms"),
         "summaries": {Path(s).parent.name: read_json(s) for s in smk.input.summaries},
