@@ -383,14 +383,6 @@ def check_counts(meta, records_by_dataset):
             raise HumanprepError(name, f"Hugging Face view counts {got}, release has {dict(want)}")
 
 
-def counts(meta):
-    """{config: {split: examples}} of the card metadata."""
-    return {
-        i["config_name"]: Counter({s["name"]: s["num_examples"] for s in i["splits"]})
-        for i in meta["dataset_info"]
-    }
-
-
 def view_files(view_dir):
     """(path relative to the view, file) of every metadata file of a built view."""
     root = Path(view_dir)
