@@ -1,8 +1,11 @@
 # humanprep: gated human-image datasets -> verified, normalised, versioned releases.
-# The default configuration builds the embedded demo end to end.
+# With no --configfile, the embedded demo (config/config.yaml) is built end to end. A user's
+# config is never layered on the demo: it starts from config/schema.yaml's defaults alone.
+import os
 
+if not workflow.overwrite_configfiles:
 
-configfile: "config/config.yaml"
+    configfile: os.path.join(workflow.basedir, "config", "config.yaml")
 
 
 report: "report/workflow.rst"

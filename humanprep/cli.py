@@ -19,14 +19,25 @@ def file_items(dataset, path, kind):
     return count_items(dataset, path) if (kind or infer_kind(path.name)) != "file" else 0
 
 
+def published_entries(dataset, published_dir):
+    """What upstream publishes for a dataset's files (registry/upstream), if anything."""
+    from humanprep.acquire.registry import load_registry
+
+    path = Path(published_dir, f"{dataset}.tsv")
+    return load_registry(path) if published_dir and path.is_file() else []
+
+
 def cmd_register(args):
     from humanprep.acquire.registry import register
 
     registry = Path(args.registry_dir, f"{args.dataset}.tsv")
+    published = published_entries(args.dataset, args.published_dir)
     changes = []
     for path in args.files:
         items = args.items if args.items is not None else file_items(args.dataset, path, args.kind)
-        changes += register(registry, [path], items=items, kind=args.kind, force=args.force)
+        changes += register(
+            registry, [path], items=items, kind=args.kind, force=args.force, published=published
+        )
     for line in changes:
         print(f"{registry}: {line}")
     if not changes:
@@ -35,10 +46,15 @@ def cmd_register(args):
 
 def cmd_accept(args):
     from humanprep.acquire.gate import acceptance_snippet
+    from humanprep.acquire.registry import load_registry, registry_digest
 
     terms = REPO / "terms" / f"{args.dataset}.md"
-    print(f"# Read {terms} first. Then paste this under `agreements:` in your config:")
-    print(acceptance_snippet(args.dataset, args.by, terms, args.today))
+    registry = Path(args.registry_dir, f"{args.dataset}.tsv")
+    digest = registry_digest(load_registry(registry))
+    snippet = acceptance_snippet(args.dataset, args.by, terms, args.today, digest)
+    print(f"# Read {terms} first. Then paste this under `agreements:` in your config.")
+    print(f"# It opens only the archives registered in {registry} (sha256 {digest[:12]}...).")
+    print(snippet)
 
 
 def cmd_verify_release(args):
@@ -74,7 +90,16 @@ def build_parser():
     reg = sub.add_parser("register", help="record size and checksums of archives you hold")
     reg.add_argument("dataset", choices=DATASETS)
     reg.add_argument("files", nargs="+", type=Path)
-    reg.add_argument("--registry-dir", default=str(REPO / "registry" / "upstream"))
+    reg.add_argument(
+        "--registry-dir",
+        default="registry/local",
+        help="registry to record into (default: registry/local, the overlay real runs read)",
+    )
+    reg.add_argument(
+        "--published-dir",
+        default=str(REPO / "registry" / "upstream"),
+        help="what upstream publishes; a file that contradicts it is refused ('' to skip)",
+    )
     reg.add_argument(
         "--items",
         type=int,
@@ -88,6 +113,12 @@ def build_parser():
     acc.add_argument("dataset", choices=DATASETS)
     acc.add_argument("--by", required=True, help='who accepts: "Name <email>"')
     acc.add_argument("--today", default=datetime.date.today().isoformat())
+    acc.add_argument(
+        "--registry-dir",
+        default=str(REPO / "registry" / "upstream"),
+        help="the registry_dir of the run this acceptance is for (default: the shipped "
+        "registry/upstream; registry/demo for the demo)",
+    )
     acc.set_defaults(func=cmd_accept)
     ver = sub.add_parser("verify-release", help="check a release folder against its manifest")
     ver.add_argument("release", type=Path)

@@ -19,13 +19,16 @@ rule verify:
         runtime=lambda wc, attempt: size_runtime(
             entry_for_file(wc.dataset, wc.file).size, attempt, mb_per_s=200
         ),
+    params:
+        local_registry=lambda wc: local_registry_path(wc.dataset),
     script:
         "../scripts/verify.py"
 
 
 rule agreement:
     input:
-        terms="terms/{dataset}.md",
+        terms=lambda wc: terms_path(wc.dataset),
+        registry=lambda wc: str(registry_path(wc.dataset)),
         code=code("agreement"),
     output:
         f"{RESULTS}/agreements/{{dataset}}.json",

@@ -10,12 +10,18 @@ from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
-sys.path.insert(0, workflow.basedir)
+# The workflow's own folder (this file's parent's parent), not the caller's: used as a
+# Snakemake module, code, registries and terms still resolve here.
+HP_ROOT = Path(str(workflow.current_basedir)).parent
+sys.path.insert(0, str(HP_ROOT))
 
 from humanprep import datasets as hp_datasets  # noqa: E402
 from humanprep import shards as hp_shards  # noqa: E402
 from humanprep import sources as hp_sources  # noqa: E402
+from humanprep.acquire import gate as hp_gate  # noqa: E402
 from humanprep.acquire import registry as hp_registry  # noqa: E402
+from humanprep.acquire import urls as hp_urls  # noqa: E402
+from humanprep.errors import HumanprepError  # noqa: E402
 
 validate(config, workflow.source_path("../config/schema.yaml"))
 
@@ -24,18 +30,59 @@ RAW = config["raw_dir"]
 ENABLED = [d for d in hp_datasets.DATASETS if config["datasets"][d]["enabled"]]
 
 
+def workflow_file(rel):
+    """A file shipped with the workflow, relative to the working directory when inside it."""
+    path = HP_ROOT / rel
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def code(stage):
     """The sources the rule running scripts/<stage>.py executes (found by following its
     imports): as rule inputs, editing them re-runs what they made, so a release never
     mixes outputs of two code versions."""
-    return hp_sources.stage_files(workflow.basedir, stage)
+    return [workflow_file(f) for f in hp_sources.stage_files(HP_ROOT, stage)]
+
+
+def terms_path(dataset):
+    return workflow_file(f"terms/{dataset}.md")
+
+
+def registry_dir():
+    """The user's registry_dir, or the set shipped with the workflow (upstream or demo)."""
+    if config["registry_dir"]:
+        return Path(config["registry_dir"])
+    return Path(workflow_file(f"registry/{'demo' if config['demo'] else 'upstream'}"))
 
 
 def registry_path(dataset):
-    return Path(config["registry_dir"], f"{dataset}.tsv")
+    return registry_dir() / f"{dataset}.tsv"
 
 
-REGISTRY = {d: hp_registry.load_registry(registry_path(d)) for d in ENABLED}
+# The demo registry is complete; real runs complete the published one in the user's overlay.
+LOCAL_REGISTRY = "" if config["demo"] else config["local_registry_dir"]
+
+
+def local_registry_path(dataset):
+    return str(Path(LOCAL_REGISTRY, f"{dataset}.tsv")) if LOCAL_REGISTRY else ""
+
+
+def load_registries():
+    """Each enabled dataset's registry, and one line per dataset that has none."""
+    found, problems = {}, []
+    for d in ENABLED:
+        try:
+            found[d] = hp_registry.merged_registry(
+                registry_path(d), local_registry_path(d) or None
+            )
+        except HumanprepError as err:
+            found[d], problems = [], problems + [f"{d}: {err}"]
+    return found, problems
+
+
+REGISTRY, REGISTRY_PROBLEMS = load_registries()
 
 
 def entries(dataset, kinds=("zip", "tar", "file")):
@@ -102,9 +149,15 @@ def shard_mem_mb(dataset, attempt):
     return BASE_MEM_MB[dataset] * attempt
 
 
+# A file whose size nobody published yet is timed as if it were this large (the biggest
+# real archive, an FDH licence tar, is about 60 GB).
+UNKNOWN_SIZE = 100e9
+
+
 def size_runtime(file_bytes, attempt, mb_per_s=100):
     """Minutes to stream a file once at a pessimistic rate, at least 10, times the attempt."""
-    return max(10, math.ceil(file_bytes / 1e6 / mb_per_s / 60)) * attempt
+    size = UNKNOWN_SIZE if file_bytes is None else file_bytes
+    return max(10, math.ceil(size / 1e6 / mb_per_s / 60)) * attempt
 
 
 def shard_names(dataset):
@@ -115,13 +168,50 @@ def raw_files(dataset):
     return [f"{RAW}/{dataset}/{e.file}" for e in REGISTRY[dataset]]
 
 
-def download_url(dataset, file):
-    """The configured URL of a registered file, or None when the user places it by hand."""
+def upstream_url(dataset, file):
+    """The published URL of a file (registry <dataset>.urls.tsv), for one not yet in raw_dir."""
+    if config["demo"] or Path(RAW, dataset, file).exists():
+        return None
+    urls = hp_registry.load_urls(registry_dir() / f"{dataset}.urls.tsv")
+    return urls.get(file)
+
+
+def configured_url(dataset, file):
+    """The URL the config gives a registered file (else the published one), or None when
+    it is placed by hand."""
     settings = config["datasets"][dataset]
     if file in settings.get("urls", {}):
         return settings["urls"][file]
     base = settings.get("base_url", "")
-    return f"{base.rstrip('/')}/{file}" if base else None
+    return hp_urls.join_url(base, file) if base else upstream_url(dataset, file)
+
+
+def strip_url_credentials():
+    """Public download URLs for params (stored in .snakemake/metadata); a URL that carries
+    userinfo or a token reaches its job through the environment instead, and the config the
+    jobs see keeps only its public part."""
+    public = {}
+    for d in ENABLED:
+        for e in REGISTRY[d]:
+            url = configured_url(d, e.file)
+            if url:
+                public[(d, e.file)], full = hp_urls.split_credentials(url)
+                if full:
+                    os.environ[hp_urls.url_env_key(d, e.file)] = full
+    for settings in config["datasets"].values():
+        if settings.get("base_url"):
+            settings["base_url"] = hp_urls.sanitise_url(settings["base_url"])
+        urls = settings.get("urls", {})
+        settings["urls"] = {f: hp_urls.sanitise_url(u) for f, u in urls.items()}
+    return public
+
+
+PUBLIC_URLS = strip_url_credentials()
+
+
+def download_url(dataset, file):
+    """The public URL of a registered file, or None when the user places it by hand."""
+    return PUBLIC_URLS.get((dataset, file))
 
 
 DOWNLOADS = sorted(
@@ -243,29 +333,109 @@ def release_coco():
     return [f"{RESULTS}/coco/{d}" for d in COCO_DATASETS if d in chosen]
 
 
+def folder_of(name):
+    """A param: the folder holding the rule's first `name` input (derived from the input, so
+    lint and remote file systems see the path come from the DAG)."""
+    return lambda wildcards, input: str(Path(input[name][0]).parent)
+
+
+def shard_folders(dataset):
+    """The normalised shard folders (shard-NNNNN/) beside a dataset's record files."""
+    return [p[: -len(".jsonl")] for p in shard_outputs(dataset, "jsonl")]
+
+
+def sheet_inputs(wildcards):
+    """What a dataset's contact sheet draws: its records and files, and for CelebA its
+    sketch maps, for HuGe100K its view records."""
+    d = wildcards.dataset
+    # Every sheet waits for its dataset's validated summary: that also puts all sheets at one
+    # depth of the DAG, so the report's rule graph shows report_sheet once.
+    inputs = {
+        "files": shard_folders(d),
+        "summary": f"{RESULTS}/normalised/{d}/summary.json",
+    }
+    if d == "huge100k":
+        return {**inputs, "views": derived_shards("huge100k-views", "jsonl")}
+    inputs["records"] = shard_outputs(d, "jsonl")
+    if d == "celeba":
+        sketches = derived_shards("celeba-sketch", "jsonl")
+        inputs.update(sketches=sketches, maps=[p[: -len(".jsonl")] for p in sketches])
+    return inputs
+
+
+def fullbody_summary_if_enabled():
+    if "deepfashion2" not in ENABLED:
+        return []
+    return [f"{RESULTS}/derived/deepfashion2-fullbody/summary.json"]
+
+
+def fullbody_decisions_if_enabled():
+    if "deepfashion2" not in ENABLED:
+        return []
+    return derived_shards("deepfashion2-fullbody", "decisions.jsonl")
+
+
 def report_targets():
-    """The report's pictures (`snakemake --report`) for the enabled datasets."""
-    sheets = ("shhq", "fdh", "deepfashion2", "celeba", "huge100k")
-    targets = [f"{RESULTS}/report/sheets/{d}.png" for d in sheets if d in ENABLED]
+    """The report's pictures and pages (`snakemake --report`) for the enabled datasets."""
+    targets = [f"{RESULTS}/report/sheets/{d}.png" for d in ENABLED]
     if "deepfashion2" in ENABLED:
         targets += [
             f"{RESULTS}/report/fullbody/{k}.png" for k in ("accepted", "rejected")
         ]
+    if "shhq" in ENABLED and config["composite"]["shhq"]:
+        targets.append(f"{RESULTS}/report/derived/shhq_composites.png")
     charts = ("stages", "categories", "fullbody_reasons", "licences")
-    return targets + [f"{RESULTS}/report/charts/{c}.png" for c in charts]
+    targets += [f"{RESULTS}/report/charts/{c}.png" for c in charts]
+    return targets + [
+        f"{RESULTS}/report/quarantine/reasons.png",
+        f"{RESULTS}/report/quarantine/examples.html",
+        f"{RESULTS}/report/throughput/items_per_s.png",
+        f"{RESULTS}/report/throughput/stages.html",
+        f"{RESULTS}/report/release/{RELEASE_NAME}.html",
+    ]
 
 
 def final_targets():
     return [f"{RESULTS}/release/{RELEASE_NAME}.json"]
 
 
+def registry_sha256(dataset):
+    """Digest of the registry the run verifies against: what an acceptance is bound to."""
+    return hp_registry.registry_digest(
+        hp_registry.load_registry(registry_path(dataset))
+    )
+
+
+def acceptance_problems():
+    lines = []
+    for d in ENABLED:
+        if REGISTRY[d]:
+            try:
+                hp_gate.check_acceptance(
+                    d, config["agreements"].get(d), terms_path(d), registry_sha256(d)
+                )
+            except HumanprepError as err:
+                lines.append(f"{d}: {err}")
+    return lines
+
+
+def missing_file_problems():
+    return [
+        hp_registry.missing_message(d, file, Path(RAW, d), hp_registry.HOW_TO_OBTAIN[d])
+        + f" Not using {d}? Set datasets: {{{d}: {{enabled: false}}}} in your config."
+        for d, file in (m.split("/", 1) for m in MISSING)
+    ]
+
+
 MISSING = missing_raw_files()
-if MISSING:
-    # One overview up front (also in dry runs); each missing file then stops its own
-    # dataset's DAG with the manual-download instructions.
-    logger.warning(
-        "humanprep: %d raw file(s) missing from %s: %s"
-        % (len(MISSING), RAW, ", ".join(MISSING))
+PROBLEMS = REGISTRY_PROBLEMS + missing_file_problems() + acceptance_problems()
+if PROBLEMS:
+    # Everything a user must fix, up front and all at once (dry runs too), before any job.
+    raise WorkflowError(
+        f"humanprep: {len(PROBLEMS)} problem(s) to fix before anything runs"
+        + (f" ({len(MISSING)} raw file(s) missing from {RAW})" if MISSING else "")
+        + ":\n"
+        + "\n".join(f"  - {line}" for line in PROBLEMS)
     )
 
 if config["demo"]:

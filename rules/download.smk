@@ -21,6 +21,7 @@ rule download:
         downloads=1,
     params:
         url=lambda wc: download_url(*wc.download.split("/", 1)),
+        local_registry=lambda wc: local_registry_path(wc.download.split("/", 1)[0]),
         options=config["download"],
     script:
         "../scripts/download.py"

@@ -42,7 +42,7 @@ rule release:
             f"{RESULTS}/agreements/{{dataset}}.json", dataset=release_datasets()
         ),
         verified=[v for d in release_datasets() for v in verified(d)],
-        terms=expand("terms/{dataset}.md", dataset=release_datasets()),
+        terms=[terms_path(d) for d in release_datasets()],
         code=code("release"),
     output:
         f"{RESULTS}/release/{RELEASE_NAME}.json",

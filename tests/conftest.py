@@ -33,6 +33,31 @@ def snakemake(workdir, *args, timeout=900):
 
 # The FDH tar the served demo drops mid-transfer once, so the workflow must resume it.
 DROPPED = "/fdh/cc-by-2.tar"
+# Canary credentials written into the demo's download URL: none may be recorded anywhere.
+URL_USER, URL_PASSWORD, URL_TOKEN = "canaryuser7q", "canarypass9x", "canarytoken4k"
+
+
+class CommandLines:
+    """Every process command line seen (ps, every 50 ms) while a run goes on."""
+
+    def __init__(self):
+        import threading
+
+        self.seen, self.stop = set(), threading.Event()
+        self.thread = threading.Thread(target=self.poll, daemon=True)
+
+    def poll(self):
+        while not self.stop.wait(0.05):
+            out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+            self.seen.update(out.splitlines())
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +65,11 @@ def demo_run(tmp_path_factory):
     """The demo workflow run once, end to end, in a fresh copy of the repository.
 
     FDH comes over HTTP, as users get it: its demo files are served by a real local server
-    (loopback, Range support) that drops one transfer half-way.
+    (loopback, Range support) that drops one transfer half-way. Its URL carries canary
+    credentials (userinfo and a query token) and the archive passwords come from a private
+    file, so the tests can look for all of them in everything the run wrote.
     """
+    from humanprep.datasets import DEMO_PASSWORDS
     from humanprep.demo import fdh
     from humanprep.testing.httpserver import Fault, FileServer
 
@@ -49,13 +77,20 @@ def demo_run(tmp_path_factory):
     work = copy_workflow(root / "humanprep")
     served = {f"/fdh/{p.name}": p.read_bytes() for p in fdh.build(root / "served", seed=0)}
     faults = {DROPPED: Fault(drop_after=len(served[DROPPED]) // 2)}
+    secrets = root / "private" / "passwords.yaml"
+    secrets.parent.mkdir(mode=0o700)
+    secrets.write_text("".join(f"{d}: {p}\n" for d, p in DEMO_PASSWORDS.items()))
+    secrets.chmod(0o600)
     extra = root / "download.yaml"
-    with FileServer(served, faults) as server:
-        extra.write_text(f"datasets:\n  fdh:\n    base_url: {server.url('/fdh')}\n")
+    with FileServer(served, faults) as server, CommandLines() as ps:
+        url = server.url("/fdh").replace("://", f"://{URL_USER}:{URL_PASSWORD}@")
+        extra.write_text(
+            f"passwords_file: {secrets}\ndatasets:\n  fdh:\n    base_url: {url}?token={URL_TOKEN}\n"
+        )
         res = snakemake(work, "--configfile", "config/config.yaml", extra)
     if res.returncode != 0:
         pytest.fail(f"demo run failed:\n{res.stdout[-4000:]}\n{res.stderr[-8000:]}")
-    return work, res, server, served
+    return work, res, server, served, ps.seen
 
 
 def run_or_fail(work, *args):

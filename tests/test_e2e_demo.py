@@ -42,18 +42,36 @@ def test_shards_follow_the_registry(demo_run):
         assert plan["n_shards"] >= 2  # the demo's tiny shards exercise sharding
 
 
-def test_no_password_anywhere(demo_run):
-    work = demo_run[0]
-    for password in DEMO_PASSWORDS.values():
-        for folder in (".snakemake", "results"):
-            hits = subprocess.run(
-                ["grep", "-rIl", "--", password, folder],
-                cwd=work,
-                capture_output=True,
-                text=True,
-            )
-            # results/demo/raw holds the encrypted archives: binary, so -I skips them
-            assert hits.stdout == "", f"{password!r} found in {hits.stdout}"
+def test_no_secret_anywhere(demo_run):
+    from conftest import URL_PASSWORD, URL_TOKEN, URL_USER
+
+    work, res, _, _, command_lines = demo_run
+    canaries = [*DEMO_PASSWORDS.values(), URL_USER, URL_PASSWORD, URL_TOKEN]
+    for secret in canaries:
+        # Everything the run wrote: Snakemake's records (metadata, logs, incomplete markers),
+        # rule logs, benchmarks and outputs, the release; and what it printed.
+        hits = subprocess.run(
+            ["grep", "-rl", "--", secret, ".snakemake", "results", "releases"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+        )
+        assert hits.stdout == "", f"{secret!r} found in {hits.stdout}"
+        assert secret not in res.stdout + res.stderr
+        assert not [line for line in command_lines if secret in line], secret
+    assert any("snakemake" in line for line in command_lines)  # the poller saw the run
+
+
+def test_url_credentials_reached_the_server(demo_run):
+    import base64
+
+    from conftest import URL_PASSWORD, URL_TOKEN, URL_USER
+
+    server = demo_run[2]
+    basic = "Basic " + base64.b64encode(f"{URL_USER}:{URL_PASSWORD}".encode()).decode()
+    gets = [e for e in server.log if e["method"] == "GET"]
+    assert gets and all(e["query"] == f"token={URL_TOKEN}" for e in gets)
+    assert all(e["authorization"] == basic for e in gets)
 
 
 def test_rerun_is_a_no_op(plain_run):
@@ -68,7 +86,7 @@ def test_rerun_is_a_no_op(plain_run):
 def test_fdh_downloaded_and_resumed(demo_run):
     from conftest import DROPPED
 
-    work, _, server, served = demo_run
+    work, _, server, served, _ = demo_run
     for path, data in served.items():
         local = Path(work, "results", "demo", "raw", path.lstrip("/"))
         assert local.read_bytes() == data, path
@@ -115,10 +133,25 @@ def test_release_contents_follow_the_demo(plain_run):
     assert "| fdh | normalise: removed | 2 |" in card
     fullbody = json.loads((release / "derived/deepfashion2-fullbody/summary.json").read_text())
     assert fullbody["accepted"] == 6 and fullbody["decisions"] == 18
-    # derived files of the released items come along: 3 maps per CelebA face, 1 composite
+    # derived files of the released items come along: 4 maps per CelebA face, 1 composite
     # per kept SHHQ image (12 minus the truncated one)
-    assert len(list((release / "derived/celeba-sketch").glob("shard-*/*/*.png"))) == 3 * 10
+    assert len(list((release / "derived/celeba-sketch").glob("shard-*/*/*.png"))) == 4 * 10
     assert len(list((release / "derived/shhq-composite").glob("shard-*/*.jpg"))) == 11
+
+
+def test_release_deepprivacy2_layout_holds_every_fdh_item(plain_run):
+    import webdataset as wds
+
+    release = plain_run[0] / RELEASE
+    records = [r for p in sorted((release / "fdh").glob("shard-*.jsonl")) for r in read_jsonl(p)]
+    shards = json.loads((release / "deepprivacy2/fdh/shards.json").read_text())
+    for split in ("train", "val"):
+        pattern = str(release / "deepprivacy2/fdh" / shards[split]["pattern"])
+        samples = list(wds.DataPipeline(wds.SimpleShardList(pattern), wds.tarfile_to_samples()))
+        assert [s["__key__"] for s in samples] == [r["id"] for r in records if r["split"] == split]
+        assert all(
+            {"image.png", "mask.png", "keypoints.npy", "vertices.npy"} <= set(s) for s in samples
+        )
 
 
 def test_release_webdataset_tars_hold_every_record(plain_run):

@@ -177,22 +177,128 @@ def test_register_kind_override_and_missing_file(tmp_path):
 
 
 def test_cli_register(tmp_path, capsys):
-    (tmp_path / "metadata.json").write_bytes(b"{}")
-    args = ["register", "fdh", str(tmp_path / "metadata.json"), "--registry-dir", str(tmp_path)]
+    (tmp_path / "notes.json").write_bytes(b"{}")
+    args = ["register", "fdh", str(tmp_path / "notes.json"), "--registry-dir", str(tmp_path)]
     assert cli.main(args) == 0
-    assert "added metadata.json" in capsys.readouterr().out
+    assert "added notes.json" in capsys.readouterr().out
     assert cli.main(args) == 0
     assert "unchanged" in capsys.readouterr().out
     assert load_registry(tmp_path / "fdh.tsv")[0].kind == "file"
+
+
+def test_cli_register_refuses_a_file_that_contradicts_the_published_md5(tmp_path, capsys):
+    # FDH's download.py publishes metadata.json's md5 (registry/upstream/fdh.tsv).
+    (tmp_path / "metadata.json").write_bytes(b"{}")
+    own = tmp_path / "local"
+    args = ["register", "fdh", str(tmp_path / "metadata.json"), "--registry-dir", str(own)]
+    assert cli.main(args) == 1
+    err = capsys.readouterr().err
+    assert "md5 99914b932bd37a50b983c5e7c90ae93b differs from the published" in err
+    assert "220b8e5f495a6bd60aed267f66da1c5a" in err and err.count("\n") == 1
+    assert not (own / "fdh.tsv").exists()
+
+
+def test_registry_admits_unknown_size_and_sha256(tmp_path):
+    reg = tmp_path / "r.tsv"
+    reg.write_text("\t".join(HEADER) + "\nbig.tar\t\t\t" + "b" * 32 + "\t7\ttar\n")
+    (entry,) = load_registry(reg)
+    assert (entry.size, entry.sha256, entry.md5, entry.items) == (None, None, "b" * 32, 7)
+    assert not entry.complete
+    assert entry.line() == "big.tar\t\t\t" + "b" * 32 + "\t7\ttar"
+
+
+def first_use(tmp_path, data=b"payload", md5=""):
+    from humanprep.acquire.registry import merged_registry, record_first_use
+
+    raw = tmp_path / "raw.tar"
+    raw.write_bytes(data)
+    base = tmp_path / "upstream.tsv"
+    base.write_text("\t".join(HEADER) + f"\nraw.tar\t\t\t{md5}\t5\ttar\n")
+    overlay = tmp_path / "local" / "x.tsv"
+    (entry,) = merged_registry(base, overlay)
+    got = verify_file(raw, entry)
+    line = record_first_use(overlay, entry, got)
+    return base, overlay, raw, line
+
+
+def test_first_use_records_what_it_found_and_later_runs_verify_it(tmp_path):
+    from humanprep.acquire.registry import merged_registry
+
+    base, overlay, raw, line = first_use(tmp_path)
+    sha = hashlib.sha256(b"payload").hexdigest()
+    md5 = hashlib.md5(b"payload").hexdigest()
+    assert line == (
+        f"recorded raw.tar: 7 bytes, sha256 {sha}, md5 {md5} into {overlay} "
+        "(trust on first use: later runs verify against it)"
+    )
+    (entry,) = merged_registry(base, overlay)
+    assert (entry.size, entry.sha256, entry.md5, entry.items) == (7, sha, md5, 5)
+    raw.write_bytes(b"payloaD")  # same size, other bytes: the recorded sha256 catches it
+    with pytest.raises(HumanprepError, match="sha256 mismatch"):
+        verify_file(raw, entry)
+
+
+def test_first_use_never_records_a_file_against_a_published_md5(tmp_path):
+    with pytest.raises(HumanprepError, match="md5 mismatch: expected " + "c" * 32):
+        first_use(tmp_path, md5="c" * 32)
+    assert not (tmp_path / "local" / "x.tsv").exists()
+
+
+def test_overlay_that_contradicts_the_published_registry_is_refused(tmp_path):
+    from humanprep.acquire.registry import merged_registry
+
+    base = tmp_path / "upstream.tsv"
+    base.write_text("\t".join(HEADER) + "\nraw.tar\t\t\t" + "c" * 32 + "\t5\ttar\n")
+    overlay = tmp_path / "local.tsv"
+    overlay.write_text("\t".join(HEADER) + f"\nraw.tar\t3\t{SHA}\t" + "d" * 32 + "\t5\ttar\n")
+    with pytest.raises(HumanprepError, match="differs from the published " + "c" * 32):
+        merged_registry(base, overlay)
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_upstream_registry_ships_for_every_dataset(dataset):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "registry" / "upstream" / f"{dataset}.tsv"
+    entries = load_registry(path)
+    assert all(e.sha256 is None for e in entries)  # nobody publishes sha256s
+    published = {e.file: e.items for e in entries}
+    expected = {
+        "shhq": {"SHHQ-1.0.zip": 40000},
+        "deepfashion2": {"train.zip": 191961, "validation.zip": 32153, "test.zip": 62629},
+        "fdh": {
+            "cc-by-2.tar": 440855,
+            "cc-by-nc-2.tar": 365344,
+            "cc-by-nc-sa-2.tar": 816664,
+            "cc-by-sa-2.tar": 236633,
+            "metadata.json": 0,
+        },
+        "huge100k": {},
+        "celeba": {"CelebAMask-HQ.zip": 30000, "multimodal-celeba-hq.zip": 0},
+    }[dataset]
+    assert published == expected
+
+
+def test_fdh_upstream_urls_and_md5s_are_those_of_download_py():
+    from pathlib import Path
+
+    from humanprep.acquire.registry import load_urls
+
+    folder = Path(__file__).resolve().parent.parent / "registry" / "upstream"
+    urls = load_urls(folder / "fdh.urls.tsv")
+    md5 = {e.file: e.md5 for e in load_registry(folder / "fdh.tsv")}
+    assert set(urls) == set(md5)
+    assert md5["metadata.json"] == "220b8e5f495a6bd60aed267f66da1c5a"  # docs/formats.md too
+    assert all(u.startswith("https://api.loke.aws.unit.no/") for u in urls.values())
 
 
 def test_how_to_obtain_covers_every_dataset():
     assert set(HOW_TO_OBTAIN) == set(DATASETS)
     assert all(len(text) > 40 for text in HOW_TO_OBTAIN.values())
     assert "password" in HOW_TO_OBTAIN["shhq"] and "StyleGAN-Human" in HOW_TO_OBTAIN["shhq"]
-    assert "md5" in HOW_TO_OBTAIN["fdh"] and "DeepPrivacy2" in HOW_TO_OBTAIN["fdh"]
+    assert "md5" in HOW_TO_OBTAIN["fdh"] and "hukkelas/FDH" in HOW_TO_OBTAIN["fdh"]
     assert "form" in HOW_TO_OBTAIN["deepfashion2"]
-    assert "Hugging Face" in HOW_TO_OBTAIN["huge100k"]
+    assert "IDOL" in HOW_TO_OBTAIN["huge100k"]
     assert "CelebAMask-HQ" in HOW_TO_OBTAIN["celeba"]
 
 

@@ -51,7 +51,7 @@ def test_every_rule_has_log_conda_and_existing_env():
         assert yaml.safe_load((REPO / env.group(1)).read_text())["dependencies"]
 
 
-# Published sizes (FORMATS.md); HuGe100K as ten 10,000-subject batches.
+# Published sizes (docs/formats.md); HuGe100K as ten 10,000-subject batches.
 FULL_SIZE = {
     "shhq": [("SHHQ-1.0.zip", 40_000, "zip")],
     "fdh": [
@@ -71,6 +71,19 @@ FULL_SIZE = {
 }
 
 
+def acceptance(dataset, registry):
+    """What `humanprep accept` prints for this registry, as a config value."""
+    from humanprep.acquire.gate import terms_digest
+    from humanprep.acquire.registry import load_registry, registry_digest
+
+    return {
+        "accepted_by": "Test User <test@lab.org>",
+        "accepted_on": "2026-11-28",
+        "terms_sha256": terms_digest(REPO / "terms" / f"{dataset}.md"),
+        "registry_sha256": registry_digest(load_registry(registry)),
+    }
+
+
 def full_size_config(tmp_path):
     """A real-data configuration whose registry describes full-size datasets (no data)."""
     registry = tmp_path / "registry"
@@ -82,15 +95,14 @@ def full_size_config(tmp_path):
             (tmp_path / "raw" / dataset).mkdir(parents=True, exist_ok=True)
             (tmp_path / "raw" / dataset / name).write_bytes(b"x")
         (registry / f"{dataset}.tsv").write_text("\n".join(lines) + "\n")
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config.update(
-        demo=False,
-        raw_dir=str(tmp_path / "raw"),
-        registry_dir=str(registry),
-        results=str(tmp_path / "results"),
-        shard_size=2000,
-        passwords_file="",
-    )
+    # A user's config from scratch: nothing of the demo (config/config.yaml) is in it.
+    config = {
+        "raw_dir": str(tmp_path / "raw"),
+        "registry_dir": str(registry),
+        "local_registry_dir": str(tmp_path / "local"),
+        "results": str(tmp_path / "results"),
+        "agreements": {d: acceptance(d, registry / f"{d}.tsv") for d in DATASETS},
+    }
     config["datasets"] = {d: {"enabled": True} for d in DATASETS}
     config["datasets"]["fdh"]["shard_size"] = 10_000  # 288x160 images: small
     config["datasets"]["huge100k"]["shard_size"] = 1000  # 24-view videos: heavy
@@ -118,7 +130,8 @@ def test_full_size_dag_has_hundreds_of_jobs(tmp_path, monkeypatch):
     assert counts["fullbody"] == 144
     assert counts["sketches"] == 15
     assert counts["views"] == 100
-    assert counts["composites"] == 20
+    # SHHQ composites are off by default: the demo's `composite: {shhq: true}` never leaks.
+    assert "composites" not in counts
     assert total < 1000, counts  # hundreds of jobs for about 2.3 million items
 
 

@@ -1,9 +1,12 @@
 """Terms gate: a dataset runs only if the user accepted the exact terms text the repo ships.
 
 The acceptance (in the config under `agreements:`) stores the sha256 of `terms/<dataset>.md`;
-when the text changes, the acceptance is stale and the dataset stops until accepted again.
+when the text changes, the acceptance is stale and the dataset stops until accepted again. It is
+also bound to the registry it was given for (`registry_sha256`), so an acceptance copied from
+the demo config opens the demo's archives only, never real ones.
 """
 
+import hmac
 import json
 import re
 from pathlib import Path
@@ -12,7 +15,8 @@ from humanprep.errors import HumanprepError
 from humanprep.io import sha256_file
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-FIELDS = ("accepted_by", "accepted_on", "terms_sha256")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+FIELDS = ("accepted_by", "accepted_on", "terms_sha256", "registry_sha256")
 
 
 def terms_file(dataset):
@@ -35,8 +39,18 @@ def _how_to_accept(dataset):
     )
 
 
-def check_acceptance(dataset, acceptance, terms_path):
-    """The acceptance record of `dataset`, or a one-line error saying what to do."""
+def _same_digest(given, actual):
+    """Full-length comparison: an empty, truncated or prefix digest never matches."""
+    given = str(given)
+    return bool(_SHA256.match(given)) and hmac.compare_digest(given, actual)
+
+
+def check_acceptance(dataset, acceptance, terms_path, registry_sha256):
+    """The acceptance record of `dataset`, or a one-line error saying what to do.
+
+    `registry_sha256` is the digest of the registry this run verifies the archives against
+    (registry.registry_digest): the acceptance must have been given for that registry.
+    """
     where = terms_file(dataset)
     if not acceptance:
         raise HumanprepError(where, f"terms of {dataset} not accepted: {_how_to_accept(dataset)}")
@@ -47,12 +61,19 @@ def check_acceptance(dataset, acceptance, terms_path):
             f"acceptance of {dataset} lacks {', '.join(missing)}: {_how_to_accept(dataset)}",
         )
     digest = terms_digest(terms_path)
-    if acceptance["terms_sha256"] != digest:
+    if not _same_digest(acceptance["terms_sha256"], digest):
         raise HumanprepError(
             where,
-            f"the terms of {dataset} changed since {acceptance['accepted_by']} accepted them on "
-            f"{acceptance['accepted_on']}; re-read them and accept again: "
-            f"{_how_to_accept(dataset)}",
+            f"the terms of {dataset} accepted by {acceptance['accepted_by']} on "
+            f"{acceptance['accepted_on']} are not this text (sha256 {digest}); re-read them and "
+            f"accept again: {_how_to_accept(dataset)}",
+        )
+    if not _same_digest(acceptance["registry_sha256"], registry_sha256):
+        raise HumanprepError(
+            where,
+            f"the acceptance of {dataset} by {acceptance['accepted_by']} was given for other "
+            f"archives (another registry), not the ones this run uses (registry sha256 "
+            f"{registry_sha256}); accept for these: {_how_to_accept(dataset)}",
         )
     return {
         "dataset": dataset,
@@ -60,10 +81,11 @@ def check_acceptance(dataset, acceptance, terms_path):
         "accepted_on": str(acceptance["accepted_on"]),
         "terms_file": where,
         "terms_sha256": digest,
+        "registry_sha256": registry_sha256,
     }
 
 
-def acceptance_snippet(dataset, by, terms_path, today):
+def acceptance_snippet(dataset, by, terms_path, today, registry_sha256):
     """YAML lines to paste under `agreements:` (indented as in config/config.yaml)."""
     by = str(by).strip()
     if len(by) < 3 or "\n" in by:
@@ -80,5 +102,6 @@ def acceptance_snippet(dataset, by, terms_path, today):
         f"  {dataset}:\n"
         f"    accepted_by: {quote(by)}\n"
         f"    accepted_on: {quote(today)}\n"
-        f"    terms_sha256: {digest}"
+        f"    terms_sha256: {digest}\n"
+        f"    registry_sha256: {registry_sha256}"
     )

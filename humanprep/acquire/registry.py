@@ -3,10 +3,17 @@
 One TSV per dataset, `registry/<set>/<dataset>.tsv`, header `file size sha256 md5 items kind`:
 `md5` may be empty (recorded where upstream publishes one), `items` is how many dataset items
 the file holds (it sizes the shards before any archive is opened), `kind` is zip, tar or file.
+
+`size` and `sha256` may be empty too, in `registry/upstream/` for the gated archives whose
+checksums nobody publishes. The first verification of such a file records what it found into
+the user's own overlay registry (trust on first use, like TFDS's register_checksums); later
+runs verify against the overlay. A published value that does not match is always an error.
 """
 
+import fcntl
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from humanprep.datasets import TITLES
@@ -21,29 +28,29 @@ _MD5 = re.compile(r"^[0-9a-f]{32}$")
 # How each dataset is obtained through its official channel (shown when a file is missing).
 HOW_TO_OBTAIN = {
     "shhq": (
-        "Request SHHQ-1.0 with the data request form linked from the StyleGAN-Human GitHub "
-        "page (github.com/stylegan-human/StyleGAN-Human); the download link and the zip "
-        "password arrive by email."
+        "SHHQ-1.0.zip is in the public Google Drive folder linked from docs/Dataset.md of "
+        "github.com/stylegan-human/StyleGAN-Human, which also gives the zip password."
     ),
     "fdh": (
-        "Download metadata.json, embed_map.torch, embeddings.tar and the per-licence tars "
-        "listed on the FDH page of the DeepPrivacy2 repository (github.com/hukkelas/"
-        "deep_privacy2) and check each against the md5 published there."
+        "The workflow downloads metadata.json and the per-licence tars from the URLs in "
+        "registry/upstream/fdh.urls.tsv (from download.py of github.com/hukkelas/FDH) and "
+        "checks each against the md5 published there; or place them by hand."
     ),
     "deepfashion2": (
-        "Download the zips from the links in the DeepFashion2 repository "
-        "(github.com/switchablenorms/DeepFashion2) and fill in the Google form linked there "
+        "Download train.zip, validation.zip and test.zip from the Google Drive folder linked "
+        "in github.com/switchablenorms/DeepFashion2 and fill in the Google form linked there "
         "to receive the zip password."
     ),
     "huge100k": (
-        "Request access to the gated HuGe100K dataset on Hugging Face (linked from the IDOL "
-        "project); once approved, download it while logged in (e.g. `huggingface-cli "
-        "download --repo-type dataset ...`)."
+        "Request access with the Google form linked from github.com/yiyuzhuang/IDOL (Access "
+        "the Dataset); pack the delivered HuGe100K/ folder as HuGe100K.tar (tar -cf "
+        "HuGe100K.tar HuGe100K) and register it: humanprep register huge100k HuGe100K.tar."
     ),
     "celeba": (
-        "Download CelebAMask-HQ.zip from the Google Drive link in the CelebAMask-HQ repository "
-        "(github.com/switchablenorms/CelebAMask-HQ), and the captions and splits from the "
-        "Multi-Modal-CelebA-HQ repository (github.com/IIGROUP/MM-CelebA-HQ-Dataset)."
+        "Download CelebAMask-HQ.zip from the link in github.com/switchablenorms/CelebAMask-HQ; "
+        "pack the Multi-Modal-CelebA-HQ captions and split files (text/celeba-caption/, "
+        "train/filenames.pickle, test/filenames.pickle from github.com/IIGROUP/"
+        "MM-CelebA-HQ-Dataset) as multimodal-celeba-hq.zip."
     ),
 }
 
@@ -53,14 +60,23 @@ class Entry:
     """One registered file: its name in raw_dir/<dataset>/ and what it must hash to."""
 
     file: str
-    size: int
-    sha256: str
+    size: int | None
+    sha256: str | None
     md5: str
     items: int
     kind: str
 
     def line(self):
-        return "\t".join(str(getattr(self, name)) for name in HEADER)
+        return "\t".join(_field(getattr(self, name)) for name in HEADER)
+
+    @property
+    def complete(self):
+        """Size and sha256 known: verification needs nothing recorded on first use."""
+        return self.size is not None and self.sha256 is not None
+
+
+def _field(value):
+    return "" if value is None else str(value)
 
 
 def infer_kind(name):
@@ -81,17 +97,19 @@ def _parse_line(path, lineno, line):
     file, size, sha256, md5, items, kind = (f.strip() for f in fields)
     if not file or "/" in file or "\\" in file or file in (".", ".."):
         raise HumanprepError(f"{path}:{lineno}", f"bad file name {file!r} (a bare name expected)")
-    if not size.isdigit():
-        raise HumanprepError(f"{path}:{lineno}", f"size {size!r} is not a whole number")
-    if not _SHA256.match(sha256):
-        raise HumanprepError(f"{path}:{lineno}", f"sha256 {sha256!r} is not 64 lowercase hex")
+    if size and not size.isdigit():
+        raise HumanprepError(f"{path}:{lineno}", f"size {size!r} is not a whole number or empty")
+    if sha256 and not _SHA256.match(sha256):
+        raise HumanprepError(
+            f"{path}:{lineno}", f"sha256 {sha256!r} is not 64 lowercase hex or empty"
+        )
     if md5 and not _MD5.match(md5):
         raise HumanprepError(f"{path}:{lineno}", f"md5 {md5!r} is not 32 lowercase hex or empty")
     if not items.isdigit():
         raise HumanprepError(f"{path}:{lineno}", f"items {items!r} is not a whole number")
     if kind not in KINDS:
         raise HumanprepError(f"{path}:{lineno}", f"kind {kind!r} is not one of {', '.join(KINDS)}")
-    return Entry(file, int(size), sha256, md5, int(items), kind)
+    return Entry(file, int(size) if size else None, sha256 or None, md5, int(items), kind)
 
 
 def load_registry(path):
@@ -131,13 +149,93 @@ def load_registry(path):
     return entries
 
 
-def registered_entry(registry_path, file):
+def load_urls(path):
+    """{file: url} from an optional `<dataset>.urls.tsv` beside a registry (file, url)."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    urls = {}
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#") or line.split("\t")[0] == "file":
+            continue
+        fields = line.split("\t")
+        if len(fields) != 2 or not fields[1].startswith(("https://", "http://")):
+            raise HumanprepError(f"{path}:{lineno}", "expected `file<TAB>http(s) URL`")
+        urls[fields[0]] = fields[1]
+    return urls
+
+
+def registry_digest(entries):
+    """sha256 of a registry's entries in canonical form (sorted, no comments): what an
+    acceptance of the terms is bound to."""
+    rows = ["\t".join(HEADER)] + sorted(e.line() for e in entries)
+    return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
+
+
+def _merge_entry(base, own, overlay_path):
+    """A published entry completed by the user's own record of the same file."""
+    for name in ("size", "sha256", "md5"):
+        published, recorded = getattr(base, name), getattr(own, name)
+        if published and recorded and published != recorded:
+            raise HumanprepError(
+                overlay_path,
+                f"{own.file}: recorded {name} {recorded} differs from the published {published}; "
+                "the file you hold is not the published one (remove the line to record it again)",
+            )
+    return replace(
+        base,
+        size=base.size if base.size is not None else own.size,
+        sha256=base.sha256 or own.sha256,
+        md5=base.md5 or own.md5,
+        items=own.items or base.items,
+    )
+
+
+def merged_registry(base_path, overlay_path=None):
+    """The registry a run verifies against: the base set (shipped or the user's), each entry
+    completed from the user's overlay, plus files registered only in the overlay."""
+    entries = {e.file: e for e in load_registry(base_path)}
+    if overlay_path and Path(overlay_path).is_file():
+        for own in load_registry(overlay_path):
+            base = entries.get(own.file)
+            entries[own.file] = _merge_entry(base, own, overlay_path) if base else own
+    return sorted(entries.values(), key=lambda e: e.file)
+
+
+def registered_entry(registry_path, file, overlay_path=None):
     """The registry's entry for a raw file; an unlisted file is a one-line error."""
     path = Path(file)
-    entry = next((e for e in load_registry(registry_path) if e.file == path.name), None)
+    entries = merged_registry(registry_path, overlay_path)
+    entry = next((e for e in entries if e.file == path.name), None)
     if entry is None:
         raise HumanprepError(path, f"not listed in {registry_path}; register it first")
     return entry
+
+
+def record_first_use(overlay_path, entry, got):
+    """Record size and checksums found for `entry` into the overlay (locked, atomic).
+
+    Returns the line recorded; a different earlier record of the same file is an error.
+    """
+    overlay_path = Path(overlay_path)
+    overlay_path.parent.mkdir(parents=True, exist_ok=True)
+    new = replace(entry, size=got["size"], sha256=got["sha256"], md5=entry.md5 or got["md5"])
+    with open(overlay_path.with_name(overlay_path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = {e.file: e for e in load_registry(overlay_path)} if overlay_path.exists() else {}
+        old = current.get(entry.file)
+        if old and old.complete and (old.size, old.sha256) != (new.size, new.sha256):
+            raise HumanprepError(
+                overlay_path,
+                f"{entry.file} is recorded with {old.size} bytes, sha256 {old.sha256}, but the "
+                f"file has {new.size} bytes, sha256 {new.sha256}",
+            )
+        current[entry.file] = new
+        save_registry(overlay_path, current.values())
+    return (
+        f"recorded {entry.file}: {new.size} bytes, sha256 {new.sha256}, md5 {new.md5} "
+        f"into {overlay_path} (trust on first use: later runs verify against it)"
+    )
 
 
 def save_registry(path, entries):
@@ -158,16 +256,16 @@ def verify_file(path, entry):
         size = path.stat().st_size
     except OSError as err:
         raise HumanprepError(path, f"cannot read: {err.strerror}") from None
-    if size != entry.size:
+    if entry.size is not None and size != entry.size:
         raise HumanprepError(
             path,
             f"size mismatch: expected {entry.size} bytes, found {size} "
             "(incomplete download or a different release?)",
         )
     got = digests(path)
-    if got["size"] != entry.size:
+    if got["size"] != size:
         raise HumanprepError(
-            path, f"size mismatch: expected {entry.size} bytes, read {got['size']} (changing?)"
+            path, f"size changed while reading: {size} bytes, then {got['size']} (changing?)"
         )
     for name in ("sha256", "md5"):
         want = getattr(entry, name)
@@ -175,15 +273,36 @@ def verify_file(path, entry):
             raise HumanprepError(
                 path, f"{name} mismatch: expected {want}, found {got[name]} (corrupt or different)"
             )
-    return {"file": entry.file, "size": got["size"], "sha256": got["sha256"], "md5": got["md5"]}
+    return {
+        "file": entry.file,
+        "size": got["size"],
+        "sha256": got["sha256"],
+        "md5": got["md5"],
+    }
 
 
-def register(registry_path, files, items=None, kind=None, force=False):
+def _check_published(file, got, published):
+    """A file that contradicts what upstream publishes for its name is never registered."""
+    if published is None:
+        return
+    for name in ("size", "sha256", "md5"):
+        want = getattr(published, name)
+        if want and got[name] != want:
+            raise HumanprepError(
+                file,
+                f"{name} {got[name]} differs from the published {want}: not the upstream file "
+                "(corrupt download or another release)",
+            )
+
+
+def register(registry_path, files, items=None, kind=None, force=False, published=()):
     """Add files to a registry; returns one line per change (empty: nothing changed).
 
-    An existing entry whose checksums differ is never replaced without `force`. Everything is
-    checked before the registry is written, so a refusal changes nothing.
+    An existing entry whose checksums differ is never replaced without `force`; a file whose
+    size or checksums differ from a `published` entry of the same name is refused. Everything
+    is checked before the registry is written, so a refusal changes nothing.
     """
+    published = {e.file: e for e in published}
     registry_path = Path(registry_path)
     if items is not None and items < 0:
         raise HumanprepError(registry_path, f"--items must be 0 or more, got {items}")
@@ -197,6 +316,7 @@ def register(registry_path, files, items=None, kind=None, force=False):
             raise HumanprepError(file, "not a file")
         got = digests(file)
         name = file.name
+        _check_published(file, got, published.get(name))
         old = current.get(name)
         new = Entry(
             file=name,

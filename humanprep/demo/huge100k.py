@@ -1,4 +1,4 @@
-"""A miniature HuGe100K in the real layout (FORMATS.md), with planted awkward cases.
+"""A miniature HuGe100K in the real layout (docs/formats.md), with planted awkward cases.
 
 One uncompressed tar, `HuGe100K.tar`, holding `HuGe100K/<batch>/<group>/videos/<name>.jpg|.mp4`
 and `.../param/<name>.npy` for three A-pose subjects (flux_batch1) and one diverse-pose subject
@@ -215,19 +215,51 @@ def video_bytes(frames):
         return Path(path).read_bytes()
 
 
-def subject_members(index, seed):
-    batch, group, name = SUBJECTS[index]
+# FFmpeg's MPEG-4 encoder picks its DCT and quantiser code by CPU (SIMD), so the same frames
+# encode to different bytes on different machines. The registered demo (seed 0) therefore
+# ships its videos as encoded once from these same frames (refresh: freeze_videos()).
+FROZEN = Path(__file__).with_name("data") / "huge100k"
+
+
+def demo_video(index, seed, frames):
+    frozen = FROZEN / f"{index}.mp4"
+    if seed == 0 and frozen.is_file():
+        return frozen.read_bytes()
+    return video_bytes(frames)
+
+
+def subject_look(index, seed):
+    """(pose, SMPL-X and camera params, colours) of one subject, from its own random stream."""
+    batch, _, name = SUBJECTS[index]
     pose = "diverse" if batch in DIVERSE_BATCHES else "a-pose"
     rng = np.random.default_rng([seed, index])
-    front = FRONT_VIEW[name]
+    params = {"smpl_params": smpl_params(rng, FRONT_VIEW[name], pose), "poses": cameras(name)}
+    return pose, params, palette(rng)
+
+
+def subject_frames(index, seed):
+    """The rendered views of one subject's video."""
+    name = SUBJECTS[index][2]
+    pose, _, colours = subject_look(index, seed)
     n_frames = N_VIEWS - 1 if name == SHORT_VIDEO else N_VIEWS
-    params = {"smpl_params": smpl_params(rng, front, pose), "poses": cameras(name)}
-    colours = palette(rng)
-    frames = [render_view(i, front, pose, VIDEO_SIZE, colours) for i in range(n_frames)]
+    return [render_view(i, FRONT_VIEW[name], pose, VIDEO_SIZE, colours) for i in range(n_frames)]
+
+
+def freeze_videos():
+    """Re-encode the seed-0 videos into FROZEN (after a change to the rendering)."""
+    FROZEN.mkdir(parents=True, exist_ok=True)
+    for index in range(len(SUBJECTS)):
+        (FROZEN / f"{index}.mp4").write_bytes(video_bytes(subject_frames(index, 0)))
+
+
+def subject_members(index, seed):
+    batch, group, name = SUBJECTS[index]
+    pose, params, colours = subject_look(index, seed)
+    front = FRONT_VIEW[name]
     jpg, mp4, npy = member_paths(batch, group, name)
     return [
         (jpg, figure.jpeg_bytes(render_view(front, front, pose, JPG_SIZE, colours))),
-        (mp4, video_bytes(frames)),
+        (mp4, demo_video(index, seed, subject_frames(index, seed))),
         (npy, dumps_npy_like_huge100k(params)),
     ]
 

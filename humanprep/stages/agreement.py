@@ -3,6 +3,7 @@
 import logging
 
 from humanprep.acquire.gate import check_acceptance
+from humanprep.acquire.registry import load_registry, registry_digest
 from humanprep.io import write_json
 
 log = logging.getLogger(__name__)
@@ -10,7 +11,8 @@ log = logging.getLogger(__name__)
 
 def main(smk):
     dataset = smk.wildcards.dataset
-    record = check_acceptance(dataset, smk.params.acceptance, smk.input.terms)
+    digest = registry_digest(load_registry(smk.input.registry))
+    record = check_acceptance(dataset, smk.params.acceptance, smk.input.terms, digest)
     log.info(
         "%s: terms accepted by %s on %s", dataset, record["accepted_by"], record["accepted_on"]
     )

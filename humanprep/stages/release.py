@@ -39,10 +39,12 @@ def make_spec(smk):
             if Path(v, "summary.json").exists()
         },
         "coco": {Path(d).name: d for d in smk.input.coco},
+        "coco_options": p.config["coco"],
         "splits": release["splits"],
         "licences": release["licences"],
         "link": release["link"],
         "webdataset": release["webdataset"],
+        "deepprivacy2": release["deepprivacy2"],
         "hf_view": smk.input.hf_view,
         "agreements": agreements,
         "terms_dir": str(REPO / "terms"),

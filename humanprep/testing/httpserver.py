@@ -147,6 +147,8 @@ def _handler_class(server):
                 "path": path,
                 "range": self.headers.get("Range"),
                 "if_range": self.headers.get("If-Range"),
+                "query": urlsplit(self.path).query,
+                "authorization": self.headers.get("Authorization"),
             }
             if path not in server.files:
                 return self.status_only(entry, 404)
