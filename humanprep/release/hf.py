@@ -115,21 +115,29 @@ def record_row(record):
     return row
 
 
-SKETCH_MAPS = ("canny", "photocopy", "xdog")
+def sketch_maps():
+    from humanprep.derive.sketch import MAPS
+
+    return sorted(MAPS)
 
 
 def sketch_features():
-    maps = [{"name": m, **IMAGE} for m in SKETCH_MAPS]
-    return sorted(
-        [*maps, {"name": "id", "dtype": "string"}, {"name": "size", "dtype": "int64"}]
-        + [{"name": "split", "dtype": "string"}],
-        key=lambda f: f["name"],
-    )
+    maps = sketch_maps()
+    ink = [{"name": m, "dtype": "float64"} for m in maps]
+    fields = [{"name": m, **IMAGE} for m in maps]
+    fields += [
+        {"name": "id", "dtype": "string"},
+        {"name": "ink", "struct": ink},
+        {"name": "size", "dtype": "int64"},
+        {"name": "split", "dtype": "string"},
+    ]
+    return sorted(fields, key=lambda f: f["name"])
 
 
 def sketch_row(row, split):
-    out = {k: v for k, v in row.items() if k not in SKETCH_MAPS}
-    out.update({f"{m}_file_name": row[m] for m in SKETCH_MAPS})
+    maps = sketch_maps()
+    out = {k: v for k, v in row.items() if k not in maps}
+    out.update({f"{m}_file_name": row[m] for m in maps})
     out["split"] = split
     return out
 
