@@ -77,6 +77,16 @@ def source_rows(release, config):
     return out, base
 
 
+def without_nulls(value):
+    """A record with null fields left out: the typed view has every field of the schema,
+    null where a record leaves an optional one out."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def same_pixels(decoded, path):
     with Image.open(path) as im:
         return decoded.size == im.size and decoded.tobytes() == im.tobytes()
@@ -107,7 +117,7 @@ def test_datasets_loads_every_config_typed_with_images(release, hf_env):
             if "image_info" in row:  # a record: every field as in the release's file
                 got = {k: v for k, v in row.items() if k not in ("image", "image_info")}
                 got["image"] = row["image_info"]
-                assert got == source, config
+                assert without_nulls(got) == without_nulls(source), config
                 assert same_pixels(row["image"], base / source["image"]["path"])
             for key, value in source.items():
                 if isinstance(value, str) and value.endswith((".png", ".jpg")):
