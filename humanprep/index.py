@@ -6,8 +6,9 @@ metadata, split files) are returned separately. Listings are sorted, so shards a
 
 import re
 from collections import defaultdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from humanprep import listing
 from humanprep.errors import HumanprepError
 
 
@@ -38,12 +39,10 @@ def index_shhq(roots, side_files):
 def index_fdh(roots, side_files):
     items = defaultdict(dict)
     for root in map(Path, roots):
-        for member in sorted(root.rglob("*")):
-            # hidden files are not samples (Snakemake marks directory outputs with one)
-            if member.is_file() and not member.name.startswith("."):
-                key, _, suffix = member.name.partition(".")
-                items[key][suffix.lower()] = str(member)
-                items[key]["tar"] = root.name
+        for name, ref in listing.files(root):
+            key, _, suffix = PurePosixPath(name).name.partition(".")
+            items[key][suffix.lower()] = ref
+            items[key]["tar"] = root.name
     side = {Path(f).name: str(f) for f in side_files}
     return _entries(items), side
 
@@ -64,15 +63,19 @@ def index_deepfashion2(roots, side_files):
 def index_huge100k(roots, side_files):
     items = {}
     for root in map(Path, roots):
-        for video in sorted(root.rglob("videos/*.mp4")):
+        refs = dict(listing.files(root))
+        for name in sorted(refs):
+            video = PurePosixPath(name)
+            if video.suffix != ".mp4" or video.parent.name != "videos":
+                continue
             group = video.parent.parent
-            files = {"video": str(video)}
+            files = {"video": refs[name]}
             for role, path in (
                 ("reference", video.with_suffix(".jpg")),
                 ("params", group / "param" / f"{video.stem}.npy"),
             ):
-                if path.exists():
-                    files[role] = str(path)
+                if str(path) in refs:
+                    files[role] = refs[str(path)]
             items[f"{group.parent.name}/{group.name}/{video.stem}"] = files
     return _entries(items), {}
 

@@ -269,8 +269,23 @@ def unpack_inputs(wildcards):
     }
 
 
+def read_in_place(dataset, stem):
+    """Plain tars are read in place through an index; zips and compressed tars are
+    extracted (a compressed tar cannot seek to a member)."""
+    return entry_for_stem(dataset, stem).file.endswith(".tar")
+
+
 def unpacked(dataset):
-    return [f"{RESULTS}/unpacked/{dataset}/{a}" for a in archives(dataset)]
+    """Per archive: its member index (read in place) or its extracted tree."""
+    return [
+        f"{RESULTS}/{'indexed' if read_in_place(dataset, a) else 'unpacked'}/{dataset}/{a}"
+        for a in archives(dataset)
+    ]
+
+
+def unpacked_output(path):
+    """Extracted trees are temporary (deleted once normalised) unless keep_unpacked."""
+    return directory(path) if config["keep_unpacked"] else temp(directory(path))
 
 
 def side_files(dataset):
