@@ -83,26 +83,31 @@ def index_huge100k(roots, side_files):
 CELEBA_MASK = re.compile(r"^(\d{5})_([a-z_]+)\.png$")
 
 
+CELEBA_SIDE = (
+    "CelebA-HQ-to-CelebA-mapping.txt",
+    "CelebAMask-HQ-attribute-anno.txt",
+    "CelebAMask-HQ-pose-anno.txt",
+)
+
+
 def index_celeba(roots, side_files):
     items, side = defaultdict(dict), {}
     for root in map(Path, roots):
-        for image in sorted(root.rglob("CelebA-HQ-img/*.jpg")):
-            items[f"{int(image.stem):05d}"]["image"] = str(image)
-        for mask in sorted(root.rglob("CelebAMask-HQ-mask-anno/*/*.png")):
-            match = CELEBA_MASK.match(mask.name)
-            if match:
-                items[match.group(1)][f"mask_{match.group(2)}"] = str(mask)
-        for caption in sorted(root.rglob("celeba-caption/*.txt")):
-            items[f"{int(caption.stem):05d}"]["captions"] = str(caption)
-        for name in (
-            "CelebA-HQ-to-CelebA-mapping.txt",
-            "CelebAMask-HQ-attribute-anno.txt",
-            "CelebAMask-HQ-pose-anno.txt",
-        ):
-            for path in sorted(root.rglob(name)):
-                side[name] = str(path)
-        for pickle_file in sorted(root.rglob("filenames.pickle")):
-            side[f"{pickle_file.parent.name}/filenames.pickle"] = str(pickle_file)
+        for name, ref in sorted(listing.files(root)):
+            path = PurePosixPath(name)
+            folder = path.parent.name
+            if folder == "CelebA-HQ-img" and path.suffix == ".jpg":
+                items[f"{int(path.stem):05d}"]["image"] = ref
+            elif path.parent.parent.name == "CelebAMask-HQ-mask-anno" and path.suffix == ".png":
+                match = CELEBA_MASK.match(path.name)
+                if match:
+                    items[match.group(1)][f"mask_{match.group(2)}"] = ref
+            elif folder == "celeba-caption" and path.suffix == ".txt":
+                items[f"{int(path.stem):05d}"]["captions"] = ref
+            elif path.name in CELEBA_SIDE:
+                side[path.name] = ref
+            elif path.name == "filenames.pickle":
+                side[f"{folder}/filenames.pickle"] = ref
     return _entries(items), side
 
 

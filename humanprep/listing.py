@@ -2,10 +2,11 @@
 
 `name` is the path relative to the root ("/"-separated); `ref` is what a stage passes to
 `read_member`: a plain path for an extracted file, a member reference for a file inside a
-plain tar (see humanprep.acquire.tarindex). Hidden files are skipped (Snakemake marks
-directory outputs with one).
+plain tar or an unencrypted zip read in place (humanprep.acquire.tarindex, zipindex).
+Hidden files are skipped (Snakemake marks directory outputs with one).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from humanprep.members import TarIndex, member_ref
 
 
 def is_index(root):
-    return Path(root, "index.json").is_file() and Path(root, "members.bin").is_file()
+    return Path(root, "index.json").is_file()
 
 
 def _tree(root):
@@ -28,6 +29,14 @@ def _tree(root):
             yield (name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")), path
 
 
+def _zip_indexed(root):
+    with open(Path(root, "members.jsonl"), encoding="utf-8") as fh:
+        for line in fh:
+            name, ref = json.loads(line)
+            if not Path(name).name.startswith("."):
+                yield name, ref
+
+
 def _indexed(root):
     index = TarIndex(root)
     archive = index.summary["path"]
@@ -38,4 +47,6 @@ def _indexed(root):
 
 def files(root):
     """(name, ref) of every regular file under `root`: a tree, or an archive's index."""
-    return _indexed(root) if is_index(root) else _tree(root)
+    if not is_index(root):
+        return _tree(root)
+    return _zip_indexed(root) if Path(root, "members.jsonl").is_file() else _indexed(root)

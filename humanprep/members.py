@@ -2,12 +2,14 @@
 
 Kept free of the unpacking code (and its zip libraries): every stage that reads items
 imports this. A member reference is a string `<archive>::<offset>::<size>::<name>` naming
-`size` bytes at `offset` of a plain tar; anything else is a plain path.
+`size` bytes at `offset` of a plain tar, or `<archive>::<offset>::<packed>:<method>:<size>:
+<crc>::<name>` for a zip member; anything else is a plain path.
 """
 
 import contextlib
 import json
 import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -47,25 +49,45 @@ def member_ref(archive, offset, size, name):
     return f"{archive}::{offset}::{size}::{name}"
 
 
+def zip_ref(archive, offset, packed, method, size, crc, name):
+    """A string naming a zip member's (stored or deflated) data and how to check it."""
+    return f"{archive}::{offset}::{packed}:{method}:{size}:{crc}::{name}"
+
+
 def parse_ref(ref):
-    """(archive, offset, size) of a member_ref string, or None for a plain path."""
+    """(archive, offset, packed size, (method, size, crc) or None) of a member reference,
+    or None for a plain path."""
     parts = str(ref).split("::", 3)
-    if len(parts) != 4 or not (parts[1].isdigit() and parts[2].isdigit()):
+    if len(parts) != 4 or not parts[1].isdigit():
         return None
-    return parts[0], int(parts[1]), int(parts[2])
+    sizes = parts[2].split(":")
+    if not all(p.isdigit() for p in sizes) or len(sizes) not in (1, 4):
+        return None
+    zipped = tuple(map(int, sizes[1:])) if len(sizes) == 4 else None
+    return parts[0], int(parts[1]), int(sizes[0]), zipped
 
 
 def read_member(ref):
-    """The bytes a member_ref names (read at its offset), or a plain file's bytes."""
+    """The bytes a member reference names (read at its offset; a zip member inflated and
+    its CRC checked), or a plain file's bytes."""
     found = parse_ref(ref)
     if found is None:
         return Path(ref).read_bytes()
-    archive, offset, size = found
+    archive, offset, packed, zipped = found
     with open(archive, "rb") as fh:
         fh.seek(offset)
-        data = fh.read(size)
-    if len(data) != size:
+        data = fh.read(packed)
+    if len(data) != packed:
         raise OSError(5, f"{archive} ends inside member at byte {offset}")
+    if zipped is None:
+        return data
+    method, size, crc = zipped
+    try:
+        data = zlib.decompress(data, -15) if method == 8 else data
+    except zlib.error as err:
+        raise OSError(5, f"{archive}: corrupt member at byte {offset} ({err})") from None
+    if len(data) != size or zlib.crc32(data) != crc:
+        raise OSError(5, f"{archive}: corrupt member at byte {offset} (size or CRC)")
     return data
 
 

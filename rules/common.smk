@@ -270,9 +270,12 @@ def unpack_inputs(wildcards):
 
 
 def read_in_place(dataset, stem):
-    """Plain tars are read in place through an index; zips and compressed tars are
-    extracted (a compressed tar cannot seek to a member)."""
-    return entry_for_stem(dataset, stem).file.endswith(".tar")
+    """Plain tars and unencrypted zips are read in place through an index; encrypted zips
+    (7-Zip decrypts fastest) and compressed tars (cannot seek) are extracted."""
+    file = entry_for_stem(dataset, stem).file
+    if file.endswith(".zip"):
+        return hp_datasets.PASSWORD_ENV[dataset] is None
+    return file.endswith(".tar")
 
 
 def unpacked(dataset):

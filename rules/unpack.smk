@@ -4,16 +4,16 @@
 # Passwords are read inside the script from the environment or the passwords file.
 
 
-rule index_tar:
+rule index_archive:
     input:
         unpack(unpack_inputs),
-        code=code("index_tar"),
+        code=code("index_archive"),
     output:
         directory(f"{RESULTS}/indexed/{{dataset}}/{{archive}}"),
     log:
-        f"{RESULTS}/logs/index_tar/{{dataset}}/{{archive}}.log",
+        f"{RESULTS}/logs/index_archive/{{dataset}}/{{archive}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/index_tar/{{dataset}}/{{archive}}.tsv"
+        f"{RESULTS}/benchmarks/index_archive/{{dataset}}/{{archive}}.tsv"
     conda:
         "../envs/acquire.yaml"
     resources:
@@ -25,7 +25,7 @@ rule index_tar:
         limits=config["unpack_limits"],
         progress_interval=config["progress_interval"],
     script:
-        "../scripts/index_tar.py"
+        "../scripts/index_archive.py"
 
 
 rule extract:

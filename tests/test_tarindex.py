@@ -147,3 +147,39 @@ def test_listing_of_an_index_and_of_a_tree_agree(tmp_path):
     from_index = {n: read_member(r) for n, r in listing.files(tmp_path / "idx")}
     from_tree = {n: read_member(r) for n, r in listing.files(tmp_path / "tree")}
     assert from_index == from_tree == {"top/a.png": b"a", "top/sub/b.npy": b"bb"}
+
+
+def test_zip_read_in_place_matches_zipfile(tmp_path):
+    import zipfile
+
+    from humanprep.acquire.zipindex import build_zip_index
+
+    path = tmp_path / "a.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("top/stored.txt", b"s" * 100, compress_type=zipfile.ZIP_STORED)
+        zf.writestr("top/deflated.bin", bytes(range(256)) * 50, zipfile.ZIP_DEFLATED)
+        zf.writestr("top/sub/", b"")
+    summary = build_zip_index(path, tmp_path / "idx")
+    assert summary["files"] == 2
+    got = {n: read_member(r) for n, r in listing.files(tmp_path / "idx")}
+    with zipfile.ZipFile(path) as zf:
+        assert got == {n: zf.read(n) for n in ("top/stored.txt", "top/deflated.bin")}
+    ref = dict(listing.files(tmp_path / "idx"))["top/stored.txt"]
+    data = bytearray(path.read_bytes())
+    data[data.index(b"s" * 100)] = ord("t")  # one byte of the stored member's data
+    path.write_bytes(bytes(data))
+    with pytest.raises(OSError, match="CRC"):
+        read_member(ref)
+
+
+def test_zip_unsafe_member_is_refused(tmp_path):
+    import zipfile
+
+    from humanprep.acquire.zipindex import build_zip_index
+
+    path = tmp_path / "bad.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("../evil", b"x")
+    with pytest.raises(HumanprepError, match="path traversal"):
+        build_zip_index(path, tmp_path / "idx")
+    assert not (tmp_path / "idx").exists()
