@@ -25,6 +25,8 @@ def run(smk, main):
     log_path = smk.log[0] if len(smk.log) else None
     setup_logging(log_path)
     progress.configure(smk.config.get("progress_interval"))
+    if "cv2" in sys.modules:  # OpenCV's own pool would oversubscribe the job's cores
+        sys.modules["cv2"].setNumThreads(max(1, int(getattr(smk, "threads", 1) or 1)))
     try:
         main(smk)
     except HumanprepError as err:
