@@ -36,13 +36,27 @@ def index_shhq(roots, side_files):
     return _entries(items), side
 
 
+def iter_fdh(roots):
+    """FDH entries streamed: a WebDataset tar keeps a key's members together, so an entry
+    is complete when the key changes (a key found again later yields a second, partial
+    entry: the shard plan merges them)."""
+    for root in map(Path, roots):
+        key, files = None, {}
+        for name, ref in listing.files(root):
+            this, _, suffix = PurePosixPath(name).name.partition(".")
+            if this != key:
+                if key is not None:
+                    yield {"id": key, "files": dict(sorted(files.items()))}
+                key, files = this, {"tar": root.name}
+            files[suffix.lower()] = ref
+        if key is not None:
+            yield {"id": key, "files": dict(sorted(files.items()))}
+
+
 def index_fdh(roots, side_files):
     items = defaultdict(dict)
-    for root in map(Path, roots):
-        for name, ref in listing.files(root):
-            key, _, suffix = PurePosixPath(name).name.partition(".")
-            items[key][suffix.lower()] = ref
-            items[key]["tar"] = root.name
+    for entry in iter_fdh(roots):
+        items[entry["id"]].update(entry["files"])
     side = {Path(f).name: str(f) for f in side_files}
     return _entries(items), side
 
@@ -123,3 +137,10 @@ INDEXERS = {
 def index_dataset(dataset, roots, side_files=()):
     """(entries, side) for a dataset's unpacked roots and its un-archived side files."""
     return INDEXERS[dataset](sorted(roots), sorted(side_files))
+
+
+def iter_dataset(dataset, roots, side_files=()):
+    """Like index_dataset, but FDH's entries (1.87M) come as a stream, unsorted."""
+    if dataset == "fdh":
+        return iter_fdh(sorted(roots)), {Path(f).name: str(f) for f in sorted(side_files)}
+    return index_dataset(dataset, roots, side_files)
