@@ -338,22 +338,31 @@ def snakemake(work, cfg, *args):
     return time.perf_counter() - start
 
 
+_SEEN = set()
+
+
 def du(path):
+    """Bytes on disk under path; a file hard-linked from an earlier stage counts once."""
     total = 0
     for folder, _, files in os.walk(path):
         for f in files:
             with contextlib.suppress(OSError):
-                total += os.lstat(os.path.join(folder, f)).st_blocks * 512
+                st = os.lstat(os.path.join(folder, f))
+                if (st.st_dev, st.st_ino) not in _SEEN:
+                    _SEEN.add((st.st_dev, st.st_ino))
+                    total += st.st_blocks * 512
     return total
 
 
 def benchmarks(results):
-    """rule -> list of (dataset or subset, seconds, max_rss MB) from the benchmark: files."""
+    """rule -> list of (dataset or subset, seconds, max_rss MB) from the benchmark: files
+    (benchmarks/<rule>/<dataset>/<job>.tsv, or benchmarks/<rule>/<dataset>.tsv)."""
     rows = defaultdict(list)
-    for tsv in sorted(Path(results, "benchmarks").rglob("*.tsv")):
-        rule = tsv.relative_to(Path(results, "benchmarks")).parts[0]
-        dataset = tsv.relative_to(Path(results, "benchmarks")).parts[1] if len(
-            tsv.relative_to(Path(results, "benchmarks")).parts) > 2 else ""  # fmt: skip
+    base = Path(results, "benchmarks")
+    for tsv in sorted(base.rglob("*.tsv")):
+        parts = tsv.relative_to(base).parts
+        rule = parts[0]
+        dataset = parts[1] if len(parts) > 2 else Path(parts[1]).stem
         with open(tsv) as fh:
             row = next(csv.DictReader(fh, delimiter="\t"))
         rss = float(row["max_rss"]) if row["max_rss"] not in ("-", "NA", "") else 0.0
@@ -380,7 +389,17 @@ def run_scale(scale, scratch, cores):
     unpacked = sum(
         _zip_bytes(p) for d, files in made.items() if PASSWORD_ENV[d] for p, _, _ in files
     )
-    disk = {
+    disk = disk_after_stages(work, raw_bytes, unpacked)
+    out = {"scale": scale, "items": items, "made_s": made_s, "wall_s": wall, "disk": disk,
+           "bench": benchmarks(results), "work": str(work), "load": load}  # fmt: skip
+    (scratch / f"measured-{scale:g}.json").write_text(json.dumps(out, indent=1))
+    return out
+
+
+def disk_after_stages(work, raw_bytes, unpacked):
+    _SEEN.clear()
+    results = Path(work, "results")
+    return {
         "raw": raw_bytes,
         "verify": du(results / "verified"),
         "index (read in place)": du(results / "indexed"),
@@ -389,12 +408,8 @@ def run_scale(scale, scratch, cores):
         "normalise": du(results / "normalised"),
         "derived": du(results / "derived"),
         "coco": du(results / "coco"),
-        "release": du(work / "releases"),
+        "release": du(Path(work, "releases")),
     }
-    out = {"scale": scale, "items": items, "made_s": made_s, "wall_s": wall, "disk": disk,
-           "bench": benchmarks(results), "work": str(work), "load": load}  # fmt: skip
-    (scratch / f"measured-{scale:g}.json").write_text(json.dumps(out, indent=1))
-    return out
 
 
 def _zip_bytes(path):
@@ -464,6 +479,24 @@ def memory_rows(small, big):
     return out
 
 
+def full_seconds(small, big, rule):
+    """CPU seconds of all jobs of `rule` at full size: per dataset, a fixed cost plus a cost
+    per item fitted to the two runs (a job of a dataset-wide side file costs the same at
+    every scale); rows of no dataset scale with S."""
+    total = 0.0
+    for key in {r[0] for r in big["bench"][rule]}:
+        d = _dataset(key)
+        t_big = sum(r[1] for r in big["bench"][rule] if r[0] == key)
+        t_small = sum(r[1] for r in small["bench"].get(rule, []) if r[0] == key)
+        if d not in PUBLISHED or not t_small or big["items"][d] <= small["items"][d]:
+            total += t_big / big["scale"]
+            continue
+        per_item = max(0.0, (t_big - t_small) / (big["items"][d] - small["items"][d]))
+        fixed = max(0.0, t_big - per_item * big["items"][d])
+        total += fixed + per_item * PUBLISHED[d]
+    return total
+
+
 def report(small, big, dry, cores):
     S, s = big["scale"], small["scale"]
     dry_s, dry_cpu = dry
@@ -481,9 +514,11 @@ def report(small, big, dry, cores):
         f"{big['made_s']:.0f} s. Peak memory at full size: per rule and dataset, linear in "
         f"the items of one job between the runs at {s:g} and {S:g}, taken to a full-size job "
         f"({SHARD_SIZE} items for per-shard rules, the dataset's share for the others). Wall "
-        "time at full size: the measured items/s/core (normalise: the per-item cost at real "
-        "image sizes, SECONDS_PER_ITEM, bench/run.py), divided by the cores (jobs are per "
-        "shard or per file, so they spread).",
+        "time at full size: per rule and dataset a fixed cost plus a cost per item fitted to the "
+        "two runs (normalise: the per-item cost at real image sizes, SECONDS_PER_ITEM, "
+        "bench/run.py), divided by the cores (jobs are per shard or per file, so they "
+        "spread). Disk: a file hard-linked from an earlier stage counts once; plan_shards "
+        "holds FDH's metadata split into SQLite (~1 GB at any scale).",
         "",
         "| stage | jobs | items | items/s/core | peak MB | peak MB, full-size job | full size h, "
         "2 / 32 / 128 cores |",
@@ -501,7 +536,7 @@ def report(small, big, dry, cores):
         if rule == "normalise":
             full_cpu = sum(PUBLISHED[d] * REAL_SECONDS_PER_ITEM[d] for d in datasets)
         else:
-            full_cpu = secs / S
+            full_cpu = full_seconds(small, big, rule)
         hours = [full_cpu / c / 3600 for c in (2, NODE_CORES, 128)]
         hours32 += hours[1]
         lines.append(
@@ -566,6 +601,14 @@ def main(argv=None):
         scratch = Path(args.report_only)
         runs = [json.loads(p.read_text()) for p in sorted(scratch.glob("measured-*.json"))]
         small, big = sorted(runs, key=lambda r: r["scale"])
+        for run in (small, big):  # measured again from the kept work folders
+            if Path(run["work"], "results").exists():
+                run["bench"] = benchmarks(Path(run["work"], "results"))
+        if Path(big["work"], "results").exists():
+            disk = big["disk"]
+            big["disk"] = disk_after_stages(
+                big["work"], disk["raw"], disk["extract (temporary, deleted after normalise)"]
+            )
         section = report(small, big, tuple(json.loads((scratch / "dry.json").read_text())),
                          args.cores)  # fmt: skip
         print(section)
