@@ -2,9 +2,9 @@
 every enabled dataset must be registered, present and accepted before any job runs."""
 
 import yaml
+from test_workflow import BIN, REPO, full_size_config, run
 
 from humanprep.datasets import DATASETS
-from test_workflow import BIN, REPO, full_size_config, run
 
 PASSWORDS = {"HUMANPREP_SHHQ_PASSWORD": "x", "HUMANPREP_DEEPFASHION2_PASSWORD": "x"}
 
