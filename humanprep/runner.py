@@ -7,6 +7,7 @@ log file, a `HumanprepError` becomes one clear line (log and stderr) and exit st
 import logging
 import sys
 
+from humanprep import progress
 from humanprep.errors import HumanprepError
 
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -23,6 +24,9 @@ def run(smk, main):
     """Run `main(smk)` with the rule's log; turn known failures into one line."""
     log_path = smk.log[0] if len(smk.log) else None
     setup_logging(log_path)
+    progress.configure(smk.config.get("progress_interval"))
+    if "cv2" in sys.modules:  # OpenCV's own pool would oversubscribe the job's cores
+        sys.modules["cv2"].setNumThreads(max(1, int(getattr(smk, "threads", 1) or 1)))
     try:
         main(smk)
     except HumanprepError as err:

@@ -21,15 +21,19 @@ from humanprep.io import (
     write_text,
 )
 from humanprep.normalise.shard import safe_name
+from humanprep.progress import Progress
 from humanprep.release import card, croissant, deepprivacy2, hf, manifest, webdataset
 from humanprep.release.select import select_shards
 
 CROISSANT = "croissant.json"
+_PROGRESS = []  # the release being built: files and bytes placed so far
 
 
 def place(src, dest, mode):
     """Hard link (same file system) or copy one file."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if _PROGRESS:
+        _PROGRESS[-1].add(1, os.path.getsize(src))
     if mode == "hardlink":
         try:
             os.link(src, dest)
@@ -266,11 +270,13 @@ def build_release(dest, spec):
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    _PROGRESS.append(Progress(f"{dest.name}: release", "files"))
     try:
         counts = build_tree(tmp, spec)
         os.chmod(tmp, 0o755)
         status = install(tmp, dest)
     finally:
+        _PROGRESS.pop()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return status, counts
