@@ -86,7 +86,7 @@ def atomic_dir(path):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def file_digests(path, algorithms=("sha256",)):
+def file_digests(path, algorithms=("sha256",), progress=None):
     """Hash a file once, streamed, with every algorithm asked for. Several hashes run side
     by side in threads over 4 MiB reads (hashlib releases the GIL): measured 0.53 s against
     0.67 s one after the other for sha256 + md5 of 300 MB."""
@@ -95,6 +95,8 @@ def file_digests(path, algorithms=("sha256",)):
         if len(hashers) == 1:
             while chunk := fh.read(CHUNK):
                 hashers[0].update(chunk)
+                if progress:
+                    progress.add(0, len(chunk))
         else:
             with ThreadPoolExecutor(len(hashers)) as pool:
                 pending = []
@@ -102,6 +104,8 @@ def file_digests(path, algorithms=("sha256",)):
                     for job in pending:
                         job.result()
                     pending = [pool.submit(h.update, chunk) for h in hashers]
+                    if progress:
+                        progress.add(0, len(chunk))
                 for job in pending:
                     job.result()
     return {name: h.hexdigest() for name, h in zip(algorithms, hashers, strict=True)}

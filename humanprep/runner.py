@@ -10,6 +10,7 @@ which also holds the traceback (of everything but a HumanprepError). Exit status
 import logging
 import sys
 
+from humanprep import progress
 from humanprep.errors import HumanprepError
 from humanprep.oserrors import describe
 
@@ -54,6 +55,9 @@ def run(smk, main):
     and its traceback in the log file."""
     log_path = smk.log[0] if len(smk.log) else None
     setup_logging(log_path)
+    progress.configure(smk.config.get("progress_interval"))
+    if "cv2" in sys.modules:  # OpenCV's own pool would oversubscribe the job's cores
+        sys.modules["cv2"].setNumThreads(max(1, int(getattr(smk, "threads", 1) or 1)))
     try:
         main(smk)
     except Exception as err:

@@ -50,7 +50,7 @@ def run_failing(tmp_path, capsys, error):
         raise error
 
     with pytest.raises(SystemExit) as exit_:
-        runner.run(SimpleNamespace(log=[str(log)]), main)
+        runner.run(SimpleNamespace(log=[str(log)], config={}), main)
     assert exit_.value.code == 1
     return capsys.readouterr().err.strip().splitlines(), log.read_text()
 

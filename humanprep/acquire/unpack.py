@@ -33,6 +33,7 @@ from pathlib import Path
 from humanprep.errors import HumanprepError
 from humanprep.io import atomic_dir
 from humanprep.oserrors import KNOWN, describe
+from humanprep.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -355,17 +356,43 @@ def _native_os_error(out, text):
     return err
 
 
-def _extract_zip_native(tool, archive, tmp, password):
+def _tree_size(root):
+    """(files, bytes) under root so far: what 7-Zip has written."""
+    files = size = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            try:
+                size += os.lstat(os.path.join(folder, name)).st_size
+                files += 1
+            except OSError:
+                pass
+    return files, size
+
+
+def _extract_zip_native(tool, archive, tmp, password, members=()):
     stdin = (password + "\n").encode("utf-8") if password else b""
-    res = subprocess.run(
+    total = sum(m.size for m in members)
+    files = sum(1 for m in members if m.kind == "file")
+    progress = Progress(f"{Path(archive).name}: extract", "members", files, total)
+    proc = subprocess.Popen(
         native_command(tool, archive, tmp),
-        input=stdin,
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env=_child_env(),
-        check=False,
     )
-    if res.returncode == 0:
+    sent = stdin
+    while True:  # the password goes once; then the written tree is measured now and then
+        try:
+            stdout, stderr = proc.communicate(sent, timeout=progress.interval)
+            break
+        except subprocess.TimeoutExpired:
+            sent = None
+            done, size = _tree_size(tmp)
+            progress.add(done - progress.items, size - progress.bytes)
+    if proc.returncode == 0:
         return
+    res = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     out = _scrub((res.stderr + res.stdout).decode("utf-8", "replace"), password)
     if "wrong password" in out.lower():
         raise _fail(archive, "wrong password")
@@ -377,6 +404,9 @@ def _extract_zip_native(tool, archive, tmp, password):
 
 
 def _extract_zip_python(archive, zf, tmp, members, password):
+    files = sum(1 for m in members if m.kind == "file")
+    progress = Progress(f"{Path(archive).name}: extract", "members", files,
+                        sum(m.size for m in members))  # fmt: skip
     for m in members:
         target = tmp / m.name
         if m.kind == "dir":
@@ -396,6 +426,7 @@ def _extract_zip_python(archive, zf, tmp, members, password):
             raise _zip_error(archive, m, err) from None
         if written != m.size:
             raise _fail(archive, f"member {m.name!r}: {written} bytes, listed as {m.size}")
+        progress.add(1, written)
 
 
 def _extract_tar(archive, tf, tmp, members):
@@ -528,7 +559,7 @@ def _extract_zip(archive, dest, password, limits, engine):
         log.info("%s: %d members, engine %s", Path(archive).name, len(members), chosen)
         with _explained_os_errors(archive, dest, members), atomic_dir(dest) as tmp:
             if chosen == "native":
-                _extract_zip_native(tool, archive, tmp, password)
+                _extract_zip_native(tool, archive, tmp, password, members)
             else:
                 _extract_zip_python(archive, zf, tmp, members, pwd)
             verify_tree(archive, tmp, members)

@@ -1,5 +1,6 @@
 """Multi-Modal-CelebA-HQ: face image, merged 0-18 label map, 10 captions, CelebA split."""
 
+import io
 import logging
 import pickle
 
@@ -45,7 +46,7 @@ class _ListOnly(pickle.Unpickler):
 
 
 def load_split_pickle(path):
-    with open(path, "rb") as fh:
+    with io.BytesIO(read_file(path, "split list")) as fh:  # a file, or a zip member
         try:
             names = _ListOnly(fh, encoding="latin1").load()
         except (pickle.UnpicklingError, EOFError) as err:
@@ -55,7 +56,7 @@ def load_split_pickle(path):
 
 def load_context(side_files, options):
     path = side_files["CelebA-HQ-to-CelebA-mapping.txt"]
-    with open(path, encoding="utf-8") as fh:
+    with io.StringIO(read_file(path, "mapping").decode("utf-8")) as fh:  # file or member
         mapping = parse_mapping(fh, path)
     published = {}
     for split in ("train", "test"):

@@ -19,6 +19,7 @@ from humanprep.normalise.common import (
     take_image,
 )
 from humanprep.normalise.shard import BadItem, Removed
+from humanprep.sidefiles import MetadataDB
 
 SPLITS = {"train": "train", "val": "val", "validation": "val"}
 _CC = re.compile(r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d)")
@@ -31,8 +32,11 @@ def licence_id(url):
 
 
 def load_context(side_files, options):
-    with open(side_files["metadata.json"], encoding="utf-8") as fh:
-        metadata = json.load(fh)
+    if "metadata.sqlite" in side_files:  # split once by plan_shards: look up, never load
+        metadata = MetadataDB(side_files["metadata.sqlite"])
+    else:
+        with open(side_files["metadata.json"], encoding="utf-8") as fh:
+            metadata = json.load(fh)
     return {
         "metadata": metadata,
         "opt_out": set(options.get("opt_out_nsids", [])),

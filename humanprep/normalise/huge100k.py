@@ -9,6 +9,7 @@ import numpy as np
 
 from humanprep.errors import HumanprepError
 from humanprep.formats.torchnpy import load_huge100k_npy, split_smpl_params
+from humanprep.members import local_file
 from humanprep.normalise.common import png_bytes, take_image
 from humanprep.normalise.shard import BadItem
 
@@ -66,7 +67,8 @@ def read_views(path):
 def view_pngs(path):
     """Each view encoded as PNG as soon as it is decoded (no 24-frame array held): fresh
     per-frame allocations made decoding 2.5x slower than a bare decode loop."""
-    pngs = [png_bytes(frame) for frame in iter_views(path)]
+    with local_file(path) as local:  # OpenCV reads videos from files only
+        pngs = [png_bytes(frame) for frame in iter_views(local)]
     check_view_count(len(pngs))
     return pngs
 

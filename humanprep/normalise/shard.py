@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from humanprep.io import atomic_dir, read_jsonl, write_bytes, write_jsonl
+from humanprep.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,11 @@ def normalise_shard(dataset, shard, manifest, side_files, options, out_dir):
     module = importlib.import_module(MODULES[dataset])
     ctx = module.load_context(side_files, options)
     records, quarantine = [], []
+    entries = read_jsonl(manifest)
+    progress = Progress(f"{dataset} {shard}: normalise", total=len(entries))
     with atomic_dir(out_dir) as tmp:
-        for entry in read_jsonl(manifest):
+        for entry in entries:
+            progress.add()
             writer = ItemWriter(tmp, shard, entry["id"])
             try:
                 records.append(checked(module.normalise(entry, ctx, writer)))
