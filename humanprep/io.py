@@ -9,6 +9,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from humanprep.oserrors import annotate
+
 CHUNK = 1 << 20  # 1 MiB reads: measured fastest for one hashlib hash here
 PARALLEL_CHUNK = 4 << 20  # per read when several hashes share it across threads
 
@@ -28,11 +30,16 @@ def tmp_beside(path):
 
 def write_bytes(path, data):
     """Write bytes to a temporary file beside `path`, then rename into place."""
-    tmp = tmp_beside(path)
+    try:
+        tmp = tmp_beside(path)
+    except OSError as err:
+        raise annotate(err, path, len(data)) from None
     try:
         tmp.write_bytes(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as err:  # a failed write() names no file: say which, and how much
+        raise annotate(err, path, len(data)) from None
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -25,8 +25,12 @@ def parse_mapping(lines, where):
         fields = line.split()
         if not fields or fields[0] == "idx":
             continue
-        idx, orig_idx, orig_file = int(fields[0]), int(fields[1]), fields[2]
-        if int(orig_file.split(".")[0]) != orig_idx + 1:
+        try:
+            idx, orig_idx, orig_file = int(fields[0]), int(fields[1]), fields[2]
+            orig_number = int(orig_file.split(".")[0])
+        except (ValueError, IndexError):
+            raise HumanprepError(where, f"line {number}: not `idx orig_idx orig_file`") from None
+        if orig_number != orig_idx + 1:
             raise HumanprepError(
                 where, f"line {number}: {orig_file} is not orig_idx {orig_idx} + 1"
             )
@@ -73,7 +77,11 @@ def merge_parts(masks, size):
 
 
 def read_captions(path):
-    lines = [s.strip() for s in read_file(path, "captions").decode("utf-8").splitlines()]
+    try:
+        content = read_file(path, "captions").decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BadItem(f"captions are not UTF-8 text: {err}") from None
+    lines = [s.strip() for s in content.splitlines()]
     lines = [s for s in lines if s]
     if len(lines) != N_CAPTIONS:
         raise BadItem(f"{len(lines)} captions, expected {N_CAPTIONS}")

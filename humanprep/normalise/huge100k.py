@@ -77,6 +77,15 @@ def load_context(side_files, options):
     return {}
 
 
+def check_finite(params):
+    """NaN or infinity in the SMPL-X parameters or a camera quarantines the item."""
+    if not np.isfinite(params["smpl_params"]).all():
+        raise BadItem("parameters hold NaN or infinity: in smpl_params")
+    for i, (w2c, intrinsics) in enumerate(params["poses"]):
+        if not (np.isfinite(w2c).all() and np.isfinite(intrinsics).all()):
+            raise BadItem(f"parameters hold NaN or infinity: in camera {i}")
+
+
 def _cameras(poses):
     if len(poses) != N_VIEWS:
         raise BadItem(f"{len(poses)} cameras, expected {N_VIEWS}")
@@ -99,6 +108,7 @@ def normalise(entry, ctx, writer):
         params = load_huge100k_npy(files["params"])
     except HumanprepError as err:
         raise BadItem(f"parameters: {err.problem}") from None
+    check_finite(params)
     smpl = {
         k: np.asarray(v, float).round(6).tolist()
         for k, v in split_smpl_params(params["smpl_params"]).items()
