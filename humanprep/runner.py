@@ -7,6 +7,7 @@ log file, a `HumanprepError` becomes one clear line (log and stderr) and exit st
 import logging
 import sys
 
+from humanprep import failures
 from humanprep.errors import HumanprepError
 
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -24,7 +25,10 @@ def run(smk, main):
     log_path = smk.log[0] if len(smk.log) else None
     setup_logging(log_path)
     try:
+        # A retry of a deterministic failure fails at once, with the same line.
+        failures.replay(log_path)
         main(smk)
     except HumanprepError as err:
         logging.getLogger("humanprep").error("%s", err)
+        failures.record(log_path, err)
         sys.exit(1)
