@@ -7,12 +7,15 @@ its request, which is how SLURM reports it where no cgroup enforces memory). Any
 failure is retried with the same resources.
 """
 
+import os
 import re
 import subprocess
+import time
 
 PLACEHOLDER = "CHANGE_ME"
 TIMEOUT = "TIMEOUT"
 OUT_OF_MEMORY = "OUT_OF_MEMORY"
+RUN_STARTED_ENV = "HUMANPREP_RUN_STARTED"
 _UNITS_MB = {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}
 
 
@@ -42,24 +45,28 @@ def _mb(text):
 def classify(state, steps):
     """TIMEOUT, OUT_OF_MEMORY or the plain state of one finished job.
 
-    `steps` are (MaxRSS, ReqMem) strings of the job's steps, as sacct prints them."""
+    `steps` are (MaxRSS, ReqMem) strings of the job and its steps, as sacct prints them (the
+    request on the job's line, the peaks on its steps' lines)."""
     state = state.split()[0] if state else ""
     if state in (TIMEOUT, OUT_OF_MEMORY):
         return state
-    if state == "FAILED":
-        for max_rss, req_mem in steps:
-            if _mb(req_mem) and _mb(max_rss) >= _mb(req_mem):
-                return OUT_OF_MEMORY
+    requested = max((_mb(req) for _, req in steps), default=0.0)
+    peak = max((_mb(rss) for rss, _ in steps), default=0.0)
+    if state == "FAILED" and requested and peak >= requested:
+        return OUT_OF_MEMORY
     return state
 
 
 def _sacct(*args):
-    res = subprocess.run(
-        ["sacct", "--noheader", "--parsable2", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    try:
+        res = subprocess.run(
+            ["sacct", "--noheader", "--parsable2", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
     return res.stdout.splitlines() if res.returncode == 0 else []
 
 
@@ -91,13 +98,21 @@ def grown_attempts(ends):
 _ATTEMPTS = {}
 
 
+def run_started():
+    """When this run started, on sacct's clock: SLURM jobs since then are this run's attempts.
+    Set by the main Snakemake process; its jobs inherit it (sbatch --export=ALL)."""
+    return os.environ.setdefault(RUN_STARTED_ENV, time.strftime("%Y-%m-%dT%H:%M:%S"))
+
+
 def retry_attempts(workflow, rulename, wildcards, attempt, since):
     """(attempt for time, attempt for memory) of a job at its `attempt`, for resource functions
     (`lambda wc, attempt, rulename: ...`): a retry grows only what SLURM found exhausted; and
-    nothing outside SLURM, where neither limit is enforced. Looked up once per attempt, in the
-    main Snakemake process only (jobs re-evaluate resources, but never submit)."""
+    nothing outside SLURM, where neither limit is enforced. Looked up once per attempt, by
+    the main process submitting to SLURM and by the job itself (which re-evaluates its
+    resources and must see the same values)."""
     plugin = workflow.executor_plugin
-    if attempt == 1 or not workflow.is_main_process or not plugin or plugin.name != "slurm":
+    submitting = workflow.is_main_process and plugin is not None and plugin.name == "slurm"
+    if attempt == 1 or not (submitting or not workflow.is_main_process):
         return 1, 1
     key = (rulename, tuple(wildcards.items()), attempt)
     if key not in _ATTEMPTS:

@@ -3,7 +3,6 @@ import math
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 from snakemake.logging import logger
@@ -95,7 +94,7 @@ BASE_MEM_MB = {
 
 
 # When this run started (sacct's clock): SLURM jobs since then are this run's attempts.
-RUN_STARTED = time.strftime("%Y-%m-%dT%H:%M:%S")
+RUN_STARTED = hp_slurm.run_started()
 
 
 def time_attempt(rulename, wildcards, attempt):

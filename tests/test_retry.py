@@ -113,3 +113,47 @@ def test_earlier_ends_finds_this_jobs_attempts_by_their_submit_line():
     assert "2026-11-28T09:00:00" in asked[0]
     assert slurm.grown_attempts(ends) == (2, 2)
     assert slurm.grown_attempts(["FAILED"]) == (1, 1)
+
+
+def test_job_level_request_against_step_peaks():
+    # Job 187 on the test cluster: --mem 1000, its step killed by OverMemoryKill.
+    steps = [("", "1000M"), ("141424K", ""), ("1080000K", "")]
+    assert slurm.classify("FAILED", steps) == "OUT_OF_MEMORY"
+    assert slurm.classify("FAILED", [("", "1000M"), ("141424K", "")]) == "FAILED"
+
+
+def fake_workflow(main, executor):
+    return SimpleNamespace(is_main_process=main, executor_plugin=SimpleNamespace(name=executor))
+
+
+@pytest.mark.parametrize(
+    "main, executor, attempt, looked_up",
+    [
+        (True, "slurm", 2, True),  # the submitting process sizes the retry
+        (False, "local", 2, True),  # the job itself re-evaluates its resources
+        (True, "local", 2, False),  # no SLURM: no limit was enforced, nothing grows
+        (True, "slurm", 1, False),  # a first attempt has no history
+    ],
+)
+def test_retry_attempts_asks_sacct_only_where_slurm_ran_the_job(
+    monkeypatch, main, executor, attempt, looked_up
+):
+    asked = []
+
+    def earlier_ends(rule, wildcards, since):
+        asked.append((rule, wildcards, since))
+        return ["TIMEOUT"]
+
+    monkeypatch.setattr(slurm, "earlier_ends", earlier_ends)
+    monkeypatch.setattr(slurm, "_ATTEMPTS", {})
+    wildcards = {"dataset": "shhq"}
+    got = slurm.retry_attempts(fake_workflow(main, executor), "r", wildcards, attempt, "T0")
+    assert got == ((2, 1) if looked_up else (1, 1))
+    assert asked == ([("r", (("dataset", "shhq"),), "T0")] if looked_up else [])
+
+
+def test_run_started_is_inherited_by_jobs(monkeypatch):
+    monkeypatch.delenv(slurm.RUN_STARTED_ENV, raising=False)
+    first = slurm.run_started()
+    monkeypatch.setenv(slurm.RUN_STARTED_ENV, "2026-01-01T00:00:00")
+    assert slurm.run_started() == "2026-01-01T00:00:00" != first
