@@ -227,7 +227,9 @@ def test_demo_release_through_slurm_equals_local_run(slurm_cluster, tmp_path):
     fat.write_text(FAT_SHARDS)
     local = copy_workflow(tmp_path / "local")
     remote = copy_workflow(tmp_path / "slurm")
-    configs = ["--configfile", "config/config.yaml", fat]
+    # The release and what it is made of (the report's pictures are not part of it).
+    target = "results/release/humanprep-demo-0.1.0.json"
+    configs = [target, "--configfile", "config/config.yaml", fat]
 
     started = time.monotonic()
     res = run(local, "--cores", "2", *configs, timeout=600)
@@ -244,7 +246,7 @@ def test_demo_release_through_slurm_equals_local_run(slurm_cluster, tmp_path):
     release = Path("releases", "humanprep-demo-0.1.0", "SHA256SUMS")
     assert (remote / release).read_bytes() == (local / release).read_bytes()
     # every remote job went through sbatch, a modest number: one per file, archive or shard
-    assert 20 <= submitted <= 60
+    assert 20 <= submitted <= 50
 
 
 def sacct_state(job_id):
