@@ -10,7 +10,7 @@ which also holds the traceback (of everything but a HumanprepError). Exit status
 import logging
 import sys
 
-from humanprep import progress
+from humanprep import failures, progress
 from humanprep.errors import HumanprepError
 from humanprep.oserrors import describe
 
@@ -59,6 +59,8 @@ def run(smk, main):
     if "cv2" in sys.modules:  # OpenCV's own pool would oversubscribe the job's cores
         sys.modules["cv2"].setNumThreads(max(1, int(getattr(smk, "threads", 1) or 1)))
     try:
+        # A retry of a deterministic failure fails at once, with the same line.
+        failures.replay(log_path)
         main(smk)
     except Exception as err:
         # a HumanprepError is the whole story (Snakemake also shows the log when a job
@@ -69,4 +71,6 @@ def run(smk, main):
         )
         for handler in logging.getLogger().handlers:
             handler.flush()
+        if explained:  # deterministic: a retry in this run replays the line at once
+            failures.record(log_path, err)
         sys.exit(1)

@@ -16,8 +16,10 @@ rule verify:
     conda:
         "../envs/acquire.yaml"
     resources:
-        runtime=lambda wc, attempt: size_runtime(
-            entry_for_file(wc.dataset, wc.file).size, attempt, mb_per_s=200
+        runtime=lambda wc, attempt, rulename: size_runtime(
+            entry_for_file(wc.dataset, wc.file).size,
+            time_attempt(rulename, wc, attempt),
+            mb_per_s=200,
         ),
     params:
         local_registry=lambda wc: local_registry_path(wc.dataset),

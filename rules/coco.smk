@@ -36,7 +36,7 @@ rule coco:
     conda:
         "../envs/coco.yaml"
     resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
+        mem_mb=lambda wc, attempt, rulename: 4000 * mem_attempt(rulename, wc, attempt),
     params:
         normalised=lambda wc, input: str(Path(input.records[0]).parent),
         options=config["coco"],

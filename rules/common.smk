@@ -16,7 +16,9 @@ HP_ROOT = Path(str(workflow.current_basedir)).parent
 sys.path.insert(0, str(HP_ROOT))
 
 from humanprep import datasets as hp_datasets  # noqa: E402
+from humanprep import failures as hp_failures  # noqa: E402
 from humanprep import shards as hp_shards  # noqa: E402
+from humanprep import slurm as hp_slurm  # noqa: E402
 from humanprep import sources as hp_sources  # noqa: E402
 from humanprep.acquire import gate as hp_gate  # noqa: E402
 from humanprep.acquire import registry as hp_registry  # noqa: E402
@@ -136,6 +138,26 @@ BASE_MEM_MB = {
     "huge100k": 2000,
     "celeba": 1500,
 }
+
+
+# When this run started (sacct's clock): SLURM jobs since then are this run's attempts.
+RUN_STARTED = hp_slurm.run_started()
+
+
+def time_attempt(rulename, wildcards, attempt):
+    """The attempt number for time: it grows only after SLURM ended the job at its limit."""
+    attempts = hp_slurm.retry_attempts(
+        workflow, rulename, wildcards, attempt, RUN_STARTED
+    )
+    return attempts[0]
+
+
+def mem_attempt(rulename, wildcards, attempt):
+    """The attempt number for memory: it grows only after a memory kill."""
+    attempts = hp_slurm.retry_attempts(
+        workflow, rulename, wildcards, attempt, RUN_STARTED
+    )
+    return attempts[1]
 
 
 def shard_runtime(dataset, attempt, factor=1.0):
@@ -455,6 +477,17 @@ if PROBLEMS:
         + ":\n"
         + "\n".join(f"  - {line}" for line in PROBLEMS)
     )
+
+
+onstart:
+    # Deterministic failures recorded by an earlier run are tried afresh in this one.
+    hp_failures.clear(f"{RESULTS}/logs")
+    found = hp_slurm.placeholders(hp_slurm.site_values(workflow))
+    if found and workflow.executor_plugin.name == "slurm":
+        # One line, before any job is submitted.
+        print(hp_slurm.placeholder_message(found), file=sys.stderr)
+        sys.exit(1)
+
 
 if config["demo"]:
     # The demo exports its documented passwords into its own environment; they are

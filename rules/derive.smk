@@ -16,7 +16,9 @@ rule fullbody:
     conda:
         "../envs/imaging.yaml"
     resources:
-        runtime=lambda wc, attempt: shard_runtime("deepfashion2", attempt, 0.02),
+        runtime=lambda wc, attempt, rulename: shard_runtime(
+            "deepfashion2", time_attempt(rulename, wc, attempt), 0.02
+        ),
     params:
         rules=config["fullbody"],
     script:
@@ -55,8 +57,12 @@ rule sketches:
     conda:
         "../envs/imaging.yaml"
     resources:
-        mem_mb=lambda wc, attempt: shard_mem_mb("celeba", attempt),
-        runtime=lambda wc, attempt: shard_runtime("celeba", attempt, 0.5),
+        mem_mb=lambda wc, attempt, rulename: shard_mem_mb(
+            "celeba", mem_attempt(rulename, wc, attempt)
+        ),
+        runtime=lambda wc, attempt, rulename: shard_runtime(
+            "celeba", time_attempt(rulename, wc, attempt), 0.5
+        ),
     params:
         normalised=lambda wc, input: str(Path(input.records).parent),
         sketch=config["sketch"],
@@ -94,7 +100,9 @@ rule views:
     conda:
         "../envs/imaging.yaml"
     resources:
-        runtime=lambda wc, attempt: shard_runtime("huge100k", attempt, 0.01),
+        runtime=lambda wc, attempt, rulename: shard_runtime(
+            "huge100k", time_attempt(rulename, wc, attempt), 0.01
+        ),
     params:
         orbit_tolerance=config["views"]["orbit_tolerance"],
     script:
@@ -133,7 +141,9 @@ rule composites:
     conda:
         "../envs/imaging.yaml"
     resources:
-        runtime=lambda wc, attempt: shard_runtime("shhq", attempt, 0.5),
+        runtime=lambda wc, attempt, rulename: shard_runtime(
+            "shhq", time_attempt(rulename, wc, attempt), 0.5
+        ),
     params:
         normalised=lambda wc, input: str(Path(input.records).parent),
         quality=config["composite"]["jpeg_quality"],

@@ -19,8 +19,12 @@ rule normalise:
     conda:
         "../envs/imaging.yaml"
     resources:
-        mem_mb=lambda wc, attempt: shard_mem_mb(wc.dataset, attempt),
-        runtime=lambda wc, attempt: shard_runtime(wc.dataset, attempt),
+        mem_mb=lambda wc, attempt, rulename: shard_mem_mb(
+            wc.dataset, mem_attempt(rulename, wc, attempt)
+        ),
+        runtime=lambda wc, attempt, rulename: shard_runtime(
+            wc.dataset, time_attempt(rulename, wc, attempt)
+        ),
     params:
         options=lambda wc: normalise_options(wc.dataset),
     script:

@@ -41,9 +41,11 @@ rule extract:
     conda:
         "../envs/acquire.yaml"
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: size_runtime(
-            entry_for_stem(wc.dataset, wc.archive).size, attempt, mb_per_s=50
+        mem_mb=lambda wc, attempt, rulename: 2000 * mem_attempt(rulename, wc, attempt),
+        runtime=lambda wc, attempt, rulename: size_runtime(
+            entry_for_stem(wc.dataset, wc.archive).size,
+            time_attempt(rulename, wc, attempt),
+            mb_per_s=50,
         ),
     params:
         password_env=lambda wc: hp_datasets.PASSWORD_ENV[wc.dataset],

@@ -16,12 +16,13 @@ REPO = Path(__file__).resolve().parent.parent
 CLUSTER_SCRIPT = REPO / "tools" / "slurm-cluster.sh"
 PROFILE = REPO / "profiles" / "slurm" / "config.yaml"
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
-# The partition tools/slurm-cluster.sh creates.
+# The partition and the account tools/slurm-cluster.sh creates.
 PARTITION = "local"
+ACCOUNT = "humanprep"
 # Config for demo runs on the cluster: one shard per dataset keeps the SLURM job count modest.
 FAT_SHARDS = "shard_size: 100\ndatasets:\n  huge100k:\n    shard_size: 100\n"
-# Short first status poll; the cluster keeps finished jobs visible to squeue for 300 s.
-INIT_SECONDS = 2
+# Short status polls: the plugin checks this long after a submission or a finished job.
+INIT_SECONDS = 1
 
 
 def cluster_unavailable_reason():
@@ -46,15 +47,12 @@ def cluster(action):
 
 
 def slurm_profile_config():
-    """profiles/slurm/config.yaml with the site placeholders replaced for the local cluster.
-
-    The partition becomes the local one; the account is dropped because the local cluster has
-    no accounting database, so the plugin could not validate any account and would refuse it.
-    """
+    """profiles/slurm/config.yaml with the site placeholders set to the local cluster's
+    partition and account, and short status polls (a test's jobs take seconds)."""
     config = yaml.safe_load(PROFILE.read_text())
     resources = config["default-resources"]
     resources["slurm_partition"] = PARTITION
-    del resources["slurm_account"]
+    resources["slurm_account"] = ACCOUNT
     config["slurm-init-seconds-before-status-checks"] = INIT_SECONDS
     return config
 

@@ -2,7 +2,9 @@
 
 A toy workflow (tests/data/slurm_toy) runs through SLURM and must give the same bytes as a
 local run and as the contents computed here; a failing job must be reported with its log
-kept; an interrupted run must resume without redoing finished jobs.
+kept; an interrupted run must resume without redoing finished jobs; a job over its time or
+memory limit must be reported with SLURM's reason and retried with more of that resource
+only; a deterministic failure must not run again; the unedited profile must be refused.
 """
 
 import hashlib
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from slurm_helpers import (
+    ACCOUNT,
     FAT_SHARDS,
     INIT_SECONDS,
     PARTITION,
@@ -30,6 +33,7 @@ from slurm_helpers import (
 )
 
 TOY = Path(__file__).resolve().parent / "data" / "slurm_toy"
+REPO_PROFILE_DIR = PROFILE.parent
 SAMPLES = ["alpha", "beta"]
 SUBMITTED = re.compile(r"has been submitted with SLURM jobid (\d+)")
 
@@ -91,23 +95,29 @@ def wait_for(predicate, seconds, what):
         time.sleep(0.5)
 
 
-def test_profile_fits_the_plugin_without_accounting():
+def test_profile_fits_a_site_with_accounting():
     config = yaml.safe_load(PROFILE.read_text())
     assert config["executor"] == "slurm"
-    # Without accounting sacct fails and the plugin loses its jobs: squeue must be used.
-    assert config["slurm-status-command"] == "squeue"
-    # squeue sees finished jobs for MinJobAge (default 300 s); the plugin wants 3x margin.
-    assert 3 * config["slurm-init-seconds-before-status-checks"] <= 300
+    # The plugin's default status command (sacct) reports why jobs failed.
+    assert "slurm-status-command" not in config
+    assert config["keep-going"] is True and config["retries"] >= 1
+    assert config["slurm-logdir"] and config["slurm-delete-logfiles-older-than"] > 0
+    assert config["slurm-efficiency-report"] is True
     assert config["default-resources"]["slurm_partition"].startswith("CHANGE_ME")
     assert config["default-resources"]["slurm_account"].startswith("CHANGE_ME")
+    # The opt-ins for sites without accounting, qos and extra sbatch options, commented out.
+    text = PROFILE.read_text()
+    for line in ("# slurm-status-command: squeue", "# slurm-qos: ", "# slurm_extra: "):
+        assert line in text
 
 
 def test_test_profile_changes_only_site_placeholders():
     repo, local = yaml.safe_load(PROFILE.read_text()), slurm_profile_config()
     assert set(local) == set(repo)
-    assert local["default-resources"] == {
-        k: v for k, v in repo["default-resources"].items() if k != "slurm_account"
-    } | {"slurm_partition": PARTITION}
+    assert local["default-resources"] == repo["default-resources"] | {
+        "slurm_partition": PARTITION,
+        "slurm_account": ACCOUNT,
+    }
     changed = {k for k in repo if repo[k] != local[k]}
     assert changed == {"default-resources", "slurm-init-seconds-before-status-checks"}
 
@@ -124,7 +134,16 @@ def test_cluster_matches_this_machine(slurm_cluster):
     ).stdout
     min_job_age = int(re.search(r"^MinJobAge\s*=\s*(\d+)", config, re.M).group(1))
     assert min_job_age >= 3 * INIT_SECONDS
-    assert re.search(r"^AccountingStorageType\s*=\s*accounting_storage/none", config, re.M)
+    assert re.search(r"^AccountingStorageType\s*=\s*accounting_storage/slurmdbd", config, re.M)
+    # Accounting answers, and knows the account the test profile charges.
+    subprocess.run(["sacct", "-X", "-n"], capture_output=True, check=True)
+    assoc = subprocess.run(
+        ["sacctmgr", "-n", "-P", "show", "assoc", "format=account,user"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"{ACCOUNT}|root" in assoc.splitlines()
 
 
 @pytest.mark.slurm
@@ -208,7 +227,9 @@ def test_demo_release_through_slurm_equals_local_run(slurm_cluster, tmp_path):
     fat.write_text(FAT_SHARDS)
     local = copy_workflow(tmp_path / "local")
     remote = copy_workflow(tmp_path / "slurm")
-    configs = ["--configfile", "config/config.yaml", fat]
+    # The release and what it is made of (the report's pictures are not part of it).
+    target = "results/release/humanprep-demo-0.1.0.json"
+    configs = [target, "--configfile", "config/config.yaml", fat]
 
     started = time.monotonic()
     res = run(local, "--cores", "2", *configs, timeout=600)
@@ -225,4 +246,76 @@ def test_demo_release_through_slurm_equals_local_run(slurm_cluster, tmp_path):
     release = Path("releases", "humanprep-demo-0.1.0", "SHA256SUMS")
     assert (remote / release).read_bytes() == (local / release).read_bytes()
     # every remote job went through sbatch, a modest number: one per file, archive or shard
-    assert 20 <= submitted <= 60
+    assert 20 <= submitted <= 50
+
+
+def sacct_state(job_id):
+    res = subprocess.run(
+        ["sacct", "-X", "-n", "-P", "-j", job_id, "-o", "State"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return res.stdout.strip()
+
+
+@pytest.mark.slurm
+@pytest.mark.timeout(420)
+def test_limits_reported_with_reason_and_retried_with_more_of_that_only(slurm_cluster, tmp_path):
+    work = toy_copy(tmp_path, "toy")
+    targets = ["work/overtime.txt", "work/overmemory.txt"]
+    res = run(work, "--profile", slurm_profile(tmp_path), *targets, timeout=400)
+    assert res.returncode == 0, res.stderr[-6000:]
+    # SLURM's reason in Snakemake's output and in the kept job log.
+    assert re.search(r"SLURM-job '\d+' failed, SLURM status is: 'TIMEOUT'", res.stderr)
+    (log,) = (work / ".snakemake" / "slurm_logs" / "rule_overtime").rglob("*.log")
+    assert "DUE TO TIME LIMIT" in log.read_text()
+    assert sacct_state(log.stem) == "TIMEOUT"
+    # No cgroups here: SLURM's sampling kills the step (OverMemoryKill) and the job ends
+    # FAILED, the memory reason in its log; where cgroups enforce memory it is OUT_OF_MEMORY.
+    (log,) = (work / ".snakemake" / "slurm_logs" / "rule_overmemory").rglob("*.log")
+    assert "Exceeded job memory limit" in log.read_text()
+    assert sacct_state(log.stem) in ("FAILED", "OUT_OF_MEMORY")
+    # Each retry got more of what ran out, and only that: "runtime mem_mb" of the attempt.
+    assert (work / "work" / "overtime.txt").read_text() == "2 1000\n"
+    assert (work / "work" / "overmemory.txt").read_text() == "5 2000\n"
+
+
+@pytest.mark.slurm
+@pytest.mark.timeout(420)
+def test_deterministic_failure_not_rerun_and_others_finish(slurm_cluster, tmp_path):
+    work = toy_copy(tmp_path, "toy")
+    targets = ["work/alpha.rev", "work/unpacked.txt"]
+    res = run(work, "--profile", slurm_profile(tmp_path), *targets, timeout=300)
+    assert res.returncode != 0
+    # keep-going: the independent jobs finished.
+    assert outputs(work)["alpha.rev"] == expected_outputs()["alpha.rev"]
+    # retries: 1 resubmitted it, but the work ran once; both attempts say the same line.
+    line = "ERROR humanprep: raw/toy.zip: wrong password (set HUMANPREP_TOY_PASSWORD)"
+    logs = sorted((work / ".snakemake" / "slurm_logs" / "rule_wrong_password").rglob("*.log"))
+    assert len(logs) == 2, res.stderr[-4000:]
+    assert all(line in log.read_text() for log in logs)
+    assert (work / "work" / "wrong_password.calls").read_text() == "ran\n"
+    assert (work / "logs" / "wrong_password.log").read_text().strip() == line
+    # The next run tries it afresh (once: the retry would replay it, as above).
+    profile = slurm_profile(tmp_path)
+    res = run(work, "--profile", profile, "work/unpacked.txt", "--retries", "0", timeout=150)
+    assert (work / "work" / "wrong_password.calls").read_text() == "ran\nran\n"
+
+
+@pytest.mark.slurm
+@pytest.mark.timeout(120)
+def test_unedited_profile_refused_in_one_line_before_any_sbatch(slurm_cluster, tmp_path):
+    from conftest import copy_workflow
+
+    work = copy_workflow(tmp_path / "humanprep")
+    res = run(work, "--profile", REPO_PROFILE_DIR, timeout=100)
+    assert res.returncode == 1
+    lines = [ln for ln in res.stderr.splitlines() if "CHANGE_ME" in ln]
+    assert lines == [
+        "humanprep: the SLURM profile still has placeholder values "
+        "(slurm_partition=CHANGE_ME_partition, slurm_account=CHANGE_ME_account): "
+        "set them to your site's values (profiles/slurm/config.yaml) before submitting"
+    ], res.stderr[-3000:]
+    assert "has been submitted" not in res.stderr and "sbatch" not in res.stderr
+    assert not (work / ".snakemake" / "slurm_logs").exists()

@@ -6,18 +6,31 @@
 #   tools/slurm-cluster.sh stop     stop the daemons this script started (by recorded PID)
 #   tools/slurm-cluster.sh status   print sinfo
 #
-# State, logs and PID files live in $SLURM_STATE_DIR (default /tmp/humanprep-slurm).
-# The config itself must be /etc/slurm/slurm.conf: the jobstep plugin drops SLURM_CONF
-# (all SLURM_* variables) before it calls srun inside a job.
+# With accounting, as real sites run it: slurmdbd stores jobs in MariaDB, so `sacct` works
+# (the plugin's default status command, with failure reasons such as TIMEOUT), and the
+# account `humanprep` exists for `slurm_account` validation.
+#
+# State, logs, PID files and the database live in $SLURM_STATE_DIR (default
+# /tmp/humanprep-slurm). The config itself must be /etc/slurm/slurm.conf (and slurmdbd.conf
+# beside it): the jobstep plugin drops SLURM_CONF (all SLURM_* variables) before it calls
+# srun inside a job.
 set -euo pipefail
 
 STATE_DIR=${SLURM_STATE_DIR:-/tmp/humanprep-slurm}
 CONF=/etc/slurm/slurm.conf
+DBD_CONF=/etc/slurm/slurmdbd.conf
 MARKER="# Written by humanprep tools/slurm-cluster.sh"
-PACKAGES=(slurmctld slurmd slurm-client munge)
+PACKAGES=(slurmctld slurmd slurm-client munge slurmdbd mariadb-server)
 PARTITION=local
+CLUSTER=humanprep
+# The account jobs are charged to (tests/slurm_helpers.ACCOUNT).
+ACCOUNT=humanprep
+# MariaDB's default socket: slurmdbd connects to "localhost" through it, as root (unix_socket
+# authentication, so no database password exists anywhere).
+DB_SOCKET_DIR=/run/mysqld
+DB_SOCKET=$DB_SOCKET_DIR/mysqld.sock
 # Start order; stop goes in reverse. Each name is also the process name in /proc/PID/comm.
-DAEMONS=(munged slurmctld slurmd)
+DAEMONS=(munged mariadbd slurmdbd slurmctld slurmd)
 IDLE_WAIT_S=60
 STOP_WAIT_S=30
 
@@ -70,10 +83,14 @@ all_running() {
 
 node_state() { sinfo -h -o %T 2>/dev/null | head -n1 || true; }
 
+ours_or_absent() {
+    [[ ! -e $1 ]] || [[ $(head -n1 "$1") == "$MARKER"* ]] ||
+        die "$1 exists and was not written by this script; refusing to overwrite it"
+}
+
 write_conf() {
-    if [[ -e $CONF ]] && [[ $(head -n1 "$CONF") != "$MARKER"* ]]; then
-        die "$CONF exists and was not written by this script; refusing to overwrite it"
-    fi
+    ours_or_absent "$CONF"
+    ours_or_absent "$DBD_CONF"
     local host cpus mem_mb
     host=$(hostname -s)
     cpus=$(nproc)
@@ -91,15 +108,26 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 DefMemPerCPU=500
-# Finished jobs stay visible to squeue this long; the profile polls with squeue
-# (no accounting), so this must exceed 3x its init-seconds-before-status-checks.
+# Finished jobs stay visible to squeue this long: sites without accounting poll with squeue,
+# and then this must exceed 3x the profile's init-seconds-before-status-checks.
 MinJobAge=300
 # A job asking for more than the node has fails at once instead of pending forever.
 EnforcePartLimits=ALL
 MailProg=/bin/true
 ReturnToService=2
-AccountingStorageType=accounting_storage/none
+# Accounting through slurmdbd: sacct reports each job's end state (TIMEOUT, OUT_OF_MEMORY);
+# jobs must name an existing account, as on real sites.
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=localhost
+AccountingStorageEnforce=associations
+# Keeps sbatch --comment (the rule name), which the plugin's efficiency report reads.
+AccountingStoreFlags=job_comment
 JobCompType=jobcomp/none
+# Memory use sampled every second; without cgroups, a job step over its --mem is killed by
+# this sampling (OverMemoryKill).
+JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherFrequency=task=1
+JobAcctGatherParams=OverMemoryKill
 StateSaveLocation=$STATE_DIR/ctld
 SlurmdSpoolDir=$STATE_DIR/d
 SlurmctldPidFile=$STATE_DIR/slurmctld.daemon.pid
@@ -108,6 +136,21 @@ SlurmctldLogFile=$STATE_DIR/slurmctld.log
 SlurmdLogFile=$STATE_DIR/slurmd.log
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
 PartitionName=$PARTITION Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+EOF
+    # slurmdbd refuses a config readable by others (it may hold a database password).
+    install -m 0600 /dev/null "$DBD_CONF"
+    cat >"$DBD_CONF" <<EOF
+$MARKER (state in $STATE_DIR)
+AuthType=auth/munge
+DbdHost=localhost
+DbdAddr=127.0.0.1
+SlurmUser=root
+StorageType=accounting_storage/mysql
+StorageHost=localhost
+StorageUser=root
+StorageLoc=slurm_acct_db
+PidFile=$STATE_DIR/slurmdbd.daemon.pid
+LogFile=$STATE_DIR/slurmdbd.log
 EOF
 }
 
@@ -127,12 +170,61 @@ start_munged() {
     die "munged did not answer within 5 s"
 }
 
-# Run a daemon in the foreground (-D) as a direct child in its own session, so $! is its PID,
-# and no caller's terminal signals or output pipes reach it.
+# Run a daemon in the foreground (-D unless other arguments are given) as a direct child in
+# its own session, so $! is its PID, and no caller's terminal signals or output pipes reach it.
 start_foreground_daemon() {
     local name=$1
-    setsid "/usr/sbin/$name" -D </dev/null >"$STATE_DIR/$name.out" 2>&1 &
+    shift
+    [[ $# -gt 0 ]] || set -- -D
+    setsid "/usr/sbin/$name" "$@" </dev/null >"$STATE_DIR/$name.out" 2>&1 &
     echo $! >"$STATE_DIR/$name.pid"
+}
+
+# Poll a command until it succeeds, for at most $2 seconds, while daemon $1 stays up.
+wait_until() {
+    local name=$1 seconds=$2 i
+    shift 2
+    for ((i = 0; i < seconds * 5; i++)); do
+        "$@" >/dev/null 2>&1 && return 0
+        # kill -0, not is_running: just after setsid the process may not be renamed yet.
+        kill -0 "$(pid_of "$name")" 2>/dev/null ||
+            die "$name exited, see $STATE_DIR/$name.out and $STATE_DIR/$name.log"
+        sleep 0.2
+    done
+    die "$name not ready after $seconds s, see $STATE_DIR/$name.out and $STATE_DIR/$name.log"
+}
+
+# MariaDB with its data under the state dir, reachable only through its socket.
+start_mariadb() {
+    local data=$STATE_DIR/mysql
+    if [[ -S $DB_SOCKET ]] && mariadb-admin --socket="$DB_SOCKET" ping >/dev/null 2>&1; then
+        die "a MariaDB/MySQL server not started by this script listens on $DB_SOCKET"
+    fi
+    if [[ ! -d $data/mysql ]]; then
+        mariadb-install-db --user=root --datadir="$data" --skip-test-db \
+            >"$STATE_DIR/mariadb-install.out" 2>&1 ||
+            die "mariadb-install-db failed, see $STATE_DIR/mariadb-install.out"
+    fi
+    install -d -m 0755 "$DB_SOCKET_DIR"
+    start_foreground_daemon mariadbd --user=root --datadir="$data" --socket="$DB_SOCKET" \
+        --skip-networking --pid-file="$STATE_DIR/mariadbd.daemon.pid" \
+        --log-error="$STATE_DIR/mariadbd.log"
+    wait_until mariadbd 60 mariadb-admin --socket="$DB_SOCKET" ping
+}
+
+# The cluster, the account and root's association, once: with
+# AccountingStorageEnforce=associations slurmctld accepts only jobs of known associations.
+add_associations() {
+    if ! sacctmgr -n -P show cluster format=cluster | grep -qx "$CLUSTER"; then
+        sacctmgr -i add cluster "$CLUSTER" >>"$STATE_DIR/sacctmgr.out" 2>&1 ||
+            die "sacctmgr add cluster failed, see $STATE_DIR/sacctmgr.out"
+    fi
+    if ! sacctmgr -n -P show assoc user=root account="$ACCOUNT" format=account | grep -qx "$ACCOUNT"; then
+        {
+            sacctmgr -i add account "$ACCOUNT" cluster="$CLUSTER" description=tests organization=humanprep &&
+                sacctmgr -i add user root account="$ACCOUNT" defaultaccount="$ACCOUNT" cluster="$CLUSTER"
+        } >>"$STATE_DIR/sacctmgr.out" 2>&1 || die "sacctmgr add account failed, see $STATE_DIR/sacctmgr.out"
+    fi
 }
 
 wait_idle() {
@@ -183,10 +275,14 @@ cmd_start() {
     install_packages
     write_conf
     start_munged
+    start_mariadb
+    start_foreground_daemon slurmdbd
+    wait_until slurmdbd 60 sacctmgr -n show cluster
+    add_associations
     start_foreground_daemon slurmctld
     start_foreground_daemon slurmd
     wait_idle
-    log "up in $((SECONDS - t0)) s: partition '$PARTITION', $(nproc) CPUs (state dir $STATE_DIR)"
+    log "up in $((SECONDS - t0)) s: partition '$PARTITION', account '$ACCOUNT', $(nproc) CPUs (state dir $STATE_DIR)"
 }
 
 cmd_stop() {
