@@ -55,7 +55,7 @@ def run(smk, main):
     and its traceback in the log file."""
     log_path = smk.log[0] if len(smk.log) else None
     setup_logging(log_path)
-    progress.configure(smk.config.get("progress_interval"))
+    progress.configure((getattr(smk, "config", None) or {}).get("progress_interval"))
     if "cv2" in sys.modules:  # OpenCV's own pool would oversubscribe the job's cores
         sys.modules["cv2"].setNumThreads(max(1, int(getattr(smk, "threads", 1) or 1)))
     try:
