@@ -151,7 +151,10 @@ def markdown(results):
         f"defaults threshold {DEFAULTS['threshold']}, dhash_threshold "
         f"{DEFAULTS['dhash_threshold']}."
     )
-    lines += ["", "| fingerprint cost | items | image | normalise CPU s | fingerprint CPU s | share |"]
+    lines += [
+        "",
+        "| fingerprint cost | items | image | normalise CPU s | fingerprint CPU s | share |",
+    ]
     lines.append("|---|---:|---|---:|---:|---:|")
     for name, r in fp.items():
         lines.append(
@@ -185,7 +188,9 @@ def main(argv=None):
     n_items = 20_000 if args.quick else args.items
     results = {"load_average": [round(x, 2) for x in os.getloadavg()]}
     with tempfile.TemporaryDirectory(prefix="humanprep-dedup-") as tmp:
-        results["fingerprint"] = fingerprint_share(Path(tmp), *((8, 20) if args.quick else (60, 200)))
+        results["fingerprint"] = fingerprint_share(
+            Path(tmp), *((8, 20) if args.quick else (60, 200))
+        )
     print("fingerprint share of normalise:", json.dumps(results["fingerprint"]), flush=True)
     items, truth = planted.planted_items(10 if args.quick else 60)
     results["planted"] = {

@@ -16,6 +16,7 @@ rule dedup:
         f"{RESULTS}/benchmarks/dedup/dedup.tsv"
     conda:
         "../envs/imaging.yaml"
+    threads: 2
     resources:
         mem_mb=2000,
         runtime=60,

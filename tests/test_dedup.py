@@ -274,3 +274,26 @@ def test_planted_lookalikes_are_not_pairs(planted):
 def test_mirror_found_only_with_the_option(planted):
     rates, with_mirror = planted
     assert rates["mirror"] == 0.0 and with_mirror["mirror"] >= 0.95
+
+
+# ---------------------------------------------------------------- the workflow
+
+
+@pytest.mark.e2e
+def test_demo_run_finds_pairs_among_every_fingerprinted_record(plain_run):
+    work, _ = plain_run
+    results = work / "results"
+    records = [
+        json.loads(line)
+        for path in sorted(results.glob("normalised/*/shard-*[0-9].jsonl"))
+        for line in path.read_text().splitlines()
+    ]
+    summary = json.loads((results / "dedup/summary.json").read_text())
+    assert summary["items"] == len(records) and summary["threshold"] == 10
+    pairs = [json.loads(line) for line in (results / "dedup/pairs.jsonl").read_text().splitlines()]
+    assert len(pairs) == summary["pairs"] == sum(summary["pairs_by_dataset_pair"].values())
+    prints = {(r["dataset"], r["id"]): r["image"]["fingerprint"] for r in records}
+    for p in pairs:  # the distances are those of the records' own fingerprints
+        a, b = prints[p["a"]["dataset"], p["a"]["id"]], prints[p["b"]["dataset"], p["b"]["id"]]
+        assert bits(a["phash"], b["phash"]) == p["phash"] <= 10
+        assert bits(a["dhash"], b["dhash"]) == p["dhash"] <= 16

@@ -124,14 +124,25 @@ def _pair_key(a, b):
     return "|".join(sorted((a, b)))
 
 
+def _by_name(key):
+    return key["dataset"], key["id"]
+
+
 def pair_rows(items, pairs):
+    """Pairs as records, each with a before b by (dataset, id), sorted."""
+    rows = []
     for a, b, d, e, mirrored in pairs:
-        yield {"a": items.key(a), "b": items.key(b), "phash": d, "dhash": e, "mirrored": mirrored}
+        first, second = sorted((items.key(a), items.key(b)), key=_by_name)
+        rows.append({"a": first, "b": second, "phash": d, "dhash": e, "mirrored": mirrored})
+    return sorted(rows, key=lambda r: (_by_name(r["a"]), _by_name(r["b"])))
 
 
 def cluster_rows(items, groups):
-    for k, members in enumerate(groups):
-        yield {"cluster": k, "size": len(members), "members": [items.key(m) for m in members]}
+    """Clusters as records, members sorted by (dataset, id), clusters by their first."""
+    clusters = sorted((sorted((items.key(m) for m in g), key=_by_name) for g in groups),
+                      key=lambda members: _by_name(members[0]))  # fmt: skip
+    for k, members in enumerate(clusters):
+        yield {"cluster": k, "size": len(members), "members": members}
 
 
 def summarise(items, pairs, groups, settings):

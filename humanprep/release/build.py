@@ -198,7 +198,8 @@ def build_tree(tmp, spec):
         if subset.split("-", 1)[0] in records:
             add_derived(tmp, folder, ids, spec["link"])
     for dataset in sorted(set(spec["coco"]) & set(records)):
-        add_coco(tmp, spec["coco"][dataset], dataset, left_out[dataset] == 0, spec["link"])
+        complete = left_out[dataset] == 0 and not dropped[dataset]
+        add_coco(tmp, spec["coco"][dataset], dataset, complete, spec["link"])
     if spec.get("webdataset"):
         webdataset.export(tmp, sorted(records))
     terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])

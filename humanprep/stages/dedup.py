@@ -12,7 +12,11 @@ def main(smk):
     settings = dict(smk.params.settings)
     items = find.load_items(smk.input.records)
     pairs = find.find_pairs(
-        items, settings["threshold"], settings["dhash_threshold"], settings["mirror"]
+        items,
+        settings["threshold"],
+        settings["dhash_threshold"],
+        settings["mirror"],
+        processes=smk.threads,
     )
     groups = find.clusters(len(items), pairs)
     write_jsonl(smk.output.pairs, find.pair_rows(items, pairs))
