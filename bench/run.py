@@ -618,7 +618,10 @@ def main(argv=None):
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    (args.out.parent / "RESULTS.md").write_text(table(results))
+    md = args.out.parent / "RESULTS.md"
+    old = md.read_text() if md.exists() else ""
+    kept = re.search(r"\n<!-- dedup: .*<!-- /dedup -->\n", old, re.S)
+    md.write_text(table(results) + (kept.group(0) if kept else ""))  # bench/dedup.py's part
     print()
     for key, value in results["targets"].items():
         print(f"{key}: {value if not isinstance(value, bool) else 'PASS' if value else 'MISS'}")

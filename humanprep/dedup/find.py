@@ -24,11 +24,36 @@ EVAL_SPLITS = ("val", "test")
 CODES = ("phash", "phash_mirror", "dhash")
 
 
+class Labels:
+    """A column of a few distinct strings (dataset, split) kept as 2-byte codes: a few MB at
+    millions of items, where a list of strings takes hundreds."""
+
+    def __init__(self, values=()):
+        self.names, self._index, self.codes = [], {}, array("H")
+        for value in values:
+            self.append(value)
+
+    def append(self, name):
+        if name not in self._index:
+            self._index[name] = len(self.names)
+            self.names.append(name)
+        self.codes.append(self._index[name])
+
+    def __getitem__(self, k):
+        return self.names[self.codes[k]]
+
+    def __iter__(self):
+        return (self.names[c] for c in self.codes)
+
+    def __len__(self):
+        return len(self.codes)
+
+
 class Items:
     """Columns of every fingerprinted image: who it is and its three codes."""
 
     def __init__(self):
-        self.dataset, self.id, self.split = [], [], []
+        self.dataset, self.id, self.split = Labels(), [], Labels()
         self._codes = {key: array("Q") for key in CODES}
 
     def add(self, record, path):
@@ -48,7 +73,7 @@ class Items:
     def from_arrays(cls, dataset, ids, split, codes):
         """Items from columns (the benchmark's synthetic fingerprints)."""
         items = cls()
-        items.dataset, items.id, items.split = list(dataset), list(ids), list(split)
+        items.dataset, items.id, items.split = Labels(dataset), list(ids), Labels(split)
         for key in CODES:
             items._codes[key] = array("Q", np.asarray(codes[key], np.uint64).tobytes())
         return items

@@ -9,6 +9,7 @@ find it only, so no pair comes out twice and nothing global is kept but the outp
 Work is vectorised over all codes per probe; memory is a few arrays of the codes' length.
 """
 
+import gc
 import multiprocessing
 from itertools import combinations
 from math import comb
@@ -155,6 +156,9 @@ def near_pairs(codes, radius, queries=None, chunks=None, processes=1):
         raise ValueError(f"{m} chunks are wider than {MAX_CHUNK_BITS} bits")
     bounds = chunk_bounds(m)
     if processes > 1 and len(codes) > 100_000:
+        # workers share the parent's memory; frozen objects are never written by the
+        # collector, so their pages stay shared instead of being copied into each worker
+        gc.freeze()
         _SHARED.update(codes=codes, queries=queries, args=(radius, bounds))
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             parts = pool.map(_worker, range(m), chunksize=1)
