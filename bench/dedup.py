@@ -44,6 +44,12 @@ def peak_mb(processes=1):
     return round((own + processes * workers) / 1024)
 
 
+def cpu_s():
+    """CPU seconds of this process and its finished workers."""
+    own, workers = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def fingerprint_share(root, n_shhq, n_fdh):
     """CPU seconds of normalising SHHQ-like and FDH-like shards (fingerprints included)
     and of fingerprinting their already decoded images alone."""
@@ -123,9 +129,9 @@ def search(n, processes):
     start = time.perf_counter()
     items, expected = synthetic_items(n)
     made_s = time.perf_counter() - start
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_s()
     pairs = find.find_pairs(items, **DEFAULTS, processes=processes)
-    pairs_s = time.perf_counter() - start
+    pairs_s, pairs_cpu_s = time.perf_counter() - start, cpu_s() - cpu
     start = time.perf_counter()
     groups = find.clusters(len(items), pairs)
     summary = find.summarise(items, pairs, groups, dict(DEFAULTS))
@@ -136,6 +142,7 @@ def search(n, processes):
         "processes": processes,
         "build_s": round(made_s, 1),
         "pairs_s": round(pairs_s, 1),
+        "pairs_cpu_s": round(pairs_cpu_s, 1),
         "clusters_and_summary_s": round(rest_s, 1),
         "pairs": len(pairs),
         "planted_pairs_within_thresholds": len(expected),
