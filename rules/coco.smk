@@ -10,6 +10,9 @@ COCO_DATASETS = ("deepfashion2", "fdh", "celeba", "shhq")
 rule coco:
     input:
         records=lambda wc: shard_outputs(wc.dataset, "jsonl"),
+        # Exported only once the dataset's records are validated (this also puts every
+        # coco job at one depth of the DAG, so the report's rule graph shows coco once).
+        summary=f"{RESULTS}/normalised/{{dataset}}/summary.json",
         fullbody=lambda wc: (
             derived_shards("deepfashion2-fullbody", "jsonl")
             if wc.dataset == "deepfashion2"
@@ -36,5 +39,6 @@ rule coco:
         mem_mb=lambda wc, attempt: 4000 * attempt,
     params:
         normalised=lambda wc, input: str(Path(input.records[0]).parent),
+        options=config["coco"],
     script:
         "../scripts/coco.py"

@@ -333,16 +333,66 @@ def release_coco():
     return [f"{RESULTS}/coco/{d}" for d in COCO_DATASETS if d in chosen]
 
 
+def folder_of(name):
+    """A param: the folder holding the rule's first `name` input (derived from the input, so
+    lint and remote file systems see the path come from the DAG)."""
+    return lambda wildcards, input: str(Path(input[name][0]).parent)
+
+
+def shard_folders(dataset):
+    """The normalised shard folders (shard-NNNNN/) beside a dataset's record files."""
+    return [p[: -len(".jsonl")] for p in shard_outputs(dataset, "jsonl")]
+
+
+def sheet_inputs(wildcards):
+    """What a dataset's contact sheet draws: its records and files, and for CelebA its
+    sketch maps, for HuGe100K its view records."""
+    d = wildcards.dataset
+    # Every sheet waits for its dataset's validated summary: that also puts all sheets at one
+    # depth of the DAG, so the report's rule graph shows report_sheet once.
+    inputs = {
+        "files": shard_folders(d),
+        "summary": f"{RESULTS}/normalised/{d}/summary.json",
+    }
+    if d == "huge100k":
+        return {**inputs, "views": derived_shards("huge100k-views", "jsonl")}
+    inputs["records"] = shard_outputs(d, "jsonl")
+    if d == "celeba":
+        sketches = derived_shards("celeba-sketch", "jsonl")
+        inputs.update(sketches=sketches, maps=[p[: -len(".jsonl")] for p in sketches])
+    return inputs
+
+
+def fullbody_summary_if_enabled():
+    if "deepfashion2" not in ENABLED:
+        return []
+    return [f"{RESULTS}/derived/deepfashion2-fullbody/summary.json"]
+
+
+def fullbody_decisions_if_enabled():
+    if "deepfashion2" not in ENABLED:
+        return []
+    return derived_shards("deepfashion2-fullbody", "decisions.jsonl")
+
+
 def report_targets():
-    """The report's pictures (`snakemake --report`) for the enabled datasets."""
-    sheets = ("shhq", "fdh", "deepfashion2", "celeba", "huge100k")
-    targets = [f"{RESULTS}/report/sheets/{d}.png" for d in sheets if d in ENABLED]
+    """The report's pictures and pages (`snakemake --report`) for the enabled datasets."""
+    targets = [f"{RESULTS}/report/sheets/{d}.png" for d in ENABLED]
     if "deepfashion2" in ENABLED:
         targets += [
             f"{RESULTS}/report/fullbody/{k}.png" for k in ("accepted", "rejected")
         ]
+    if "shhq" in ENABLED and config["composite"]["shhq"]:
+        targets.append(f"{RESULTS}/report/derived/shhq_composites.png")
     charts = ("stages", "categories", "fullbody_reasons", "licences")
-    return targets + [f"{RESULTS}/report/charts/{c}.png" for c in charts]
+    targets += [f"{RESULTS}/report/charts/{c}.png" for c in charts]
+    return targets + [
+        f"{RESULTS}/report/quarantine/reasons.png",
+        f"{RESULTS}/report/quarantine/examples.html",
+        f"{RESULTS}/report/throughput/items_per_s.png",
+        f"{RESULTS}/report/throughput/stages.html",
+        f"{RESULTS}/report/release/{RELEASE_NAME}.html",
+    ]
 
 
 def final_targets():

@@ -1,180 +1,130 @@
-# Pictures for `snakemake --report report.html`: a contact sheet per dataset, DeepFashion2
-# full-body examples (accepted / rejected with reasons) and count charts, each a report()
-# output with a caption from report/. The targets: report_targets() in rules/common.smk.
+# Pictures and pages for `snakemake --report report.html`: a contact sheet per dataset,
+# derived outputs beside their sources, quarantine and fixes, counts, throughput per stage
+# and the release page; each a report() output with a caption from report/. The targets:
+# report_targets() in rules/common.smk.
 
 
-rule report_sheet_shhq:
+rule report_sheet:
     input:
-        records=lambda wc: shard_outputs("shhq", "jsonl"),
-        files=lambda wc: [p[: -len(".jsonl")] for p in shard_outputs("shhq", "jsonl")],
+        unpack(sheet_inputs),
         code=code("report_sheet"),
     output:
         report(
-            f"{RESULTS}/report/sheets/shhq.png",
-            caption="../report/sheet_shhq.rst",
+            f"{RESULTS}/report/sheets/{{dataset}}.png",
+            caption="../report/sheet.rst",
             category="Contact sheets",
-            subcategory="SHHQ",
-            labels={"figure": "SHHQ contact sheet"},
+            subcategory="{dataset}",
+            labels={"figure": "{dataset} contact sheet"},
         ),
     log:
-        f"{RESULTS}/logs/report/sheet_shhq.log",
+        f"{RESULTS}/logs/report/sheet_{{dataset}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/report/sheet_shhq.tsv"
+        f"{RESULTS}/benchmarks/report/sheet_{{dataset}}.tsv"
     conda:
         "../envs/report.yaml"
     params:
-        dataset="shhq",
-        normalised=lambda wc, input: str(Path(input.records[0]).parent),
+        dataset="{dataset}",
+        normalised=folder_of("files"),
+        sketches=lambda wc, input: (
+            folder_of("sketches")(wc, input) if "sketches" in input.keys() else ""
+        ),
     script:
         "../scripts/report_sheet.py"
 
 
-rule report_sheet_fdh:
+if "shhq" in ENABLED and config["composite"]["shhq"]:
+
+    rule report_composites:
+        input:
+            records=shard_outputs("shhq", "jsonl"),
+            files=shard_folders("shhq"),
+            composites=derived_shards("shhq-composite", "jsonl"),
+            composite_files=[
+                p[: -len(".jsonl")] for p in derived_shards("shhq-composite", "jsonl")
+            ],
+            code=code("report_composites"),
+        output:
+            report(
+                f"{RESULTS}/report/derived/shhq_composites.png",
+                caption="../report/shhq_composites.rst",
+                category="Derived beside sources",
+                subcategory="SHHQ composites",
+                labels={"figure": "originals and composites"},
+            ),
+        log:
+            f"{RESULTS}/logs/report/composites.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/report/composites.tsv"
+        conda:
+            "../envs/report.yaml"
+        params:
+            normalised=folder_of("records"),
+            composites=folder_of("composites"),
+        script:
+            "../scripts/report_composites.py"
+
+
+if "deepfashion2" in ENABLED:
+
+    rule report_fullbody:
+        input:
+            records=shard_outputs("deepfashion2", "jsonl"),
+            files=shard_folders("deepfashion2"),
+            decisions=derived_shards("deepfashion2-fullbody", "decisions.jsonl"),
+            code=code("report_fullbody"),
+        output:
+            accepted=report(
+                f"{RESULTS}/report/fullbody/accepted.png",
+                caption="../report/fullbody_accepted.rst",
+                category="Derived beside sources",
+                subcategory="DeepFashion2 full-body",
+                labels={"figure": "accepted"},
+            ),
+            rejected=report(
+                f"{RESULTS}/report/fullbody/rejected.png",
+                caption="../report/fullbody_rejected.rst",
+                category="Derived beside sources",
+                subcategory="DeepFashion2 full-body",
+                labels={"figure": "rejected, with reasons"},
+            ),
+        log:
+            f"{RESULTS}/logs/report/fullbody.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/report/fullbody.tsv"
+        conda:
+            "../envs/report.yaml"
+        params:
+            normalised=folder_of("records"),
+        script:
+            "../scripts/report_fullbody.py"
+
+
+rule report_quarantine:
     input:
-        records=lambda wc: shard_outputs("fdh", "jsonl"),
-        files=lambda wc: [p[: -len(".jsonl")] for p in shard_outputs("fdh", "jsonl")],
-        code=code("report_sheet"),
+        quarantine=[q for d in ENABLED for q in shard_outputs(d, "quarantine.jsonl")],
+        records=[r for d in ENABLED for r in shard_outputs(d, "jsonl")],
+        code=code("report_quarantine"),
     output:
-        report(
-            f"{RESULTS}/report/sheets/fdh.png",
-            caption="../report/sheet_fdh.rst",
-            category="Contact sheets",
-            subcategory="FDH",
-            labels={"figure": "FDH contact sheet"},
+        chart=report(
+            f"{RESULTS}/report/quarantine/reasons.png",
+            caption="../report/quarantine.rst",
+            category="Quarantine and fixes",
+            labels={"figure": "counts by reason and fix kind"},
+        ),
+        examples=report(
+            f"{RESULTS}/report/quarantine/examples.html",
+            caption="../report/quarantine.rst",
+            category="Quarantine and fixes",
+            labels={"figure": "examples per reason"},
         ),
     log:
-        f"{RESULTS}/logs/report/sheet_fdh.log",
+        f"{RESULTS}/logs/report/quarantine.log",
     benchmark:
-        f"{RESULTS}/benchmarks/report/sheet_fdh.tsv"
+        f"{RESULTS}/benchmarks/report/quarantine.tsv"
     conda:
         "../envs/report.yaml"
-    params:
-        dataset="fdh",
-        normalised=lambda wc, input: str(Path(input.records[0]).parent),
     script:
-        "../scripts/report_sheet.py"
-
-
-rule report_sheet_deepfashion2:
-    input:
-        records=lambda wc: shard_outputs("deepfashion2", "jsonl"),
-        files=lambda wc: [
-            p[: -len(".jsonl")] for p in shard_outputs("deepfashion2", "jsonl")
-        ],
-        code=code("report_sheet"),
-    output:
-        report(
-            f"{RESULTS}/report/sheets/deepfashion2.png",
-            caption="../report/sheet_deepfashion2.rst",
-            category="Contact sheets",
-            subcategory="DeepFashion2",
-            labels={"figure": "DeepFashion2 contact sheet"},
-        ),
-    log:
-        f"{RESULTS}/logs/report/sheet_deepfashion2.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/report/sheet_deepfashion2.tsv"
-    conda:
-        "../envs/report.yaml"
-    params:
-        dataset="deepfashion2",
-        normalised=lambda wc, input: str(Path(input.records[0]).parent),
-    script:
-        "../scripts/report_sheet.py"
-
-
-rule report_sheet_celeba:
-    input:
-        records=lambda wc: shard_outputs("celeba", "jsonl"),
-        files=lambda wc: [p[: -len(".jsonl")] for p in shard_outputs("celeba", "jsonl")],
-        sketches=lambda wc: derived_shards("celeba-sketch", "jsonl"),
-        maps=lambda wc: [
-            p[: -len(".jsonl")] for p in derived_shards("celeba-sketch", "jsonl")
-        ],
-        code=code("report_sheet"),
-    output:
-        report(
-            f"{RESULTS}/report/sheets/celeba.png",
-            caption="../report/sheet_celeba.rst",
-            category="Contact sheets",
-            subcategory="CelebA",
-            labels={"figure": "CelebA image, label map and sketch strips"},
-        ),
-    log:
-        f"{RESULTS}/logs/report/sheet_celeba.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/report/sheet_celeba.tsv"
-    conda:
-        "../envs/report.yaml"
-    params:
-        dataset="celeba",
-        normalised=lambda wc, input: str(Path(input.records[0]).parent),
-        sketches=lambda wc, input: str(Path(input.sketches[0]).parent),
-    script:
-        "../scripts/report_sheet.py"
-
-
-rule report_sheet_huge100k:
-    input:
-        views=lambda wc: derived_shards("huge100k-views", "jsonl"),
-        files=lambda wc: [
-            p[: -len(".jsonl")] for p in shard_outputs("huge100k", "jsonl")
-        ],
-        code=code("report_sheet"),
-    output:
-        report(
-            f"{RESULTS}/report/sheets/huge100k.png",
-            caption="../report/sheet_huge100k.rst",
-            category="Contact sheets",
-            subcategory="HuGe100K",
-            labels={"figure": "HuGe100K view rings"},
-        ),
-    log:
-        f"{RESULTS}/logs/report/sheet_huge100k.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/report/sheet_huge100k.tsv"
-    conda:
-        "../envs/report.yaml"
-    params:
-        dataset="huge100k",
-        normalised=lambda wc, input: str(Path(input.files[0]).parent),
-    script:
-        "../scripts/report_sheet.py"
-
-
-rule report_fullbody:
-    input:
-        records=lambda wc: shard_outputs("deepfashion2", "jsonl"),
-        files=lambda wc: [
-            p[: -len(".jsonl")] for p in shard_outputs("deepfashion2", "jsonl")
-        ],
-        decisions=lambda wc: derived_shards("deepfashion2-fullbody", "decisions.jsonl"),
-        code=code("report_fullbody"),
-    output:
-        accepted=report(
-            f"{RESULTS}/report/fullbody/accepted.png",
-            caption="../report/fullbody_accepted.rst",
-            category="Full-body subset",
-            subcategory="DeepFashion2",
-            labels={"figure": "accepted"},
-        ),
-        rejected=report(
-            f"{RESULTS}/report/fullbody/rejected.png",
-            caption="../report/fullbody_rejected.rst",
-            category="Full-body subset",
-            subcategory="DeepFashion2",
-            labels={"figure": "rejected, with reasons"},
-        ),
-    log:
-        f"{RESULTS}/logs/report/fullbody.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/report/fullbody.tsv"
-    conda:
-        "../envs/report.yaml"
-    params:
-        normalised=lambda wc, input: str(Path(input.records[0]).parent),
-    script:
-        "../scripts/report_fullbody.py"
+        "../scripts/report_quarantine.py"
 
 
 rule report_charts:
@@ -182,17 +132,9 @@ rule report_charts:
         summaries=expand(
             f"{RESULTS}/normalised/{{dataset}}/summary.json", dataset=ENABLED
         ),
-        records=lambda wc: [r for d in ENABLED for r in shard_outputs(d, "jsonl")],
-        fullbody=lambda wc: (
-            [f"{RESULTS}/derived/deepfashion2-fullbody/summary.json"]
-            if "deepfashion2" in ENABLED
-            else []
-        ),
-        decisions=lambda wc: (
-            derived_shards("deepfashion2-fullbody", "decisions.jsonl")
-            if "deepfashion2" in ENABLED
-            else []
-        ),
+        records=[r for d in ENABLED for r in shard_outputs(d, "jsonl")],
+        fullbody=fullbody_summary_if_enabled(),
+        decisions=fullbody_decisions_if_enabled(),
         code=code("report_charts"),
     output:
         stages=report(
@@ -231,3 +173,57 @@ rule report_charts:
         "../envs/report.yaml"
     script:
         "../scripts/report_charts.py"
+
+
+rule report_throughput:
+    input:
+        receipt=final_targets()[0],
+        plans=expand(f"{RESULTS}/shards/{{dataset}}", dataset=ENABLED),
+        summaries=expand(
+            f"{RESULTS}/normalised/{{dataset}}/summary.json", dataset=ENABLED
+        ),
+        code=code("report_throughput"),
+    output:
+        chart=report(
+            f"{RESULTS}/report/throughput/items_per_s.png",
+            caption="../report/throughput.rst",
+            category="Throughput",
+            labels={"figure": "items/s per stage"},
+        ),
+        table=report(
+            f"{RESULTS}/report/throughput/stages.html",
+            caption="../report/throughput.rst",
+            category="Throughput",
+            labels={"figure": "table per stage"},
+        ),
+    log:
+        f"{RESULTS}/logs/report/throughput.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report/throughput.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        benchmarks=lambda wc, output: str(Path(output.chart).parents[2] / "benchmarks"),
+    script:
+        "../scripts/report_throughput.py"
+
+
+rule report_release:
+    input:
+        receipt=final_targets()[0],
+        code=code("report_release"),
+    output:
+        report(
+            f"{RESULTS}/report/release/{RELEASE_NAME}.html",
+            caption="../report/release.rst",
+            category="Release",
+            labels={"figure": RELEASE_NAME},
+        ),
+    log:
+        f"{RESULTS}/logs/report/release.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report/release.tsv"
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../scripts/report_release.py"

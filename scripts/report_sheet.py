@@ -1,4 +1,4 @@
-"""Snakemake entry point of rules report_sheet_<dataset> (logic: humanprep.stages)."""
+"""Snakemake entry point of rule report_sheet (logic: humanprep.stages)."""
 
 import _humanprep  # noqa: F401
 

@@ -1,4 +1,4 @@
-"""The Multi-Modal-CelebA-HQ demo: layout of both zips (FORMATS.md) read back with zipfile,
+"""The Multi-Modal-CelebA-HQ demo: layout of both zips (docs/formats.md) read back with zipfile,
 Info-ZIP, 7-Zip, Pillow and OpenCV, and rebuilt byte for byte."""
 
 import io
@@ -15,7 +15,7 @@ from PIL import Image
 from humanprep.demo import celeba
 
 IDS = [0, 1, 2, 3, 2000, 2001, 24000, 24001, 29998, 29999]
-PARTS = (  # FORMATS.md, label order 1-18
+PARTS = (  # docs/formats.md, label order 1-18
     "skin", "nose", "eye_g", "l_eye", "r_eye", "l_brow", "r_brow", "l_ear", "r_ear", "mouth",
     "u_lip", "l_lip", "hair", "hat", "ear_r", "neck_l", "neck", "cloth",
 )  # fmt: skip
@@ -91,19 +91,34 @@ def test_mask_files_only_for_present_parts_binary_128(demo):
     for k, masks in found.items():
         assert set(masks) == set(PARTS) - set(celeba.ABSENT[k]), k
         for part, mask in masks.items():
-            assert mask.shape == (128, 128) and mask.dtype == np.uint8, (k, part)
+            # 3-channel like the real masks, white inside the part
+            assert mask.shape == (128, 128, 3) and mask.dtype == np.uint8, (k, part)
             assert set(np.unique(mask)) == {0, 255}, (k, part)
+            assert (mask == mask[..., :1]).all(), (k, part)
     # hand-picked cases: a bald face, a hat, glasses
     assert "hair" not in found[29998] and "hat" in found[2001] and "eye_g" in found[1]
+
+
+def test_masks_pass_the_face_parsing_test_of_the_real_ones(demo):
+    """The face-parsing scripts select a part's pixels with convert('P') == 225 (white in
+    Pillow's web palette): that works on the demo's masks as on the real ones."""
+    _, _, images, _ = demo
+    name = "CelebAMask-HQ/CelebAMask-HQ-mask-anno/0/00000_skin.png"
+    with Image.open(io.BytesIO(images[name])) as im:
+        assert im.mode == "RGB"
+        palette = np.asarray(im.convert("P"))
+        rgb = np.asarray(im)
+    assert set(np.unique(palette)) == {0, 225}
+    assert np.array_equal(palette == 225, rgb[..., 0] == 255)
 
 
 def test_parts_overlap_so_merge_order_matters(demo):
     _, _, images, _ = demo
     for k, masks in masks_by_id(images).items():
-        stack = np.stack([m > 0 for m in masks.values()])
+        stack = np.stack([m[..., 0] > 0 for m in masks.values()])
         assert (stack.sum(axis=0) >= 2).any(), k
         # the nose lies on the skin: merged in label order the nose (2) wins there
-        assert (masks["skin"][masks["nose"] > 0] == 255).all()
+        assert (masks["skin"][masks["nose"][..., 0] > 0] == 255).all()
 
 
 def test_captions_ten_lines_agree_with_attributes(demo):

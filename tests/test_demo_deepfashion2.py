@@ -1,5 +1,5 @@
 """The DeepFashion2 demo: three ZipCrypto zips in the real layout and annotation format
-(FORMATS.md), read back with zipfile, Info-ZIP and 7-Zip, the planned full-body decisions
+(docs/formats.md), read back with zipfile, Info-ZIP and 7-Zip, the planned full-body decisions
 re-derived from the annotations, normalised, and rebuilt byte for byte."""
 
 import io

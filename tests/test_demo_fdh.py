@@ -1,4 +1,4 @@
-"""The FDH demo: true on-disk format (FORMATS.md), read back with md5sum, tarfile, GNU tar and
+"""The FDH demo: true on-disk format (docs/formats.md), read back with md5sum, tarfile, GNU tar and
 WebDataset, and rebuilt byte for byte."""
 
 import io

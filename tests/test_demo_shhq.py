@@ -1,4 +1,4 @@
-"""The SHHQ-1.0 demo: an AES-256 zip in the real layout (FORMATS.md), read back with pyzipper
+"""The SHHQ-1.0 demo: an AES-256 zip in the real layout (docs/formats.md), read back with pyzipper
 and 7-Zip, its planted cases checked, normalised, and rebuilt byte for byte."""
 
 import io

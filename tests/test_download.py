@@ -338,3 +338,35 @@ def test_progress_is_rate_limited(tmp_path, session, caplog):
         fetch(srv, "/a", tmp_path / "a", session, [], progress_interval=1e9)
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 1 and "done, 100000 bytes" in lines[0]
+
+
+def test_bearer_token_from_the_environment(monkeypatch):
+    from humanprep.stages.download import session_for
+
+    monkeypatch.setenv("HUMANPREP_HUGE100K_TOKEN", "hf_secret")
+    with session_for("huge100k") as s:
+        assert s.headers["Authorization"] == "Bearer hf_secret"
+    with session_for("fdh") as s:
+        assert "Authorization" not in s.headers
+
+
+@pytest.mark.parametrize(
+    "url,public,secret",
+    [
+        ("https://h.org/a/b.tar", "https://h.org/a/b.tar", False),
+        ("https://u:p@h.org/a/b.tar", "https://h.org/a/b.tar", True),
+        ("https://h.org:8443/b.tar?token=t", "https://h.org:8443/b.tar", True),
+        ("http://h.org/b.tar#frag", "http://h.org/b.tar", True),
+    ],
+)
+def test_split_credentials(url, public, secret):
+    from humanprep.acquire.urls import split_credentials
+
+    assert split_credentials(url) == (public, url if secret else None)
+
+
+def test_join_url_keeps_the_query_after_the_file():
+    from humanprep.acquire.urls import join_url
+
+    assert join_url("https://h.org/fdh/?token=t", "a.tar") == "https://h.org/fdh/a.tar?token=t"
+    assert join_url("https://u:p@h.org/fdh", "a.tar") == "https://u:p@h.org/fdh/a.tar"

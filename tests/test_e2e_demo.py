@@ -133,10 +133,25 @@ def test_release_contents_follow_the_demo(plain_run):
     assert "| fdh | normalise: removed | 2 |" in card
     fullbody = json.loads((release / "derived/deepfashion2-fullbody/summary.json").read_text())
     assert fullbody["accepted"] == 6 and fullbody["decisions"] == 18
-    # derived files of the released items come along: 3 maps per CelebA face, 1 composite
+    # derived files of the released items come along: 4 maps per CelebA face, 1 composite
     # per kept SHHQ image (12 minus the truncated one)
-    assert len(list((release / "derived/celeba-sketch").glob("shard-*/*/*.png"))) == 3 * 10
+    assert len(list((release / "derived/celeba-sketch").glob("shard-*/*/*.png"))) == 4 * 10
     assert len(list((release / "derived/shhq-composite").glob("shard-*/*.jpg"))) == 11
+
+
+def test_release_deepprivacy2_layout_holds_every_fdh_item(plain_run):
+    import webdataset as wds
+
+    release = plain_run[0] / RELEASE
+    records = [r for p in sorted((release / "fdh").glob("shard-*.jsonl")) for r in read_jsonl(p)]
+    shards = json.loads((release / "deepprivacy2/fdh/shards.json").read_text())
+    for split in ("train", "val"):
+        pattern = str(release / "deepprivacy2/fdh" / shards[split]["pattern"])
+        samples = list(wds.DataPipeline(wds.SimpleShardList(pattern), wds.tarfile_to_samples()))
+        assert [s["__key__"] for s in samples] == [r["id"] for r in records if r["split"] == split]
+        assert all(
+            {"image.png", "mask.png", "keypoints.npy", "vertices.npy"} <= set(s) for s in samples
+        )
 
 
 def test_release_webdataset_tars_hold_every_record(plain_run):

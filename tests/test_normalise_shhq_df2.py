@@ -13,7 +13,7 @@ def test_parsing_colours_to_class_ids():
         [[[0, 0, 0], [255, 0, 0], [16, 78, 139]], [[50, 205, 50], [144, 238, 144], [0, 0, 0]]],
         dtype=np.uint8,
     )
-    # background 0, hair 2, face 13 / accessories 16, skin 10 (FORMATS.md palette)
+    # background 0, hair 2, face 13 / accessories 16, skin 10 (docs/formats.md palette)
     assert parsing_to_classes(rgb).tolist() == [[0, 2, 13], [16, 10, 0]]
 
 

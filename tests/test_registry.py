@@ -288,7 +288,7 @@ def test_fdh_upstream_urls_and_md5s_are_those_of_download_py():
     urls = load_urls(folder / "fdh.urls.tsv")
     md5 = {e.file: e.md5 for e in load_registry(folder / "fdh.tsv")}
     assert set(urls) == set(md5)
-    assert md5["metadata.json"] == "220b8e5f495a6bd60aed267f66da1c5a"  # FORMATS.md too
+    assert md5["metadata.json"] == "220b8e5f495a6bd60aed267f66da1c5a"  # docs/formats.md too
     assert all(u.startswith("https://api.loke.aws.unit.no/") for u in urls.values())
 
 

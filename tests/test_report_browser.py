@@ -25,13 +25,48 @@ EXPECTED = {
     "results/report/sheets/deepfashion2.png": ("Contact sheets", "category name"),
     "results/report/sheets/celeba.png": ("Contact sheets", "label map"),
     "results/report/sheets/huge100k.png": ("Contact sheets", "front view"),
-    "results/report/fullbody/accepted.png": ("Full-body subset", "accepted"),
-    "results/report/fullbody/rejected.png": ("Full-body subset", "rejected"),
+    "results/report/fullbody/accepted.png": ("Derived beside sources", "accepted"),
+    "results/report/fullbody/rejected.png": ("Derived beside sources", "rejected"),
+    "results/report/derived/shhq_composites.png": ("Derived beside sources", "on white"),
     "results/report/charts/stages.png": ("Counts", "quarantined"),
     "results/report/charts/categories.png": ("Counts", "per category"),
     "results/report/charts/fullbody_reasons.png": ("Counts", "for each reason"),
     "results/report/charts/licences.png": ("Counts", "per licence"),
+    "results/report/quarantine/reasons.png": ("Quarantine and fixes", "by kind"),
+    "results/report/quarantine/examples.html": ("Quarantine and fixes", "full reason"),
+    "results/report/throughput/items_per_s.png": ("Throughput", "slowest"),
+    "results/report/throughput/stages.html": ("Throughput", "peak memory"),
+    "results/report/release/humanprep-demo-0.1.0.html": ("Release", "verify every file"),
 }
+# Loads every embedded picture of the report into an <img> and writes each one's natural
+# width into the page, for --dump-dom to read back.
+LOAD_CHECK = """
+<script>
+(function check() {
+  if (typeof results === "undefined") { return setTimeout(check, 50); }
+  var paths = Object.keys(results).filter(function (p) {
+    return results[p].mime_type.indexOf("image/") === 0; });
+  var widths = {}, left = paths.length;
+  function done() {
+    if (--left > 0) { return; }
+    var pre = document.createElement("pre");
+    pre.id = "loadcheck";
+    pre.textContent = JSON.stringify(widths);
+    document.body.appendChild(pre);
+  }
+  paths.forEach(function (p) {
+    var img = new Image();
+    img.onload = function () { widths[p] = img.naturalWidth; done(); };
+    img.onerror = function () { widths[p] = 0; done(); };
+    img.src = results[p].data_uri;
+  });
+})();
+</script>
+"""
+# Screenshots of the report stay beside the test run, for a person to look at.
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "report"
+
+
 # Opens one result in the report's own image viewer (the report has no URL routing): waits
 # for the React app, then does what clicking the result in the navbar does.
 SHOW_RESULT = """
@@ -114,9 +149,10 @@ def test_report_renders_in_headless_chromium(plain_run, tmp_path):
     assert set(EXPECTED) <= set(results), sorted(set(EXPECTED) - set(results))
     for path, (_, phrase) in EXPECTED.items():
         entry = results[path]
-        assert entry["mime_type"] == "image/png", path
+        mime = "text/html" if path.endswith(".html") else "image/png"
+        assert entry["mime_type"] == mime, path
         head, _, payload = entry["data_uri"].partition(",")
-        assert head.startswith("data:image/png;") and head.endswith(";base64"), head
+        assert head.startswith(f"data:{mime};") and head.endswith(";base64"), head
         data = base64.b64decode(payload)
         assert data == (work / path).read_bytes(), path
         assert phrase in entry["caption"], (path, entry["caption"][:300])
@@ -125,8 +161,28 @@ def test_report_renders_in_headless_chromium(plain_run, tmp_path):
         listed = [p for sub in categories[category].values() for p in sub]
         assert path in listed, (path, category)
     assert "humanprep turns gated human-image datasets" in html  # report/workflow.rst
+    assert len(html) < 10_000_000, len(html)  # build time: printed below, not asserted
+    nodes = json.loads(re.search(r"var rulegraph_spec = (.*?);\n", html, re.S).group(1))
+    rules = [n["rule"] for d in nodes["data"] if d["name"] == "node-data" for n in d["values"]]
+    assert len(rules) == len(set(rules)), sorted(rules)  # the rule graph shows each rule once
 
     browser = chromium()
+    # every picture decodes in the browser: natural width > 0
+    checked = tmp_path / "report_loadcheck.html"
+    head, body_end, tail = html.rpartition("</body>")
+    checked.write_text(head + LOAD_CHECK + body_end + tail, encoding="utf-8")
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=20000",
+         checked.resolve().as_uri()],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    found = re.search(r'<pre id="loadcheck">(.*?)</pre>', dom.stdout, re.S)
+    assert found, dom.stderr[-3000:]
+    widths = json.loads(found.group(1).replace("&quot;", '"'))
+    images = [p for p in EXPECTED if p.endswith(".png")]
+    assert {p: widths.get(p, 0) > 0 for p in images} == dict.fromkeys(images, True), widths
+
     landing = tmp_path / "report.png"
     render = screenshot(browser, report, landing, tmp_path / "profile")
     landing_colours = check_screenshot(landing, 50)
@@ -143,6 +199,9 @@ def test_report_renders_in_headless_chromium(plain_run, tmp_path):
         rgb = np.asarray(image.convert("RGB"), dtype=int)
     red = (np.abs(rgb - (230, 25, 75)).sum(axis=-1) < 40).sum()
     assert red > 200, f"the front-view markers (red) are not on screen ({red} pixels)"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for made in (landing, shown):
+        shutil.copy(made, ARTIFACTS / made.name)
     print(
         f"report: {len(html)} bytes built in {build:.1f}s; chromium render {render:.1f}s; "
         f"screenshots {landing} ({landing_colours} colours), {shown} ({sheet_colours} colours)"

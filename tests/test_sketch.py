@@ -1,14 +1,18 @@
 """Sketch and edge maps checked against an independent NumPy computation and stated properties."""
 
+import cv2
 import numpy as np
 import pytest
 
 from humanprep.derive.sketch import (
     DEFAULTS,
+    MAPS,
     canny,
     gray_square,
+    ink_fraction,
     photocopy,
     sketch_maps,
+    sobel,
     xdog,
     xdog_response,
 )
@@ -32,15 +36,73 @@ def test_xdog_matches_numpy_reference():
     p = DEFAULTS["xdog"]
     image = gray / 255.0
     sigma, k = p["sigma"], p["k"]
-    ref = (1 + p["p"]) * np_gaussian_blur(image, sigma) - p["p"] * np_gaussian_blur(
-        image, k * sigma
-    )
-    got = xdog_response(gray, sigma, k, p["p"])
+    ref = np_gaussian_blur(image, sigma) - np_gaussian_blur(image, k * sigma)
+    ref /= max(np.percentile(np.abs(ref), p["percentile"]), p["min_contrast"])
+    got = xdog_response(gray, sigma, k, p["percentile"], p["min_contrast"])
     # cv2 sizes its kernel slightly differently; the responses agree within 1% of the range
     assert np.abs(got - ref).max() < 0.01 * (ref.max() - ref.min())
     eps, phi = p["epsilon"], p["phi"]
-    ref_map = np.where(ref >= eps, 1.0, 1.0 + np.tanh(phi * (ref - eps))) * 255
+    ref_map = np.where(ref >= -eps, 1.0, 1.0 + np.tanh(phi * (ref + eps))) * 255
     assert np.abs(xdog(gray, **p).astype(float) - ref_map).mean() < 3.0
+
+
+def test_xdog_is_the_same_drawing_at_any_contrast_and_inks_no_flat_noise():
+    """Normalised per image: a face at a third of the contrast (and darker) draws the same
+    lines; a flat image with sensor noise stays blank."""
+    p = DEFAULTS["xdog"]
+    step = square_image(lo=60, hi=180)
+    faint = (step.astype(np.float64) / 3 + 10).round().astype(np.uint8)  # 30 .. 70
+    assert np.array_equal(xdog(step, **p) < 128, xdog(faint, **p) < 128)
+    assert 0 < (xdog(step, **p) < 128).mean() < 0.25
+    noise = np.random.default_rng(0).normal(128, 1, (64, 64)).round().astype(np.uint8)
+    assert (xdog(noise, **p) < 128).mean() < 0.01
+
+
+def conv(image, ky, kx):
+    """Separable correlation with reflect-101 borders (OpenCV's default)."""
+    padded = np.pad(image, 1, mode="reflect")
+    rows = sum(w * padded[:, i : i + image.shape[1]] for i, w in enumerate(kx))
+    return sum(w * rows[i : i + image.shape[0], :] for i, w in enumerate(ky))
+
+
+def np_blur3(gray):
+    """OpenCV's 3x3 Gaussian for sigma 0: the fixed kernel [1, 2, 1] / 4."""
+    return np.rint(conv(gray.astype(np.float64), [0.25, 0.5, 0.25], [0.25, 0.5, 0.25]))
+
+
+def np_sobel_recipe(smooth):
+    """MM-CelebA-HQ's create_sketch.py edge stage after its blur, in plain NumPy: Sobel
+    kernels saturated to 0..255, OR of d/dy and d/dx, on the image and its inverse,
+    0.75 each, rounded, inverted."""
+
+    def edges(image):
+        image = image.astype(np.float64)
+        dy = np.clip(conv(image, [-1, 0, 1], [1, 2, 1]), 0, 255).astype(np.uint8)
+        dx = np.clip(conv(image, [1, 2, 1], [-1, 0, 1]), 0, 255).astype(np.uint8)
+        return dy | dx
+
+    total = 0.75 * edges(smooth).astype(np.float64) + 0.75 * edges(255 - smooth)
+    return 255 - np.clip(np.rint(total), 0, 255).astype(np.uint8)
+
+
+def test_sobel_matches_the_recipe_in_numpy():
+    rng = np.random.default_rng(5)
+    gray = cv2.GaussianBlur((rng.random((48, 48)) * 255).astype(np.uint8), (0, 0), 2)
+    gray = np.concatenate([gray, square_image(48)[:, :48]], axis=0)
+    smooth = cv2.GaussianBlur(gray, (3, 3), 0)
+    assert np.abs(smooth.astype(int) - np_blur3(gray)).max() <= 1  # fixed-point rounding
+    got = sobel(gray, **DEFAULTS["sobel"]).astype(int)
+    assert np.abs(got - np_sobel_recipe(smooth).astype(int)).max() <= 1  # addWeighted rounding
+    step = sobel(square_image(), **DEFAULTS["sobel"])
+    assert (step[30:34, 30:34] == 255).all() and (step[:8, :8] == 255).all()  # flat: white
+    assert step[16, 30] < 128 and step[47, 30] < 128  # both edges of the square are dark
+
+
+def test_ink_fraction_counts_line_pixels_per_map():
+    lines = np.full((10, 10), 255, np.uint8)
+    lines[0] = 0
+    assert ink_fraction("xdog", lines) == 0.1
+    assert ink_fraction("canny", 255 - lines) == 0.1
 
 
 def square_image(size=64, lo=40, hi=220):
@@ -78,7 +140,8 @@ def test_maps_have_the_configured_size_and_are_deterministic():
     rgb = (rng.random((100, 100, 3)) * 255).astype(np.uint8)
     params = {**DEFAULTS, "size": 48}
     a, b = sketch_maps(rgb, params), sketch_maps(rgb, params)
-    for name in ("canny", "xdog", "photocopy"):
+    assert sorted(a) == sorted(MAPS) == ["canny", "photocopy", "sobel", "xdog"]
+    for name in MAPS:
         assert a[name].shape == (48, 48) and a[name].dtype == np.uint8
         assert np.array_equal(a[name], b[name])
 

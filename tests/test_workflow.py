@@ -51,7 +51,7 @@ def test_every_rule_has_log_conda_and_existing_env():
         assert yaml.safe_load((REPO / env.group(1)).read_text())["dependencies"]
 
 
-# Published sizes (FORMATS.md); HuGe100K as ten 10,000-subject batches.
+# Published sizes (docs/formats.md); HuGe100K as ten 10,000-subject batches.
 FULL_SIZE = {
     "shhq": [("SHHQ-1.0.zip", 40_000, "zip")],
     "fdh": [

@@ -14,20 +14,25 @@ image path relative to `results/normalised/<dataset>/` (the `info.images_root`),
 `record_id` the humanprep record id of the image.
 """
 
-from humanprep.coco import celeba, deepfashion2, people
+from humanprep.coco import celeba, deepfashion2, deepfashion2_official, people
 from humanprep.coco.common import iter_records
 
 DATASETS = ("deepfashion2", "fdh", "celeba", "shhq")  # HuGe100K has no COCO export
 
 
-def export(dataset, record_paths, normalised_dir, out_dir, fullbody_paths=()):
+def export(dataset, record_paths, normalised_dir, out_dir, fullbody_paths=(), options=None):
     """Run one dataset's export over its shard record files (and, for DeepFashion2, the
-    full-body subset's shard files); returns the summary."""
+    full-body subset's shard files); returns the summary. `options` is the config's `coco`
+    section (DeepFashion2: `compat`, corrected or official)."""
     records = iter_records(record_paths)
-    if dataset == "deepfashion2":
+    compat = ((options or {}).get("deepfashion2") or {}).get("compat", "corrected")
+    if dataset == "deepfashion2" and compat == "official":
+        result = export_deepfashion2_official(record_paths, out_dir, fullbody_paths)
+    elif dataset == "deepfashion2":
         result = deepfashion2.export(records, out_dir)
         fullbody = deepfashion2.export(iter_records(fullbody_paths), out_dir, "_fullbody")
         result = {
+            "compat": "corrected",
             "files": {**result["files"], **fullbody["files"]},
             "counts": result["counts"],
             "fullbody_counts": fullbody["counts"],
@@ -41,3 +46,15 @@ def export(dataset, record_paths, normalised_dir, out_dir, fullbody_paths=()):
     else:
         raise ValueError(f"no COCO export for {dataset!r}")
     return {"dataset": dataset, **result}
+
+
+def export_deepfashion2_official(record_paths, out_dir, fullbody_paths):
+    first_ids = deepfashion2_official.first_annotation_ids(record_paths)
+    result = deepfashion2_official.export(record_paths, out_dir, first_ids=first_ids)
+    fullbody = deepfashion2_official.export(fullbody_paths, out_dir, "_fullbody", first_ids)
+    return {
+        "compat": "official",
+        "files": {**result["files"], **fullbody["files"]},
+        "counts": result["counts"],
+        "fullbody_counts": fullbody["counts"],
+    }

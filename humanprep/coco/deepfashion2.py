@@ -32,6 +32,9 @@ from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES, N_LANDMA
 SUPERCATEGORY = "clothes"
 EXTRA_FIELDS = ("style", "scale", "occlusion", "zoom_in", "viewpoint")
 INFO = {
+    "convention": "corrected",
+    "conventions": "corrected: clipped, validated polygons and mask areas, the data's own "
+    "category names; `coco.deepfashion2.compat: official` gives deepfashion2_to_coco.py's",
     "description": "DeepFashion2 garments (humanprep COCO export)",
     "url": "https://github.com/switchablenorms/DeepFashion2",
     "images_root": "results/normalised/deepfashion2",

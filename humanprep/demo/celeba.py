@@ -1,7 +1,9 @@
 """Miniature Multi-Modal-CelebA-HQ: CelebAMask-HQ.zip and multimodal-celeba-hq.zip.
 
 Faces are drawn from overlapping part shapes (skin under nose, eyes and lips; hair over the
-forehead; neck under the chin), so the official merge order decides the label map.
+forehead; neck under the chin), so the official merge order decides the label map. They
+span skin tones and lighting setups (demo.faces; the first six ids cover every tone and
+every setup). Part masks are 3-channel PNGs, white inside the part, like the real ones.
 """
 
 import io
@@ -12,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from humanprep.demo import figure
+from humanprep.demo import faces, figure
 from humanprep.formats.celeba import PARTS  # label order 1-18, re-exported for the tests
 from humanprep.io import write_bytes
 
@@ -22,7 +24,19 @@ ROOT = "CelebAMask-HQ"
 IDS = [0, 1, 2, 3, 2000, 2001, 24000, 24001, 29998, 29999]
 IMAGE_SIZE = 256  # the real 1024, scaled
 MASK_SIZE = 128  # the real 512, scaled
-MASK_VALUES = (0, 255)  # part masks: L-mode PNG, 255 inside the part
+MASK_VALUES = (0, 255)  # part masks: RGB PNG, (255, 255, 255) inside the part
+LOOKS = {  # id -> (skin tone, lighting setup)
+    0: ("very_light", "even"),
+    1: ("very_dark", "low_key"),
+    2: ("medium", "backlit"),
+    3: ("dark", "high_key"),
+    2000: ("light", "low_contrast"),
+    2001: ("medium_light", "even"),
+    24000: ("very_dark", "even"),
+    24001: ("medium", "low_key"),
+    29998: ("dark", "backlit"),
+    29999: ("very_light", "low_contrast"),
+}
 _ACCESSORIES = ["eye_g", "hat", "ear_r", "neck_l"]
 ABSENT = {
     0: ["eye_g", "hat", "neck_l"],
@@ -67,14 +81,6 @@ HAIR = {  # hair colour word -> (CelebA attribute, RGB)
     "brown": ("Brown_Hair", (110, 70, 40)),
     "gray": ("Gray_Hair", (160, 160, 160)),
 }
-COLOURS = {  # RGB of each part in the drawn image
-    "skin": (224, 180, 150), "nose": (205, 150, 120), "eye_g": (30, 30, 30),
-    "l_eye": (60, 60, 90), "r_eye": (60, 60, 90), "l_brow": (70, 50, 40),
-    "r_brow": (70, 50, 40), "l_ear": (214, 165, 135), "r_ear": (214, 165, 135),
-    "mouth": (90, 20, 30), "u_lip": (190, 80, 90), "l_lip": (200, 90, 100),
-    "hat": (40, 60, 150), "ear_r": (230, 200, 60), "neck_l": (240, 240, 230),
-    "neck": (210, 165, 135), "cloth": (60, 120, 80),
-}  # fmt: skip
 DATE_TIME = (2020, 1, 1, 0, 0, 0)
 FILE_ATTR = (0o100644 << 16) & 0xFFFFFFFF
 DIR_ATTR = ((0o040755 << 16) | 0x10) & 0xFFFFFFFF  # unix mode + MS-DOS directory bit
@@ -152,16 +158,11 @@ def part_masks(k, size):
 
 
 def face_image(k, rng):
-    """RGB face painted part by part in label order over a noisy background."""
-    image = np.empty((IMAGE_SIZE, IMAGE_SIZE, 3), np.float64)
-    image[:] = rng.uniform(120, 230, size=3)
-    colours = dict(COLOURS)
-    if traits(k)["hair"]:
-        colours["hair"] = HAIR[traits(k)["hair"]][1]
-    for part, mask in part_masks(k, IMAGE_SIZE).items():
-        image[mask > 0] = colours[part]
-    image += rng.normal(0, 5, image.shape)
-    return cv2.GaussianBlur(image.clip(0, 255).astype(np.uint8), (3, 3), 0)
+    """RGB face painted part by part in label order, in the id's skin tone and lighting."""
+    tone, lighting = LOOKS[k]
+    masks = part_masks(k, IMAGE_SIZE)
+    hair = traits(k)["hair"]
+    return faces.render(masks, IMAGE_SIZE, tone, lighting, rng, HAIR[hair][1] if hair else None)
 
 
 def captions(k):
@@ -234,7 +235,7 @@ def images_archive_files(rng):
         files[f"{ROOT}/CelebA-HQ-img/{k}.jpg"] = figure.jpeg_bytes(face_image(k, rng))
         for part, mask in part_masks(k, MASK_SIZE).items():
             mask_name = f"{ROOT}/CelebAMask-HQ-mask-anno/{k // 2000}/{k:05d}_{part}.png"
-            files[mask_name] = figure.png_bytes(mask)
+            files[mask_name] = figure.png_bytes(np.repeat(mask[..., None], 3, axis=2))
     mapping = ["idx orig_idx orig_file"]
     mapping += [f"{k}  {ORIG_IDX[k]}  {ORIG_IDX[k] + 1:06d}.jpg" for k in IDS]
     attributes = [str(len(IDS)), " ".join(ATTRIBUTES)]

@@ -1,4 +1,4 @@
-"""Miniature DeepFashion2: `train.zip`, `validation.zip` and `test.zip` (FORMATS.md).
+"""Miniature DeepFashion2: `train.zip`, `validation.zip` and `test.zip` (docs/formats.md).
 
 Each zip holds `{split}/image/NNNNNN.jpg` (numbers restart at 000001 in every split) and, but
 for test, `{split}/annos/NNNNNN.json` in the real annotation format: `source`, `pair_id` and

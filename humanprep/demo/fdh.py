@@ -1,7 +1,7 @@
 """Miniature FDH (Flickr Diverse Humans): metadata.json, four licence tars, md5sums.txt.
 
-Each tar holds WebDataset-style samples of a drawn stick person (FORMATS.md, FDH). The
-layout decisions for facts FORMATS.md marks unconfirmed are named in the constants below.
+Each tar holds WebDataset-style samples of a drawn stick person (docs/formats.md, FDH). The
+layout decisions for facts docs/formats.md marks unconfirmed are named in the constants below.
 """
 
 import hashlib

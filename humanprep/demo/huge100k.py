@@ -1,4 +1,4 @@
-"""A miniature HuGe100K in the real layout (FORMATS.md), with planted awkward cases.
+"""A miniature HuGe100K in the real layout (docs/formats.md), with planted awkward cases.
 
 One uncompressed tar, `HuGe100K.tar`, holding `HuGe100K/<batch>/<group>/videos/<name>.jpg|.mp4`
 and `.../param/<name>.npy` for three A-pose subjects (flux_batch1) and one diverse-pose subject

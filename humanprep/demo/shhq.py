@@ -1,10 +1,10 @@
-"""Miniature SHHQ-1.0: one AES-256 zip, `SHHQ-1.0.zip`, in the real layout (FORMATS.md).
+"""Miniature SHHQ-1.0: one AES-256 zip, `SHHQ-1.0.zip`, in the real layout (docs/formats.md).
 
 Inside: `SHHQ-1.0/no_segment/image_NNNNNN.jpg` (aligned full-body images, H = 2W, the real
 1024 x 512 scaled to 256 x 128), `SHHQ-1.0/segments/<same stem>.png` (person masks),
 `SHHQ-1.0/parsing/<same stem>.png` (colour-coded parsing, palette colours only) and
 `SHHQ-1.0/merged_25pts_ldmk.txt` (BODY_25 keypoints, `-1 -1` for a missing point). Facts that
-FORMATS.md marks unconfirmed are decided by the constants below; the planted awkward cases are
+docs/formats.md marks unconfirmed are decided by the constants below; the planted awkward cases are
 OUT_OF_WIDTH, TRUNCATED and WITH_EXIF.
 """
 
@@ -20,7 +20,7 @@ from humanprep.demo.ziputil import AES, DEFLATED, STORED, Member, write_zip
 ARCHIVE = "SHHQ-1.0.zip"
 ROOT = "SHHQ-1.0"
 PASSWORD = DEMO_PASSWORDS["shhq"]
-ENCRYPTION = AES  # FORMATS.md: ZipCrypto or AES unconfirmed; the demo uses AES-256 (AE-2)
+ENCRYPTION = AES  # docs/formats.md: ZipCrypto or AES unconfirmed; the demo uses AES-256 (AE-2)
 WIDTH, HEIGHT = 128, 256
 IMAGE_DIR, SEGMENT_DIR, PARSING_DIR = "no_segment", "segments", "parsing"
 KEYPOINTS = "merged_25pts_ldmk.txt"

@@ -1,6 +1,6 @@
 """Write `.npy` files the way HuGe100K's were made (torch tensors in `np.save`), without torch.
 
-The bytes follow FORMATS.md (HuGe100K): an `.npy` v1.0 header for a 0-d object array, then a
+The bytes follow docs/formats.md (HuGe100K): an `.npy` v1.0 header for a 0-d object array, then a
 protocol 3 pickle (what numpy 1.x's `np.save` wrote) whose tensors reduce to
 `torch._utils._rebuild_tensor_v2(torch.storage._load_from_bytes(<legacy torch.save stream>),
 offset, size, stride, False, OrderedDict())`. Torch names are written as pickle globals by

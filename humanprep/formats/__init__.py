@@ -1,1 +1,1 @@
-"""Format facts and safe readers for the datasets' own file formats (see FORMATS.md)."""
+"""Format facts and safe readers for the datasets' own file formats (see docs/formats.md)."""

@@ -1,4 +1,4 @@
-"""CelebAMask-HQ / Multi-Modal-CelebA-HQ format facts (FORMATS.md)."""
+"""CelebAMask-HQ / Multi-Modal-CelebA-HQ format facts (docs/formats.md)."""
 
 # Label order 1-18 of the official merge (0 = background); later parts overwrite earlier.
 PARTS = (
@@ -15,3 +15,17 @@ def celeba_split(orig_idx):
     if orig_idx < TRAIN_END:
         return "train"
     return "val" if orig_idx < VAL_END else "test"
+
+
+def celebamask_hq_split(orig_idx):
+    """CelebAMask-HQ's face_parsing/Data_preprocessing/g_partition.py: it compares the 0-based
+    orig_idx with CelebA's 1-based file-number bounds (val from 162771, test from 182638),
+    so originals 162770 (CelebA val) and 182637 (CelebA test) fall one split earlier.
+    Papers report CelebAMask-HQ's split counts from this rule."""
+    if orig_idx < TRAIN_END + 1:
+        return "train"
+    return "val" if orig_idx < VAL_END + 1 else "test"
+
+
+# normalise.celeba.split: which rule sets a record's `split`.
+SPLIT_POLICIES = {"celeba": celeba_split, "celebamask_hq": celebamask_hq_split}

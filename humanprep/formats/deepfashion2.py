@@ -1,4 +1,4 @@
-"""DeepFashion2 format facts (FORMATS.md): categories and their landmark slices."""
+"""DeepFashion2 format facts (docs/formats.md): categories and their landmark slices."""
 
 CATEGORIES = {
     1: "short sleeve top",

@@ -1,4 +1,4 @@
-"""SHHQ-1.0 format facts (FORMATS.md): parsing palette and OpenPose BODY_25 names."""
+"""SHHQ-1.0 format facts (docs/formats.md): parsing palette and OpenPose BODY_25 names."""
 
 # Parsing annotations: class id -> RGB; 0 is the black background.
 PALETTE = {

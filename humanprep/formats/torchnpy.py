@@ -1,6 +1,6 @@
 """Read HuGe100K's `.npy` parameter files without torch and without running pickle code.
 
-Each file is `np.save` of a 0-d object array holding a dict of torch tensors (FORMATS.md,
+Each file is `np.save` of a 0-d object array holding a dict of torch tensors (docs/formats.md,
 HuGe100K). `np.load(allow_pickle=True)` would import torch and call whatever the pickle names;
 here a restricted unpickler maps the few expected globals to small numpy implementations and
 refuses every other one. Each tensor's storage is itself a complete legacy (non-zip)

@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 
 from humanprep.errors import HumanprepError
-from humanprep.formats.celeba import N_CAPTIONS, PARTS, celeba_split
+from humanprep.formats.celeba import N_CAPTIONS, PARTS, SPLIT_POLICIES, celeba_split
 from humanprep.normalise.common import binary_mask, png_bytes, read_array, read_file, take_image
 from humanprep.normalise.shard import BadItem
 
@@ -58,7 +58,8 @@ def load_context(side_files, options):
         key = f"{split}/filenames.pickle"
         if key in side_files:
             published.update(dict.fromkeys(load_split_pickle(side_files[key]), split))
-    return {"mapping": mapping, "published": published}
+    policy = options.get("split", "celeba")
+    return {"mapping": mapping, "published": published, "split_policy": policy}
 
 
 def merge_parts(masks, size):
@@ -96,7 +97,8 @@ def normalise(entry, ctx, writer):
         raise BadItem(f"part masks differ in size: {sorted(shapes)}")
     label = merge_parts(masks, shapes.pop())
     orig_idx = ctx["mapping"][idx]
-    split = celeba_split(orig_idx)
+    policy = ctx.get("split_policy", "celeba")
+    split = SPLIT_POLICIES[policy](orig_idx)
     return {
         "dataset": "celeba",
         "id": key,
@@ -109,7 +111,29 @@ def normalise(entry, ctx, writer):
             "parts": [p for p in PARTS if p in masks],
             "captions": read_captions(files["captions"]),
             "orig_idx": orig_idx,
-            "celeba_split": split,
+            "celeba_split": celeba_split(orig_idx),
+            "split_policy": policy,
             "published_split": ctx["published"].get(key),
         },
     }
+
+
+class SplitCounts:
+    """Items per split under each split rule, and the rule the records follow (summary)."""
+
+    def __init__(self):
+        self.policies = set()
+        self.counts = {name: {} for name in SPLIT_POLICIES}
+
+    def add(self, record):
+        sub = record["celeba"]
+        self.policies.add(sub.get("split_policy", "celeba"))
+        for name, rule in SPLIT_POLICIES.items():
+            split = rule(sub["orig_idx"])
+            self.counts[name][split] = self.counts[name].get(split, 0) + 1
+
+    def summary(self):
+        return {
+            "split_policy": ",".join(sorted(self.policies)) or None,
+            "splits_by_policy": {k: dict(sorted(v.items())) for k, v in self.counts.items()},
+        }

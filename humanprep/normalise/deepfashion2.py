@@ -2,7 +2,9 @@
 
 Ids are `<split>/<NNNNNN>` because the released file numbers restart in every split.
 Coordinates outside the image are clipped (boxes, polygons) or marked unlabelled
-(landmarks), and each garment lists the fixes applied to it.
+(landmarks), and each garment lists the fixes applied to it, keeping the values as the file
+gave them under `original`; `item_order` keeps the file's order of its items. Both are what
+the official converter's conventions need (coco.deepfashion2_official).
 """
 
 import json
@@ -65,16 +67,21 @@ def garment(number, raw, width, height):
     ]
     if clipped != polygons:
         fixes.append("polygon points clipped to the image")
+    points = landmarks(flat, category_id, width, height, fixes)
+    original = {"bbox": [x1, y1, x2, y2], "segmentation": polygons, "landmarks": flat}
+    kept = {"bbox": box, "segmentation": clipped, "landmarks": [c for p in points for c in p]}
+    original = {k: v for k, v in original.items() if v != kept[k] and (v or k != "landmarks")}
     return {
         "item": number,
         "category_id": category_id,
         "category_name": name,
         "style": style,
         "bbox": box,
-        "landmarks": landmarks(flat, category_id, width, height, fixes),
+        "landmarks": points,
         "segmentation": clipped,
         **attrs,
         "fixes": fixes,
+        **({"original": original} if original else {}),
     }
 
 
@@ -85,11 +92,12 @@ def parse_annotation(data, width, height):
         source, pair_id = doc["source"], int(doc["pair_id"])
     except (ValueError, KeyError, TypeError) as err:
         raise BadItem(f"annotation unreadable: {err}") from None
-    items = sorted((int(m.group(1)), key) for key in doc if (m := _ITEM.match(key)))
+    in_file = [(int(m.group(1)), key) for key in doc if (m := _ITEM.match(key))]
     return {
         "source": source,
         "pair_id": pair_id,
-        "garments": [garment(n, doc[key], width, height) for n, key in items],
+        "garments": [garment(n, doc[key], width, height) for n, key in sorted(in_file)],
+        "item_order": [n for n, _ in in_file],
     }
 
 

@@ -7,6 +7,7 @@ import jsonschema
 
 from humanprep.errors import HumanprepError
 from humanprep.io import read_jsonl
+from humanprep.normalise.celeba import SplitCounts
 
 
 def record_schema():
@@ -18,6 +19,7 @@ def summarise(dataset, record_files, quarantine_files, max_fraction):
     """Validate every record, count them, and fail when too many items were quarantined."""
     validator = jsonschema.Draft202012Validator(record_schema())
     splits, kept, reasons = {}, 0, {}
+    by_policy = SplitCounts() if dataset == "celeba" else None
     for path in record_files:
         for record in read_jsonl(path):
             error = jsonschema.exceptions.best_match(validator.iter_errors(record))
@@ -25,6 +27,8 @@ def summarise(dataset, record_files, quarantine_files, max_fraction):
                 raise HumanprepError(path, f"record {record.get('id')} invalid: {error.message}")
             splits[record["split"]] = splits.get(record["split"], 0) + 1
             kept += 1
+            if by_policy:
+                by_policy.add(record)
     entries = [q for path in quarantine_files for q in read_jsonl(path)]
     quarantined = [q for q in entries if q["kind"] == "quarantined"]
     removed = [q for q in entries if q["kind"] == "removed"]
@@ -41,6 +45,7 @@ def summarise(dataset, record_files, quarantine_files, max_fraction):
         "removed": len(removed),
         "quarantine_reasons": dict(sorted(reasons.items())),
         "splits": dict(sorted(splits.items())),
+        **(by_policy.summary() if by_policy else {}),
     }
     if fraction > max_fraction:
         raise HumanprepError(

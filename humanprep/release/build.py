@@ -21,7 +21,7 @@ from humanprep.io import (
     write_text,
 )
 from humanprep.normalise.shard import safe_name
-from humanprep.release import card, manifest, webdataset
+from humanprep.release import card, deepprivacy2, manifest, webdataset
 from humanprep.release.select import select_shards
 
 
@@ -128,7 +128,7 @@ def install(built, dest):
     return "created"
 
 
-def add_coco(tmp, coco_dir, dataset, complete, mode):
+def add_coco(tmp, coco_dir, dataset, complete, mode, options=None):
     """The dataset's COCO files: linked as they are when every item is released, else
     exported again (streamed, bounded memory) from the released records and files, so a
     selection's COCO files are exactly what the COCO stage gives for those items."""
@@ -145,6 +145,7 @@ def add_coco(tmp, coco_dir, dataset, complete, mode):
         tmp / dataset,
         dest,
         fullbody if dataset == "deepfashion2" else (),
+        options,
     )
 
 
@@ -182,6 +183,44 @@ def dedup_drops(dedup, dropped):
     return [dedup["dropped"][k] for k in sorted(removed)]
 
 
+def conventions(spec, datasets):
+    """Card lines saying which dialect the released files speak, where there is a choice."""
+    lines = []
+    if "deepfashion2" in datasets and "deepfashion2" in spec["coco"]:
+        compat = (spec.get("coco_options") or {}).get("deepfashion2", {}).get("compat")
+        if compat == "official":
+            lines.append(
+                "DeepFashion2 COCO files follow the official converter "
+                "(evaluation/deepfashion2_to_coco.py): its category names, `area` = box "
+                "w x h, the annotation files' values, its image and annotation ids "
+                "(`info.convention`: official)"
+            )
+        else:
+            lines.append(
+                "DeepFashion2 COCO files follow humanprep's corrected convention: the data's "
+                "category names, polygons clipped and validated, `area` = mask area "
+                "(`info.convention`: corrected; `coco.deepfashion2.compat: official` gives "
+                "the official converter's)"
+            )
+    summary = spec["summaries"].get("celeba") or {}
+    if "celeba" in datasets and summary.get("splits_by_policy"):
+        policy = summary.get("split_policy") or "celeba"
+        rule = {
+            "celeba": "CelebA's own partition (list_eval_partition)",
+            "celebamask_hq": "CelebAMask-HQ's g_partition.py",
+        }
+        counts = "; ".join(
+            f"{rule.get(name, name)}: "
+            + ", ".join(f"{split} {n}" for split, n in sorted(splits.items()))
+            for name, splits in sorted(summary["splits_by_policy"].items())
+        )
+        lines.append(
+            f"CelebA splits follow {rule.get(policy, policy)} (`normalise.celeba.split: "
+            f"{policy}`). Items per split under each rule, before selection: {counts}"
+        )
+    return lines
+
+
 def build_tree(tmp, spec):
     records, left_out, dropped = {}, {}, {}
     dedup = spec.get("dedup", {"policy": "none", "dropped": {}})
@@ -199,9 +238,13 @@ def build_tree(tmp, spec):
             add_derived(tmp, folder, ids, spec["link"])
     for dataset in sorted(set(spec["coco"]) & set(records)):
         complete = left_out[dataset] == 0 and not dropped[dataset]
-        add_coco(tmp, spec["coco"][dataset], dataset, complete, spec["link"])
+        add_coco(
+            tmp, spec["coco"][dataset], dataset, complete, spec["link"], spec.get("coco_options")
+        )
     if spec.get("webdataset"):
         webdataset.export(tmp, sorted(records))
+    if spec.get("deepprivacy2") and "fdh" in records:
+        deepprivacy2.export(tmp)
     terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])
     counts = stage_counts(spec, left_out, dropped if dedup["policy"] != "none" else None)
     provenance = {**spec["provenance"], "counts": [list(row) for row in counts]}
@@ -210,6 +253,7 @@ def build_tree(tmp, spec):
         drops = dedup_drops(dedup, dropped)
         provenance["dedup"] = {"policy": dedup["policy"], "dropped": drops}
         meta["dedup"] = provenance["dedup"]
+    meta["conventions"] = conventions(spec, records)
     finish(tmp, meta, records, counts, terms_rows, provenance)
     return {d: len(rs) for d, rs in records.items()}
 

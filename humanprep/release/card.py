@@ -62,6 +62,8 @@ def card_text(meta, records_by_dataset, counts, terms):
         licences.update((dataset, r["license"]["id"]) for r in records)
         cats.update((dataset, c) for r in records for c in categories(r))
     out += ["## Items per dataset and split", "", _table(("dataset", "split", "items"), rows), ""]
+    if meta.get("conventions"):
+        out += ["## Conventions", "", *(f"- {line}" for line in meta["conventions"]), ""]
     out += ["## Licences", "", _table(("dataset", "licence", "items"), _sorted(licences)), ""]
     if cats:
         out += ["## Annotations per category", ""]

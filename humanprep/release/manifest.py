@@ -31,6 +31,8 @@ def classify(path):
         return Path(parts[1]).stem, "terms"
     if parts[0] == "webdataset":
         return parts[1].split("-shard-", 1)[0], "webdataset"
+    if parts[0] == "deepprivacy2":
+        return parts[1], "deepprivacy2"
     if parts[0] == "coco":
         return parts[1], "coco"
     if parts[0] == "derived":

@@ -3,6 +3,7 @@ matplotlib's default style (a user's matplotlibrc does not leak in) and no Softw
 so the same numbers always give the same bytes."""
 
 import io
+import textwrap
 
 import matplotlib
 from matplotlib import style
@@ -10,16 +11,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from humanprep.report.draw import COLOURS
-
+# Okabe & Ito's colour-blind-safe qualitative palette (Color Universal Design), black last.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+             "#000000")  # fmt: skip
+ACCEPTED, REJECTED = "#009E73", "#D55E00"  # bluish green vs vermillion: told apart by all
 SIZE = (8.0, 4.5)
 DPI = 100
 RC = {"font.family": "DejaVu Sans", "font.size": 10, "axes.spines.top": False,
       "axes.spines.right": False, "path.simplify": False}  # fmt: skip
 
 
-def _hex(rgb):
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
+def wrap(label, width=14):
+    """A long tick label over several lines, so none is clipped or overlaps its neighbour."""
+    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
 
 
 def _render(plot, size=SIZE):
@@ -29,13 +33,16 @@ def _render(plot, size=SIZE):
         plot(fig)
         fig.tight_layout()
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+        # bbox "tight" grows the canvas to every label: nothing is clipped at the edges.
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None},
+                    bbox_inches="tight", pad_inches=0.15)  # fmt: skip
     return buf.getvalue()
 
 
-def bar_chart(groups, title, ylabel="count", horizontal=False, size=SIZE):
+def bar_chart(groups, title, ylabel="count", horizontal=False, size=SIZE, colours=None):
     """Grouped bars: `groups` = {group label: {series: value}} (series in the first group's
-    order), each bar labelled with its value."""
+    order), each bar labelled with its value. `colours` ({group label: colour}) colours a
+    single series per bar instead of per series."""
     labels = list(groups)
     series = list(dict.fromkeys(s for g in groups.values() for s in g))
 
@@ -45,11 +52,11 @@ def bar_chart(groups, title, ylabel="count", horizontal=False, size=SIZE):
         for i, name in enumerate(series):
             pos = [j + (i - (len(series) - 1) / 2) * width for j in range(len(labels))]
             values = [groups[g].get(name, 0) for g in labels]
-            colour = _hex(COLOURS[i % len(COLOURS)])
+            colour = [colours[g] for g in labels] if colours else OKABE_ITO[i % len(OKABE_ITO)]
             bars = (ax.barh if horizontal else ax.bar)(pos, values, width, label=name, color=colour)
             ax.bar_label(bars, padding=2, fontsize=8)
         ticks = ax.set_yticks if horizontal else ax.set_xticks
-        ticks(range(len(labels)), labels)
+        ticks(range(len(labels)), [wrap(label, 24 if horizontal else 14) for label in labels])
         (ax.set_xlabel if horizontal else ax.set_ylabel)(ylabel)
         (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
         if horizontal:
@@ -62,26 +69,6 @@ def bar_chart(groups, title, ylabel="count", horizontal=False, size=SIZE):
     return _render(plot, size)
 
 
-def pie_chart(counts, title, size=SIZE):
-    """A pie of {label: count} with each wedge's count and percentage."""
-    labels, values = list(counts), list(counts.values())
-    total = sum(values)
-
-    def plot(fig):
-        ax = fig.add_subplot()
-        colours = [_hex(COLOURS[i % len(COLOURS)]) for i in range(len(values))]
-        ax.pie(
-            values,
-            labels=labels,
-            colors=colours,
-            autopct=lambda p: f"{round(p * total / 100)} ({p:.0f}%)",
-            startangle=90,
-            pctdistance=0.75,
-            counterclock=False,
-            wedgeprops={"linewidth": 1, "edgecolor": "white"},
-            textprops={"fontsize": 9},
-        )
-        ax.set_aspect("equal")
-        ax.set_title(title)
-
-    return _render(plot, size)
+def decision_colours(labels, accepted="accepted"):
+    """{label: colour}: the accepted bar green, every rejection vermillion."""
+    return {label: ACCEPTED if label == accepted else REJECTED for label in labels}

@@ -85,10 +85,18 @@ def draw_box(image, box, colour, width=2, label=None):
     draw.rectangle([x0, y0, x1, y1], outline=colour, width=width)
     if label:
         face = font()
-        left, top, right, bottom = draw.textbbox((x0, y0), label, font=face)
-        draw.rectangle([x0, y0, right + 2, y0 + (bottom - top) + 4], fill=colour)
-        draw.text((x0 + 1, y0 + 1 - (top - y0)), label, fill=WHITE, font=face)
+        left, top, right, bottom = draw.textbbox((0, 0), label, font=face)
+        # Inside the image even for a box at its right edge, and readable on any fill.
+        lx = max(0, min(x0, image.width - (right - left) - 3))
+        draw.rectangle([lx, y0, lx + (right - left) + 2, y0 + (bottom - top) + 4], fill=colour)
+        draw.text((lx + 1 - left, y0 + 1 - top), label, fill=text_colour(colour), font=face)
     return image
+
+
+def text_colour(fill):
+    """Black on light fills, white on dark ones (Rec. 601 luma), so labels stay legible."""
+    r, g, b = fill[:3]
+    return (0, 0, 0) if 0.299 * r + 0.587 * g + 0.114 * b > 140 else WHITE
 
 
 def draw_polygon(image, points, colour, width=1):

@@ -1,7 +1,8 @@
-"""Contact sheets: the first items (by id) of each dataset with their annotations drawn.
+"""Contact sheets: representative items of each dataset with their annotations drawn.
 
 Every function takes normalised records (and the folder their paths are relative to) and
-returns a PIL image. Items are chosen by sorted id, so a sheet only changes with the data.
+returns a PIL image. Items are chosen by humanprep.report.sample (spread over splits and
+categories, annotated first, ties by id), so a sheet only changes with the data.
 """
 
 from pathlib import Path
@@ -11,6 +12,7 @@ from PIL import Image
 from humanprep.formats.celeba import PARTS as CELEBA_PARTS
 from humanprep.formats.shhq import PALETTE as SHHQ_PALETTE
 from humanprep.report import draw
+from humanprep.report.sample import representative
 
 # Keypoint limbs, 0-based. Same as humanprep.coco.people (not imported: it needs pycocotools;
 # tests/test_report.py checks the two agree).
@@ -55,7 +57,7 @@ TILE_HEIGHT = 256
 
 
 def first(records, n):
-    return sorted(records, key=lambda r: r["id"])[:n]
+    return representative(records, n)
 
 
 def load(root, rel):
@@ -115,9 +117,11 @@ def celeba_strip(record, root, sketch, sketch_root, height=128):
     panels = [draw.caption(image, [record["id"]])]
     labels = load(root, record["celeba"]["label_map"]).resize(image.size, Image.Resampling.NEAREST)
     panels.append(draw.caption(draw.colourise(labels, CELEBA_PALETTE), ["label map"]))
-    for name in sorted(k for k in (sketch or {}) if k not in ("id", "size")):
+    ink = (sketch or {}).get("ink", {})
+    for name in sorted(k for k in (sketch or {}) if k not in ("id", "size", "ink")):
+        label = f"{name} ink {100 * ink[name]:.1f}%" if name in ink else name
         panels.append(
-            draw.caption(draw.fit_height(load(sketch_root, sketch[name]), height)[0], [name])
+            draw.caption(draw.fit_height(load(sketch_root, sketch[name]), height)[0], [label])
         )
     return draw.hstack(panels)
 
@@ -172,6 +176,17 @@ def celeba_sheet(records, root, sketches, sketch_root, n=6):
 def huge100k_sheet(view_records, root, n=4):
     rings = [huge100k_ring(v, root) for v in first(view_records, n)]
     return sheet(rings, "HuGe100K: views around the subject, front view in red", columns=2)
+
+
+def composites_sheet(records, root, composites, composite_root, n=6):
+    """SHHQ: each original beside its composite on white."""
+    by_id = {c["id"]: c for c in composites}
+    pairs = []
+    for record in first([r for r in records if r["id"] in by_id], n):
+        original, _ = base_image(record, root)
+        made = draw.fit_height(load(composite_root, by_id[record["id"]]["composite"]), TILE_HEIGHT)
+        pairs.append(draw.caption(draw.hstack([original, made[0]]), [record["id"]]))
+    return sheet(pairs, "SHHQ: original | composite on white", columns=3)
 
 
 def fullbody_sheets(records, decisions, root, n=8):

@@ -8,11 +8,13 @@ from humanprep.io import atomic_dir, write_json
 log = logging.getLogger(__name__)
 
 
-def run_export(dataset, record_paths, normalised_dir, out_dir, summary_path, fullbody_paths=()):
+def run_export(
+    dataset, record_paths, normalised_dir, out_dir, summary_path, fullbody_paths=(), options=None
+):
     """Write every COCO file into out_dir (atomically, nothing else in it) and the
     export summary to summary_path; return the summary."""
     with atomic_dir(out_dir) as tmp:
-        summary = export(dataset, record_paths, normalised_dir, tmp, fullbody_paths)
+        summary = export(dataset, record_paths, normalised_dir, tmp, fullbody_paths, options)
     write_json(summary_path, summary)
     return summary
 
@@ -26,6 +28,7 @@ def main(smk):
         smk.output.coco,
         smk.output.summary,
         list(smk.input.fullbody),
+        smk.params.options,
     )
     for file, stats in summary["files"].items():
         log.info("%s: %d images, %d annotations", file, stats["images"], stats["annotations"])

@@ -50,11 +50,13 @@ def make_spec(smk):
             if Path(v, "summary.json").exists()
         },
         "coco": {Path(d).name: d for d in smk.input.coco},
+        "coco_options": p.config["coco"],
         "splits": release["splits"],
         "licences": release["licences"],
         "link": release["link"],
         "webdataset": release["webdataset"],
         "dedup": dedup_spec(release, p.datasets, list(smk.input.get("dedup", []))),
+        "deepprivacy2": release["deepprivacy2"],
         "agreements": agreements,
         "terms_dir": str(REPO / "terms"),
         "summaries": {Path(s).parent.name: read_json(s) for s in smk.input.summaries},

@@ -1,5 +1,5 @@
-"""Draw the report's count charts: per stage, per DeepFashion2 category, full-body reasons,
-and the licence pie."""
+"""Draw the report's count charts: per stage, per DeepFashion2 category, full-body reasons
+(accepted and rejected in two colours) and per licence."""
 
 import logging
 
@@ -36,12 +36,21 @@ def main(smk):
         smk.output.reasons,
         charts.bar_chart(
             {r: {"images": n} for r, n in reasons.items()},
-            "DeepFashion2 full-body decisions",
+            "DeepFashion2 full-body decisions: accepted (green) and rejection reasons",
             "images",
+            colours=charts.decision_colours(reasons),
         ),
     )
     licences = counts.licence_counts(records)
-    write_bytes(smk.output.licences, charts.pie_chart(licences, "Kept items per licence"))
+    write_bytes(
+        smk.output.licences,
+        charts.bar_chart(
+            {k: {"items": n} for k, n in licences.items()},
+            "Kept items per licence",
+            "items",
+            horizontal=True,
+        ),
+    )
     log.info(
         "charts: %d datasets, %d records, %d licences", len(stages), len(records), len(licences)
     )
