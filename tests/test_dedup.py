@@ -163,7 +163,8 @@ def test_pairs_clusters_and_counts():
         "deepfashion2|deepfashion2": 1,
         "deepfashion2|shhq": 2,
     }
-    assert summary["pairs_by_split_pair"] == {
+    assert summary["pairs_by_split_pair"] == {"all|train": 1, "all|val": 1, "train|val": 1}
+    assert summary["pairs_by_dataset_split_pair"] == {
         "deepfashion2/train|deepfashion2/val": 1,
         "deepfashion2/train|shhq/all": 1,
         "deepfashion2/val|shhq/all": 1,

@@ -171,11 +171,12 @@ def cluster_rows(items, groups):
 
 
 def summarise(items, pairs, groups, settings):
-    by_dataset, by_split, leaks = Counter(), Counter(), Counter()
+    by_dataset, by_split, by_both, leaks = Counter(), Counter(), Counter(), Counter()
     for a, b, *_ in pairs:
         da, db = items.dataset[a], items.dataset[b]
         by_dataset[_pair_key(da, db)] += 1
-        by_split[_pair_key(f"{da}/{items.split[a]}", f"{db}/{items.split[b]}")] += 1
+        by_split[_pair_key(items.split[a], items.split[b])] += 1
+        by_both[_pair_key(f"{da}/{items.split[a]}", f"{db}/{items.split[b]}")] += 1
         for x, y in ((a, b), (b, a)):
             if items.split[x] in EVAL_SPLITS and items.split[y] in TRAIN_SPLITS:
                 leaks[f"{items.dataset[x]}/{items.split[x]}"] += 1
@@ -189,5 +190,6 @@ def summarise(items, pairs, groups, settings):
         "items_in_clusters": sum(len(g) for g in groups),
         "pairs_by_dataset_pair": dict(sorted(by_dataset.items())),
         "pairs_by_split_pair": dict(sorted(by_split.items())),
+        "pairs_by_dataset_split_pair": dict(sorted(by_both.items())),
         "eval_train_pairs_by_eval_split": dict(sorted(leaks.items())),
     }
