@@ -2,11 +2,14 @@
 
 import argparse
 import datetime
+import json
 import sys
 from pathlib import Path
 
+from humanprep import __version__
 from humanprep.datasets import DATASETS
 from humanprep.errors import HumanprepError
+from humanprep.oserrors import describe
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -57,9 +60,15 @@ def cmd_accept(args):
     print(snippet)
 
 
+def check_release(path):
+    if not (path / "manifest.json").is_file():
+        raise HumanprepError(path, "no manifest.json here: not a release folder")
+
+
 def cmd_verify_release(args):
     from humanprep.release.manifest import verify_release
 
+    check_release(args.release)
     problems = verify_release(args.release)
     for line in problems:
         print(f"{args.release}: {line}")
@@ -72,6 +81,8 @@ def cmd_diff(args):
     from humanprep.io import write_text
     from humanprep.release.diff import changes_markdown, diff_releases, release_meta
 
+    check_release(args.old)
+    check_release(args.new)
     changes, needed = diff_releases(args.old, args.new)
     text = changes_markdown(release_meta(args.old), release_meta(args.new), changes, needed)
     out = (
@@ -83,13 +94,38 @@ def cmd_diff(args):
     print(f"{out}: {counts}; needs a {needed} version bump")
 
 
+def release_folder(value):
+    """argparse type: an existing folder (a release), else a one-line usage error."""
+    path = Path(value)
+    if not path.is_dir():
+        what = "is not a folder" if path.exists() else "does not exist"
+        raise argparse.ArgumentTypeError(
+            f"{value} {what} (give a release folder, e.g. releases/<name>-<version>)"
+        )
+    return path
+
+
+def existing_file(value):
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{value}: no such file")
+    return path
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="humanprep", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    reg = sub.add_parser("register", help="record size and checksums of archives you hold")
-    reg.add_argument("dataset", choices=DATASETS)
-    reg.add_argument("files", nargs="+", type=Path)
+    reg = sub.add_parser(
+        "register",
+        help="record size and checksums of archives you hold",
+        description="Record the size, sha256 and md5 of dataset files you downloaded yourself "
+        "in a registry TSV (registry/local/<dataset>.tsv by default), so the workflow verifies "
+        "them before unpacking.",
+    )
+    reg.add_argument("dataset", choices=DATASETS, help="which dataset the files belong to")
+    reg.add_argument("files", nargs="+", type=existing_file, help="the archive(s) or file(s)")
     reg.add_argument(
         "--registry-dir",
         default="registry/local",
@@ -105,14 +141,25 @@ def build_parser():
         type=int,
         help="dataset items the file holds (sizes shards; default: counted from the archive)",
     )
-    reg.add_argument("--kind", choices=("zip", "tar", "file"))
+    reg.add_argument(
+        "--kind", choices=("zip", "tar", "file"), help="file kind (default: from its name)"
+    )
     reg.add_argument("--force", action="store_true", help="allow changing an existing entry")
     reg.set_defaults(func=cmd_register)
 
-    acc = sub.add_parser("accept", help="print the acceptance record of a dataset's terms")
-    acc.add_argument("dataset", choices=DATASETS)
+    acc = sub.add_parser(
+        "accept",
+        help="print the acceptance record of a dataset's terms",
+        description="Print the `agreements:` entry to paste into your config once you have "
+        "read and accepted the dataset's terms (terms/<dataset>.md); unpacking needs it.",
+    )
+    acc.add_argument("dataset", choices=DATASETS, help="whose terms you accept")
     acc.add_argument("--by", required=True, help='who accepts: "Name <email>"')
-    acc.add_argument("--today", default=datetime.date.today().isoformat())
+    acc.add_argument(
+        "--today",
+        default=datetime.date.today().isoformat(),
+        help="date of acceptance, YYYY-MM-DD (default: today)",
+    )
     acc.add_argument(
         "--registry-dir",
         default=str(REPO / "registry" / "upstream"),
@@ -120,24 +167,42 @@ def build_parser():
         "registry/upstream; registry/demo for the demo)",
     )
     acc.set_defaults(func=cmd_accept)
-    ver = sub.add_parser("verify-release", help="check a release folder against its manifest")
-    ver.add_argument("release", type=Path)
+
+    ver = sub.add_parser(
+        "verify-release",
+        help="check a release folder against its manifest",
+        description="Check every file of a release against manifest.json and SHA256SUMS: "
+        "reports missing, extra and changed files; exit status 1 if any.",
+    )
+    ver.add_argument("release", type=release_folder, help="the release folder")
     ver.set_defaults(func=cmd_verify_release)
 
-    dif = sub.add_parser("diff", help="compare two releases and write CHANGES.md")
-    dif.add_argument("old", type=Path)
-    dif.add_argument("new", type=Path)
+    dif = sub.add_parser(
+        "diff",
+        help="compare two releases and write CHANGES.md",
+        description="Compare two releases record by record and write a CHANGES markdown "
+        "file, saying which version bump (major, minor, patch) the changes need.",
+    )
+    dif.add_argument("old", type=release_folder, help="the earlier release folder")
+    dif.add_argument("new", type=release_folder, help="the later release folder")
     dif.add_argument("--out", type=Path, help="default: CHANGES-<old>-to-<new>.md beside them")
     dif.set_defaults(func=cmd_diff)
     return parser
 
 
 def main(argv=None):
+    """Exit status 0 on success, 1 on a failure (one line, no traceback), 2 on bad usage."""
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
     except HumanprepError as err:
         print(f"humanprep: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # a missing or unreadable file inside a release, a full disk...
+        print(f"humanprep: {describe(err)}", file=sys.stderr)
+        return 1
+    except (json.JSONDecodeError, KeyError) as err:
+        print(f"humanprep: {args.command}: not a readable release ({err!r})", file=sys.stderr)
         return 1
     return 0
 

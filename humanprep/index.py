@@ -6,8 +6,9 @@ metadata, split files) are returned separately. Listings are sorted, so shards a
 
 import re
 from collections import defaultdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from humanprep import listing
 from humanprep.errors import HumanprepError
 
 
@@ -35,15 +36,27 @@ def index_shhq(roots, side_files):
     return _entries(items), side
 
 
+def iter_fdh(roots):
+    """FDH entries streamed: a WebDataset tar keeps a key's members together, so an entry
+    is complete when the key changes (a key found again later yields a second, partial
+    entry: the shard plan merges them)."""
+    for root in map(Path, roots):
+        key, files = None, {}
+        for name, ref in listing.files(root):
+            this, _, suffix = PurePosixPath(name).name.partition(".")
+            if this != key:
+                if key is not None:
+                    yield {"id": key, "files": dict(sorted(files.items()))}
+                key, files = this, {"tar": root.name}
+            files[suffix.lower()] = ref
+        if key is not None:
+            yield {"id": key, "files": dict(sorted(files.items()))}
+
+
 def index_fdh(roots, side_files):
     items = defaultdict(dict)
-    for root in map(Path, roots):
-        for member in sorted(root.rglob("*")):
-            # hidden files are not samples (Snakemake marks directory outputs with one)
-            if member.is_file() and not member.name.startswith("."):
-                key, _, suffix = member.name.partition(".")
-                items[key][suffix.lower()] = str(member)
-                items[key]["tar"] = root.name
+    for entry in iter_fdh(roots):
+        items[entry["id"]].update(entry["files"])
     side = {Path(f).name: str(f) for f in side_files}
     return _entries(items), side
 
@@ -64,15 +77,19 @@ def index_deepfashion2(roots, side_files):
 def index_huge100k(roots, side_files):
     items = {}
     for root in map(Path, roots):
-        for video in sorted(root.rglob("videos/*.mp4")):
+        refs = dict(listing.files(root))
+        for name in sorted(refs):
+            video = PurePosixPath(name)
+            if video.suffix != ".mp4" or video.parent.name != "videos":
+                continue
             group = video.parent.parent
-            files = {"video": str(video)}
+            files = {"video": refs[name]}
             for role, path in (
                 ("reference", video.with_suffix(".jpg")),
                 ("params", group / "param" / f"{video.stem}.npy"),
             ):
-                if path.exists():
-                    files[role] = str(path)
+                if str(path) in refs:
+                    files[role] = refs[str(path)]
             items[f"{group.parent.name}/{group.name}/{video.stem}"] = files
     return _entries(items), {}
 
@@ -80,26 +97,31 @@ def index_huge100k(roots, side_files):
 CELEBA_MASK = re.compile(r"^(\d{5})_([a-z_]+)\.png$")
 
 
+CELEBA_SIDE = (
+    "CelebA-HQ-to-CelebA-mapping.txt",
+    "CelebAMask-HQ-attribute-anno.txt",
+    "CelebAMask-HQ-pose-anno.txt",
+)
+
+
 def index_celeba(roots, side_files):
     items, side = defaultdict(dict), {}
     for root in map(Path, roots):
-        for image in sorted(root.rglob("CelebA-HQ-img/*.jpg")):
-            items[f"{int(image.stem):05d}"]["image"] = str(image)
-        for mask in sorted(root.rglob("CelebAMask-HQ-mask-anno/*/*.png")):
-            match = CELEBA_MASK.match(mask.name)
-            if match:
-                items[match.group(1)][f"mask_{match.group(2)}"] = str(mask)
-        for caption in sorted(root.rglob("celeba-caption/*.txt")):
-            items[f"{int(caption.stem):05d}"]["captions"] = str(caption)
-        for name in (
-            "CelebA-HQ-to-CelebA-mapping.txt",
-            "CelebAMask-HQ-attribute-anno.txt",
-            "CelebAMask-HQ-pose-anno.txt",
-        ):
-            for path in sorted(root.rglob(name)):
-                side[name] = str(path)
-        for pickle_file in sorted(root.rglob("filenames.pickle")):
-            side[f"{pickle_file.parent.name}/filenames.pickle"] = str(pickle_file)
+        for name, ref in sorted(listing.files(root)):
+            path = PurePosixPath(name)
+            folder = path.parent.name
+            if folder == "CelebA-HQ-img" and path.suffix == ".jpg":
+                items[f"{int(path.stem):05d}"]["image"] = ref
+            elif path.parent.parent.name == "CelebAMask-HQ-mask-anno" and path.suffix == ".png":
+                match = CELEBA_MASK.match(path.name)
+                if match:
+                    items[match.group(1)][f"mask_{match.group(2)}"] = ref
+            elif folder == "celeba-caption" and path.suffix == ".txt":
+                items[f"{int(path.stem):05d}"]["captions"] = ref
+            elif path.name in CELEBA_SIDE:
+                side[path.name] = ref
+            elif path.name == "filenames.pickle":
+                side[f"{folder}/filenames.pickle"] = ref
     return _entries(items), side
 
 
@@ -115,3 +137,10 @@ INDEXERS = {
 def index_dataset(dataset, roots, side_files=()):
     """(entries, side) for a dataset's unpacked roots and its un-archived side files."""
     return INDEXERS[dataset](sorted(roots), sorted(side_files))
+
+
+def iter_dataset(dataset, roots, side_files=()):
+    """Like index_dataset, but FDH's entries (1.87M) come as a stream, unsorted."""
+    if dataset == "fdh":
+        return iter_fdh(sorted(roots)), {Path(f).name: str(f) for f in sorted(side_files)}
+    return index_dataset(dataset, roots, side_files)

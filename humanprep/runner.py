@@ -1,30 +1,72 @@
 """The bridge between a Snakemake `script:` and the package's plain functions.
 
 Every entry point in `scripts/` calls `run(snakemake, main)`: logging goes to the rule's
-log file, a `HumanprepError` becomes one clear line (log and stderr) and exit status 1.
+log file and to stderr. A failure is one line on stderr and in the log: a `HumanprepError`
+as its own message, an `OSError` (full disk, no permission, read-only file system)
+explained (humanprep.oserrors), anything else as a bug to report, naming the log file,
+which also holds the traceback (of everything but a HumanprepError). Exit status 1.
 """
 
 import logging
 import sys
 
+from humanprep import progress
 from humanprep.errors import HumanprepError
+from humanprep.oserrors import describe
 
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
+class OneLine(logging.Formatter):
+    """Formats a record without its traceback (the log file keeps it)."""
+
+    def format(self, record):
+        saved = record.exc_info, record.exc_text
+        record.exc_info = record.exc_text = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text = saved
+
+
 def setup_logging(log_path=None):
-    handlers = [logging.StreamHandler(sys.stderr)]
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setFormatter(OneLine(LOG_FORMAT))
+    handlers = [stderr]
     if log_path:
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+    # basicConfig gives LOG_FORMAT to the handlers without a formatter: the log file's,
+    # which keeps tracebacks
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=handlers, force=True)
 
 
+def failure_line(err, log_path=None):
+    """The one line a failure shows on stderr."""
+    if isinstance(err, HumanprepError):
+        return str(err)
+    if isinstance(err, OSError):
+        return describe(err)
+    where = f"the traceback is in {log_path}" if log_path else "the traceback is above"
+    return f"unexpected {type(err).__name__}: {err} (a bug in humanprep: {where}; please report it)"
+
+
 def run(smk, main):
-    """Run `main(smk)` with the rule's log; turn known failures into one line."""
+    """Run `main(smk)` with the rule's log; turn every failure into one line on stderr
+    and its traceback in the log file."""
     log_path = smk.log[0] if len(smk.log) else None
     setup_logging(log_path)
+    progress.configure(smk.config.get("progress_interval"))
+    if "cv2" in sys.modules:  # OpenCV's own pool would oversubscribe the job's cores
+        sys.modules["cv2"].setNumThreads(max(1, int(getattr(smk, "threads", 1) or 1)))
     try:
         main(smk)
-    except HumanprepError as err:
-        logging.getLogger("humanprep").error("%s", err)
+    except Exception as err:
+        # a HumanprepError is the whole story (Snakemake also shows the log when a job
+        # fails); anything else keeps its traceback in the log file
+        explained = isinstance(err, HumanprepError)
+        logging.getLogger("humanprep").error(
+            "%s", failure_line(err, log_path), exc_info=not explained
+        )
+        for handler in logging.getLogger().handlers:
+            handler.flush()
         sys.exit(1)

@@ -269,8 +269,26 @@ def unpack_inputs(wildcards):
     }
 
 
+def read_in_place(dataset, stem):
+    """Plain tars and unencrypted zips are read in place through an index; encrypted zips
+    (7-Zip decrypts fastest) and compressed tars (cannot seek) are extracted."""
+    file = entry_for_stem(dataset, stem).file
+    if file.endswith(".zip"):
+        return hp_datasets.PASSWORD_ENV[dataset] is None
+    return file.endswith(".tar")
+
+
 def unpacked(dataset):
-    return [f"{RESULTS}/unpacked/{dataset}/{a}" for a in archives(dataset)]
+    """Per archive: its member index (read in place) or its extracted tree."""
+    return [
+        f"{RESULTS}/{'indexed' if read_in_place(dataset, a) else 'unpacked'}/{dataset}/{a}"
+        for a in archives(dataset)
+    ]
+
+
+def unpacked_output(path):
+    """Extracted trees are temporary (deleted once normalised) unless keep_unpacked."""
+    return directory(path) if config["keep_unpacked"] else temp(directory(path))
 
 
 def side_files(dataset):

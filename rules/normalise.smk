@@ -5,6 +5,8 @@
 rule normalise:
     input:
         shards=f"{RESULTS}/shards/{{dataset}}",
+        # the items are read from here: extracted trees are temporary, kept until then
+        unpacked=lambda wc: unpacked(wc.dataset),
         code=code("normalise"),
     output:
         records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",

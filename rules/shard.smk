@@ -18,5 +18,6 @@ rule plan_shards:
         "../envs/imaging.yaml"
     params:
         n_shards=lambda wc: n_shards(wc.dataset),
+        progress_interval=config["progress_interval"],
     script:
         "../scripts/plan_shards.py"

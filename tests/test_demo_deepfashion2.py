@@ -204,7 +204,14 @@ def test_existing_normaliser_keeps_every_image(demo, tmp_path):
     assert {r["split"] for r in records} == {"train", "val", "test"}
     assert by_id["validation/000001"]["split"] == "val"
     fixed = {k for k, r in by_id.items() for g in r["deepfashion2"]["garments"] if g["fixes"]}
-    assert fixed == {df2.OUTSIDE_IMAGE}
+    assert fixed == {df2.OUTSIDE_IMAGE, df2.DEGENERATE_POLYGON[0]}
+    key, item = df2.DEGENERATE_POLYGON  # its 2-point polygon (the last one) is dropped
+    (planted,) = [g for g in by_id[key]["deepfashion2"]["garments"] if g["item"] == item]
+    assert planted["fixes"] == [
+        "polygon with fewer than 3 points dropped: "
+        f"item{item} segmentation polygon {len(planted['segmentation'])} has 2"
+    ]
+    assert all(len(p) >= 6 for p in planted["segmentation"])
     garments = by_id["train/000002"]["deepfashion2"]["garments"]
     assert [g["category_id"] for g in garments] == [8, 2, 4]
     assert all(v == 0 for g in garments[2:] for _, _, v in g["landmarks"])

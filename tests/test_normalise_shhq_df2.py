@@ -47,9 +47,14 @@ def test_keypoint_lines_and_out_of_width_rules():
     assert keypoints_record(None, 128, "drop")[1] == "missing"
 
 
-def test_keypoint_line_wrong_field_count():
-    with pytest.raises(ValueError, match="line 1: 3 fields"):
-        parse_keypoint_lines(["a.jpg 1 2"])
+def test_keypoint_line_wrong_field_count_quarantines_only_that_image():
+    good = _line("b.jpg", [(10.0, 20.0)] * 25)
+    parsed = parse_keypoint_lines(["a.jpg 1 2", good, "c.jpg " + "x " * 50])
+    assert parsed["a"] == "line 1: 3 fields, expected 51" and len(parsed["b"]) == 25
+    with pytest.raises(BadItem, match="line 1: 3 fields"):
+        keypoints_record(parsed["a"], 128, "drop")
+    with pytest.raises(BadItem, match="line 3: could not convert"):
+        keypoints_record(parsed["c"], 128, "drop")
 
 
 def _item(cat_id, name, n_landmarks, **extra):
@@ -104,7 +109,7 @@ def test_deepfashion2_landmark_outside_marked_unlabelled():
     "item, message",
     [
         (_item(1, "trousers", 25), "is not named 'trousers'"),
-        (_item(1, "short sleeve top", 24), "24 landmarks for category 1, expected 25"),
+        (_item(1, "short sleeve top", 25, bounding_box=["1", 1, 70, 70]), "not a number"),
     ],
 )
 def test_deepfashion2_bad_items(item, message):

@@ -256,21 +256,25 @@ def test_encrypted_zip_without_password(work):
 @pytest.mark.skipif(NATIVE is None, reason="no 7zz/7z")
 def test_native_password_goes_on_stdin_never_argv(work, monkeypatch):
     archive = zipcrypto_zip(work / "zc.zip", FILES, PASSWORD)
-    calls = []
-    real_run = subprocess.run
+    calls, sent = [], []
 
-    def spy(cmd, *args, **kwargs):
-        calls.append((list(cmd), kwargs))
-        return real_run(cmd, *args, **kwargs)
+    class Spy(subprocess.Popen):
+        def __init__(self, cmd, *args, **kwargs):
+            calls.append((list(cmd), kwargs))
+            super().__init__(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(unpack.subprocess, "run", spy)
+        def communicate(self, input=None, timeout=None):  # noqa: A002 (Popen's own name)
+            sent.append(input)
+            return super().communicate(input, timeout)
+
+    monkeypatch.setattr(unpack.subprocess, "Popen", Spy)
     monkeypatch.setenv("HUMANPREP_SHHQ_PASSWORD", PASSWORD)
     extract(archive, work / "out", password=PASSWORD, engine="native")
     assert len(calls) == 1
     cmd, kwargs = calls[0]
     assert not any(PASSWORD in arg for arg in cmd)
     assert not any(arg.startswith("-p") for arg in cmd)
-    assert kwargs["input"] == (PASSWORD + "\n").encode()
+    assert sent[0] == (PASSWORD + "\n").encode()
     assert "HUMANPREP_SHHQ_PASSWORD" not in kwargs["env"]
     assert PASSWORD not in " ".join(native_command(NATIVE, archive, work / "x"))
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from humanprep.datasets import TITLES
 from humanprep.errors import HumanprepError
 from humanprep.io import file_digests, write_text
+from humanprep.progress import Progress
 
 HEADER = ("file", "size", "sha256", "md5", "items", "kind")
 KINDS = ("zip", "tar", "file")
@@ -246,7 +247,9 @@ def save_registry(path, entries):
 
 def digests(path):
     """size, sha256 and md5 of a file, hashed in one streamed pass."""
-    return {"size": Path(path).stat().st_size, **file_digests(path, ("sha256", "md5"))}
+    size = Path(path).stat().st_size
+    progress = Progress(f"{Path(path).name}: hashing", None, total_bytes=size)
+    return {"size": size, **file_digests(path, ("sha256", "md5"), progress)}
 
 
 def verify_file(path, entry):

@@ -16,8 +16,11 @@ it checks every member's CRC (and the AES HMAC) while reading. Tars always go th
 `tarfile` with the `data` filter, after this module's own checks.
 """
 
+import contextlib
+import errno
 import logging
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -29,6 +32,8 @@ from pathlib import Path
 
 from humanprep.errors import HumanprepError
 from humanprep.io import atomic_dir
+from humanprep.oserrors import KNOWN, describe
+from humanprep.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,7 @@ MAX_LINK_DEPTH = 40
 MAX_LINK_TARGET = 4096
 RATIO_MIN_BYTES = 1 << 20  # members smaller than this are not ratio-checked one by one
 _ZIP_AES = 99
+_ERRNO = re.compile(r"errno\s*=\s*(\d+)")
 
 
 @dataclass(frozen=True)
@@ -338,27 +344,69 @@ def _child_env():
     }
 
 
-def _extract_zip_native(tool, archive, tmp, password):
+def _native_os_error(out, text):
+    """7-Zip reports the OS's refusal as `errno=28 : No space left on device`: that becomes
+    an OSError carrying 7-Zip's own text, explained once the partial output is gone."""
+    match = _ERRNO.search(out)
+    if not match or int(match.group(1)) not in KNOWN:
+        return None
+    code = int(match.group(1))
+    err = OSError(code, os.strerror(code))
+    err.native_text = text
+    return err
+
+
+def _tree_size(root):
+    """(files, bytes) under root so far: what 7-Zip has written."""
+    files = size = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            try:
+                size += os.lstat(os.path.join(folder, name)).st_size
+                files += 1
+            except OSError:
+                pass
+    return files, size
+
+
+def _extract_zip_native(tool, archive, tmp, password, members=()):
     stdin = (password + "\n").encode("utf-8") if password else b""
-    res = subprocess.run(
+    total = sum(m.size for m in members)
+    files = sum(1 for m in members if m.kind == "file")
+    progress = Progress(f"{Path(archive).name}: extract", "members", files, total)
+    proc = subprocess.Popen(
         native_command(tool, archive, tmp),
-        input=stdin,
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env=_child_env(),
-        check=False,
     )
-    if res.returncode == 0:
+    sent = stdin
+    while True:  # the password goes once; then the written tree is measured now and then
+        try:
+            stdout, stderr = proc.communicate(sent, timeout=progress.interval)
+            break
+        except subprocess.TimeoutExpired:
+            sent = None
+            done, size = _tree_size(tmp)
+            progress.add(done - progress.items, size - progress.bytes)
+    if proc.returncode == 0:
         return
+    res = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     out = _scrub((res.stderr + res.stdout).decode("utf-8", "replace"), password)
     if "wrong password" in out.lower():
         raise _fail(archive, "wrong password")
     lines = [ln.strip() for ln in out.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if "error" in ln.lower()] or lines
-    detail = "; ".join(errors)[:300]
-    raise _fail(archive, f"{Path(tool).name} failed (exit {res.returncode}): {detail}")
+    # keep the OS's own text: 7-Zip prints it on the line after `System ERROR:`
+    errors = [ln for ln in lines if "error" in ln.lower() or "errno" in ln.lower()] or lines
+    text = f"{Path(tool).name} failed (exit {res.returncode}): " + "; ".join(errors)[:300]
+    raise _native_os_error(out, text) or _fail(archive, text)
 
 
 def _extract_zip_python(archive, zf, tmp, members, password):
+    files = sum(1 for m in members if m.kind == "file")
+    progress = Progress(f"{Path(archive).name}: extract", "members", files,
+                        sum(m.size for m in members))  # fmt: skip
     for m in members:
         target = tmp / m.name
         if m.kind == "dir":
@@ -378,6 +426,7 @@ def _extract_zip_python(archive, zf, tmp, members, password):
             raise _zip_error(archive, m, err) from None
         if written != m.size:
             raise _fail(archive, f"member {m.name!r}: {written} bytes, listed as {m.size}")
+        progress.add(1, written)
 
 
 def _extract_tar(archive, tf, tmp, members):
@@ -386,6 +435,8 @@ def _extract_tar(archive, tf, tmp, members):
     except tarfile.FilterError as err:
         raise _fail(archive, f"member {err.tarinfo.name!r}: refused ({err})") from None
     except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
+        if isinstance(err, OSError) and err.errno in KNOWN:
+            raise  # the disk or a permission, not the archive: explained by the caller
         raise _fail(archive, f"corrupt: {type(err).__name__}: {err}") from None
 
 
@@ -475,6 +526,24 @@ def _choose_engine(archive, engine, encrypted, password):
     return "python", None
 
 
+def _unpacked_size(members):
+    return sum(m.size for m in members if m.kind == "file")
+
+
+@contextlib.contextmanager
+def _explained_os_errors(archive, dest, members):
+    """A full disk, a permission or a read-only file system while extracting: one line."""
+    try:
+        yield
+    except OSError as err:
+        if err.errno not in KNOWN:
+            raise
+        where = dest if err.errno in (errno.ENOSPC, errno.EDQUOT) else err.filename or dest
+        problem = describe(err, where, _unpacked_size(members))  # after the cleanup
+        prefix = getattr(err, "native_text", None) or "cannot extract"
+        raise _fail(archive, f"{prefix}: {problem}") from None
+
+
 def _extract_zip(archive, dest, password, limits, engine):
     with _open_zip(archive, encrypted=False) as plain:
         listed = _zip_members(archive, plain, limits)
@@ -488,9 +557,9 @@ def _extract_zip(archive, dest, password, limits, engine):
         check_members(archive, members, os.path.getsize(archive), limits)
         chosen, tool = _choose_engine(archive, engine, encrypted, password)
         log.info("%s: %d members, engine %s", Path(archive).name, len(members), chosen)
-        with atomic_dir(dest) as tmp:
+        with _explained_os_errors(archive, dest, members), atomic_dir(dest) as tmp:
             if chosen == "native":
-                _extract_zip_native(tool, archive, tmp, password)
+                _extract_zip_native(tool, archive, tmp, password, members)
             else:
                 _extract_zip_python(archive, zf, tmp, members, pwd)
             verify_tree(archive, tmp, members)
@@ -506,7 +575,7 @@ def _extract_tar_archive(archive, dest, limits):
         members = _tar_members(archive, tf, limits)
         check_members(archive, members, os.path.getsize(archive), limits)
         log.info("%s: %d members, engine python (tarfile)", Path(archive).name, len(members))
-        with atomic_dir(dest) as tmp:
+        with _explained_os_errors(archive, dest, members), atomic_dir(dest) as tmp:
             _extract_tar(archive, tf, tmp, members)
             verify_tree(archive, tmp, members)
     return members

@@ -11,7 +11,9 @@ full export and "_fullbody" for the full-body subset:
   occlusion, zoom_in, viewpoint. A garment none of whose polygons survives is dropped
   (counted as `annotations_without_valid_polygon`): a mask-less instance cannot be
   evaluated. Landmarks use DeepFashion2's own evaluator layout: `keypoints` is the
-  294-point vector (882 numbers) with only the category's slice filled, every category
+  294-point vector (882 numbers) with only the category's slice filled (landmarks outside
+  the image, or a list of the wrong length for the category, unlabelled and counted as
+  `keypoints_outside_image` / `landmarks_wrong_length`), every category
   lists the 294 keypoint names "1" ... "294" and an empty skeleton. Test images (no
   annotations) are still listed.
 - `landmarks_{split}_{NN}_{slug}{suffix}.json`, one per category with at least one
@@ -87,16 +89,18 @@ def garment_annotation(record, image_id_, garment, counts):
         counts["annotations_without_valid_polygon"] += 1
         return None
     x1, y1, x2, y2 = garment["bbox"]
-    if x2 - x1 > 0 and y2 - y1 > 0:
-        bbox = [num(x1), num(y1), num(x2 - x1), num(y2 - y1)]
+    w, h = num(x2 - x1), num(y2 - y1)
+    if w > 0 and h > 0:  # after rounding: a box 0.004 px high would be written as 0
+        bbox = [num(x1), num(y1), w, h]
     else:
         counts["bbox_from_polygons"] += 1
         bbox = rle_bbox(rle)
     start, stop = LANDMARK_SLICES[garment["category_id"]]
     landmarks = garment["landmarks"]
-    if len(landmarks) != stop - start:  # the normaliser guarantees this; be explicit
-        raise ValueError(f"{record['id']} item{garment['item']}: {len(landmarks)} landmarks")
-    flat, labelled = keypoint_triples(landmarks)
+    if len(landmarks) != stop - start:  # the normaliser fixes this; a record may still hold it
+        counts["landmarks_wrong_length"] += 1
+        landmarks = [[0, 0, 0]] * (stop - start)
+    flat, labelled = keypoint_triples(landmarks, width, height, counts)
     ann = {
         "id": annotation_id(image_id_, garment["item"]),
         "image_id": image_id_,

@@ -73,7 +73,8 @@ def items_in_file_order(record):
     """Garments in the annotation file's key order (item number order when not recorded)."""
     sub = record.get("deepfashion2") or {}
     by_item = {g["item"]: g for g in sub.get("garments") or []}
-    order = sub.get("item_order") or sorted(by_item)
+    order = [n for n in sub.get("item_order") or [] if n in by_item]
+    order += sorted(set(by_item) - set(order))  # a record may list fewer (schema admits it)
     return [by_item[n] for n in order]
 
 
@@ -94,10 +95,10 @@ def first_annotation_ids(record_paths):
 
 def keypoint_vector(garment):
     """The file's landmarks placed at the category's slice of 294 points, as floats."""
+    start, stop = LANDMARK_SLICES[garment["category_id"]]
     flat = (garment.get("original") or {}).get("landmarks")
-    if flat is None:
-        flat = [c for point in garment["landmarks"] for c in point]
-    start, _ = LANDMARK_SLICES[garment["category_id"]]
+    if flat is None or len(flat) != 3 * (stop - start):
+        flat = [c for point in garment["landmarks"] for c in point][: 3 * (stop - start)]
     points = [0.0] * (3 * N_LANDMARKS)
     points[3 * start : 3 * start + len(flat)] = [float(c) for c in flat]
     return points, sum(1 for v in flat[2::3] if v > 0)

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from humanprep.errors import HumanprepError
+from humanprep.oserrors import annotate
 
 DECIMALS = 2  # coordinates, box sizes, keypoints: 1/100 pixel
 
@@ -39,6 +40,7 @@ class Spool:
     def __init__(self, where, directory=None):
         self.where = where
         self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 (closed by close)
+        self._dir = directory or tempfile.gettempdir()
         self._index = []  # (id, offset, length)
         self._ids = set()
         self._offset = 0
@@ -46,12 +48,20 @@ class Spool:
     def __len__(self):
         return len(self._index)
 
+    @property
+    def size(self):
+        """Bytes of the elements spooled so far."""
+        return self._offset
+
     def add(self, key, obj):
         if key in self._ids:
             raise HumanprepError(self.where, f"duplicate id {key}")
         self._ids.add(key)
         data = _json(obj).encode("utf-8")
-        self._file.write(data)
+        try:
+            self._file.write(data)
+        except OSError as err:
+            raise annotate(err, self._dir) from None
         self._index.append((key, self._offset, len(data)))
         self._offset += len(data)
 
@@ -102,6 +112,9 @@ class CocoFile:
                 out.write(b"}\n")
             os.chmod(tmp, 0o644)
             os.replace(tmp, self.path)
+        except OSError as err:  # a failed write() names no file: say which, and how much
+            needed = self.images.size + self.annotations.size
+            raise annotate(err, self.path, needed) from None
         finally:
             Path(tmp).unlink(missing_ok=True)
             self.images.close()

@@ -41,18 +41,32 @@ def _deviations(centres, inliers):
     return centre, radius, np.abs(distance - radius) / radius, np.abs(height) / radius
 
 
+def no_orbit(problem):
+    """The orbit check of cameras that form no circle at all (every camera in one place,
+    or a centre beyond float range): no outliers can be named, the problem is stated."""
+    return {"centre": None, "radius": None, "outliers": [], "problem": problem}
+
+
 def orbit_check(w2cs, tolerance=0.05):
     """Fit one circle to the camera centres, dropping the worst camera and refitting while
     any is off it by more than `tolerance` of the radius (at most a quarter of them)."""
-    centres = np.array([camera_centre(m) for m in w2cs])
-    inliers = np.ones(len(centres), bool)
-    for _ in range(len(centres) // 4 + 1):
-        centroid, median, radial, vertical = _deviations(centres, inliers)
-        worst = np.maximum(radial, vertical)
-        worst[~inliers] = -1
-        if worst.max() <= tolerance:
-            break
-        inliers[int(np.argmax(worst))] = False
+    with np.errstate(all="ignore"):  # degenerate cameras give inf/nan, checked below
+        centres = np.array([camera_centre(m) for m in w2cs])
+        if not np.isfinite(centres).all():
+            return no_orbit("a camera centre is not a finite point")
+        inliers = np.ones(len(centres), bool)
+        for _ in range(len(centres) // 4 + 1):
+            try:
+                centroid, median, radial, vertical = _deviations(centres, inliers)
+            except np.linalg.LinAlgError as err:
+                return no_orbit(f"no circle fits the camera centres ({err})")
+            if not (np.isfinite(median) and median > 0 and np.isfinite(centroid).all()):
+                return no_orbit("the camera centres do not span a circle")
+            worst = np.maximum(radial, vertical)
+            worst[~inliers] = -1
+            if worst.max() <= tolerance:
+                break
+            inliers[int(np.argmax(worst))] = False
     outliers = [
         {
             "view": int(i),
@@ -76,5 +90,8 @@ def body_facing(global_orient):
 def front_view(global_orient, w2cs):
     """Index of the camera looking most directly at the body's front (against its facing)."""
     facing = body_facing(global_orient)
-    scores = [float(-viewing_direction(m) @ facing) for m in w2cs]
-    return int(np.argmax(scores)), round(max(scores), 4)
+    with np.errstate(all="ignore"):
+        scores = [float(-viewing_direction(m) @ facing) for m in w2cs]
+    scores = [s if np.isfinite(s) else -np.inf for s in scores]  # overflowing matrices
+    best = int(np.argmax(scores))
+    return best, round(scores[best], 4) if np.isfinite(scores[best]) else None

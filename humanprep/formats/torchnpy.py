@@ -20,6 +20,7 @@ import numpy as np
 from numpy.lib import format as npformat
 
 from humanprep.errors import HumanprepError
+from humanprep.members import read_member
 
 # Legacy torch.save constants (torch/serialization.py).
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
@@ -342,7 +343,7 @@ def load_huge100k_npy(path):
     """{'smpl_params': float32 (189,), 'poses': [(w2c (4, 4), (fx, fy, cx, cy) (4,)), ...]}."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_member(path)  # a plain file, or a member of a tar read in place
     except OSError as err:
         raise HumanprepError(path, f"cannot read: {err.strerror}") from None
     obj = loads_torch_npy(data, path)

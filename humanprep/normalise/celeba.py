@@ -1,5 +1,6 @@
 """Multi-Modal-CelebA-HQ: face image, merged 0-18 label map, 10 captions, CelebA split."""
 
+import io
 import logging
 import pickle
 
@@ -24,8 +25,12 @@ def parse_mapping(lines, where):
         fields = line.split()
         if not fields or fields[0] == "idx":
             continue
-        idx, orig_idx, orig_file = int(fields[0]), int(fields[1]), fields[2]
-        if int(orig_file.split(".")[0]) != orig_idx + 1:
+        try:
+            idx, orig_idx, orig_file = int(fields[0]), int(fields[1]), fields[2]
+            orig_number = int(orig_file.split(".")[0])
+        except (ValueError, IndexError):
+            raise HumanprepError(where, f"line {number}: not `idx orig_idx orig_file`") from None
+        if orig_number != orig_idx + 1:
             raise HumanprepError(
                 where, f"line {number}: {orig_file} is not orig_idx {orig_idx} + 1"
             )
@@ -41,7 +46,7 @@ class _ListOnly(pickle.Unpickler):
 
 
 def load_split_pickle(path):
-    with open(path, "rb") as fh:
+    with io.BytesIO(read_file(path, "split list")) as fh:  # a file, or a zip member
         try:
             names = _ListOnly(fh, encoding="latin1").load()
         except (pickle.UnpicklingError, EOFError) as err:
@@ -51,7 +56,7 @@ def load_split_pickle(path):
 
 def load_context(side_files, options):
     path = side_files["CelebA-HQ-to-CelebA-mapping.txt"]
-    with open(path, encoding="utf-8") as fh:
+    with io.StringIO(read_file(path, "mapping").decode("utf-8")) as fh:  # file or member
         mapping = parse_mapping(fh, path)
     published = {}
     for split in ("train", "test"):
@@ -72,7 +77,11 @@ def merge_parts(masks, size):
 
 
 def read_captions(path):
-    lines = [s.strip() for s in read_file(path, "captions").decode("utf-8").splitlines()]
+    try:
+        content = read_file(path, "captions").decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BadItem(f"captions are not UTF-8 text: {err}") from None
+    lines = [s.strip() for s in content.splitlines()]
     lines = [s for s in lines if s]
     if len(lines) != N_CAPTIONS:
         raise BadItem(f"{len(lines)} captions, expected {N_CAPTIONS}")

@@ -6,13 +6,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from humanprep.members import read_member
 from humanprep.normalise.images import BadImage, clean_image
 from humanprep.normalise.shard import BadItem
 
 
 def read_file(path, what):
     try:
-        return Path(path).read_bytes()
+        return read_member(path)  # a plain file, or a member of a tar read in place
     except OSError as err:
         raise BadItem(f"{what} unreadable: {err.strerror}") from None
 

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from humanprep.normalise.checks import integer, show, text
 from humanprep.normalise.common import (
     binary_mask,
     check_size,
@@ -18,6 +19,7 @@ from humanprep.normalise.common import (
     take_image,
 )
 from humanprep.normalise.shard import BadItem, Removed
+from humanprep.sidefiles import MetadataDB
 
 SPLITS = {"train": "train", "val": "val", "validation": "val"}
 _CC = re.compile(r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d)")
@@ -30,8 +32,11 @@ def licence_id(url):
 
 
 def load_context(side_files, options):
-    with open(side_files["metadata.json"], encoding="utf-8") as fh:
-        metadata = json.load(fh)
+    if "metadata.sqlite" in side_files:  # split once by plan_shards: look up, never load
+        metadata = MetadataDB(side_files["metadata.sqlite"])
+    else:
+        with open(side_files["metadata.json"], encoding="utf-8") as fh:
+            metadata = json.load(fh)
     return {
         "metadata": metadata,
         "opt_out": set(options.get("opt_out_nsids", [])),
@@ -51,6 +56,37 @@ def opt_out_reason(key, meta, ctx):
     return None
 
 
+_TEXT_FIELDS = ("author", "photo_title", "photo_url", "user_nsid", "license_url", "date_taken")
+
+
+def check_metadata(meta):
+    """The item's metadata.json entry with the fields records carry type-checked."""
+    if not isinstance(meta, dict):
+        raise BadItem(f"metadata.json entry is not an object: {show(meta)}")
+    category = meta.get("cateogry")  # sic: the upstream field name
+    if not isinstance(category, str) or category not in SPLITS:
+        raise BadItem(f"metadata.json cateogry is not train or val: {show(category)}")
+    for key in _TEXT_FIELDS:
+        text(meta.get(key), f"metadata.json {key}")
+    if meta.get("yfcc100m_line_idx") is not None:
+        integer(meta["yfcc100m_line_idx"], "metadata.json yfcc100m_line_idx")
+    tags = meta.get("tags")
+    if not (tags is None or isinstance(tags, str | list)):
+        raise BadItem(f"metadata.json tags are not text or a list: {show(tags)}")
+    return meta
+
+
+def load_keypoints(data):
+    """The (17, 3) float64 keypoint array from `.npy` bytes; anything else is a BadItem."""
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        raise BadItem(f"keypoints.npy unreadable: {err}") from None
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+        raise BadItem(f"keypoints.npy holds no numbers: {getattr(array, 'dtype', type(array))}")
+    return array.astype(np.float64)
+
+
 def keypoints_in_pixels(array, width, height):
     """(17, 3) keypoints -> ([x, y, v] in pixels, units found). Units are detected: when
     every labelled coordinate lies in [0, 1] the file is normalised, else in pixels."""
@@ -66,6 +102,10 @@ def keypoints_in_pixels(array, width, height):
     return out, units
 
 
+def _optional_int(value):
+    return None if value is None else int(value)
+
+
 def _mask(files, role, writer, size):
     if role not in files:
         return None
@@ -79,18 +119,22 @@ def normalise(entry, ctx, writer):
     meta = ctx["metadata"].get(key) or ctx["metadata"].get(key.lstrip("0") or "0")
     if meta is None:
         raise BadItem("no entry in metadata.json")
+    meta = check_metadata(meta)
     reason = opt_out_reason(key, meta, ctx)
     if reason:
         raise Removed(reason)
     image = take_image(files["image.png"], writer)
     size = (image["width"], image["height"])
+    for role in ("keypoints.npy", "vertices.npy"):
+        if role not in files:
+            raise BadItem(f"no {role} in the tar")
+    array = load_keypoints(read_file(files["keypoints.npy"], "keypoints"))
+    vertices = read_file(files["vertices.npy"], "vertices")
     try:
-        array = np.load(io.BytesIO(read_file(files["keypoints.npy"], "keypoints")))
-        vertices = read_file(files["vertices.npy"], "vertices")
         np.load(io.BytesIO(vertices), allow_pickle=False)
-    except (KeyError, ValueError) as err:
-        raise BadItem(f"keypoints/vertices unreadable: {err}") from None
-    points, units = keypoints_in_pixels(array.astype(np.float64), *size)
+    except (ValueError, OSError, EOFError) as err:
+        raise BadItem(f"vertices.npy unreadable: {err}") from None
+    points, units = keypoints_in_pixels(array, *size)
     if "mask.png" not in files:
         raise BadItem("no person mask (mask.png) in the tar")
     return {
@@ -113,7 +157,7 @@ def normalise(entry, ctx, writer):
             "vertices": writer.write("vertices.npy", vertices),
             "keypoints": points,
             "keypoint_units": units,
-            "yfcc100m_line_idx": meta.get("yfcc100m_line_idx"),
+            "yfcc100m_line_idx": _optional_int(meta.get("yfcc100m_line_idx")),
             "date_taken": meta.get("date_taken"),
         },
     }

@@ -9,6 +9,7 @@ import numpy as np
 
 from humanprep.errors import HumanprepError
 from humanprep.formats.torchnpy import load_huge100k_npy, split_smpl_params
+from humanprep.members import local_file
 from humanprep.normalise.common import png_bytes, take_image
 from humanprep.normalise.shard import BadItem
 
@@ -66,13 +67,23 @@ def read_views(path):
 def view_pngs(path):
     """Each view encoded as PNG as soon as it is decoded (no 24-frame array held): fresh
     per-frame allocations made decoding 2.5x slower than a bare decode loop."""
-    pngs = [png_bytes(frame) for frame in iter_views(path)]
+    with local_file(path) as local:  # OpenCV reads videos from files only
+        pngs = [png_bytes(frame) for frame in iter_views(local)]
     check_view_count(len(pngs))
     return pngs
 
 
 def load_context(side_files, options):
     return {}
+
+
+def check_finite(params):
+    """NaN or infinity in the SMPL-X parameters or a camera quarantines the item."""
+    if not np.isfinite(params["smpl_params"]).all():
+        raise BadItem("parameters hold NaN or infinity: in smpl_params")
+    for i, (w2c, intrinsics) in enumerate(params["poses"]):
+        if not (np.isfinite(w2c).all() and np.isfinite(intrinsics).all()):
+            raise BadItem(f"parameters hold NaN or infinity: in camera {i}")
 
 
 def _cameras(poses):
@@ -97,6 +108,7 @@ def normalise(entry, ctx, writer):
         params = load_huge100k_npy(files["params"])
     except HumanprepError as err:
         raise BadItem(f"parameters: {err.problem}") from None
+    check_finite(params)
     smpl = {
         k: np.asarray(v, float).round(6).tolist()
         for k, v in split_smpl_params(params["smpl_params"]).items()

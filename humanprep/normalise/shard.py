@@ -9,9 +9,11 @@ import hashlib
 import importlib
 import logging
 import re
+import shutil
 from pathlib import Path
 
 from humanprep.io import atomic_dir, read_jsonl, write_bytes, write_jsonl
+from humanprep.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,16 @@ class ItemWriter:
         return str(self.prefix / name)
 
 
+def checked(record):
+    """The record, unless it holds a NaN or infinity (which JSON cannot carry)."""
+    from humanprep.normalise.checks import non_finite_path
+
+    where = non_finite_path(record)
+    if where:
+        raise BadItem(f"record holds a value that is not finite: {where}")
+    return record
+
+
 def normalise_shard(dataset, shard, manifest, side_files, options, out_dir):
     """Normalise the manifest's items into out_dir (atomically); return (records, quarantine).
 
@@ -61,12 +73,16 @@ def normalise_shard(dataset, shard, manifest, side_files, options, out_dir):
     module = importlib.import_module(MODULES[dataset])
     ctx = module.load_context(side_files, options)
     records, quarantine = [], []
+    entries = read_jsonl(manifest)
+    progress = Progress(f"{dataset} {shard}: normalise", total=len(entries))
     with atomic_dir(out_dir) as tmp:
-        for entry in read_jsonl(manifest):
+        for entry in entries:
+            progress.add()
             writer = ItemWriter(tmp, shard, entry["id"])
             try:
-                records.append(module.normalise(entry, ctx, writer))
+                records.append(checked(module.normalise(entry, ctx, writer)))
             except (BadItem, Removed) as err:
+                shutil.rmtree(writer.root, ignore_errors=True)  # nothing of the item stays
                 kind = "removed" if isinstance(err, Removed) else "quarantined"
                 quarantine.append(
                     {"id": entry["id"], "kind": kind, "reason": str(err), "shard": shard}

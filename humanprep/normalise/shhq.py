@@ -1,6 +1,7 @@
 """SHHQ-1.0: image, person mask, parsing map as class ids, BODY_25 keypoints."""
 
 import functools
+import math
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from humanprep.normalise.shard import BadItem
 
 LICENSE = {"id": "shhq-1.0-research-only", "url": "https://stylegan-human.github.io/"}
 UNKNOWN = 255
+KEYPOINTS_FILE = "merged_25pts_ldmk.txt"
 
 
 @functools.cache
@@ -29,28 +31,30 @@ def _lut():
 
 
 def parse_keypoint_lines(lines):
-    """`<file> x0 y0 ... x24 y24` lines -> {image stem: [(x, y), ...25]}."""
+    """`<file> x0 y0 ... x24 y24` lines -> {image stem: [(x, y), ...25]}. A malformed line
+    maps its image to the problem (a string): that image is quarantined, not the dataset."""
     points = {}
     for number, line in enumerate(lines, 1):
         fields = line.split()
         if not fields:
             continue
+        stem = fields[0].rsplit(".", 1)[0]
         if len(fields) != 1 + 2 * len(BODY_25):
-            raise ValueError(f"line {number}: {len(fields)} fields, expected 51")
-        values = [float(v) for v in fields[1:]]
-        points[fields[0].rsplit(".", 1)[0]] = list(zip(values[::2], values[1::2], strict=True))
+            points[stem] = f"line {number}: {len(fields)} fields, expected 51"
+            continue
+        try:
+            values = [float(v) for v in fields[1:]]
+        except ValueError as err:
+            points[stem] = f"line {number}: {err}"
+            continue
+        points[stem] = list(zip(values[::2], values[1::2], strict=True))
     return points
 
 
 def load_context(side_files, options):
-    from humanprep.errors import HumanprepError
-
     path = side_files["keypoints"]
     with open(path, encoding="utf-8") as fh:
-        try:
-            keypoints = parse_keypoint_lines(fh)
-        except ValueError as err:
-            raise HumanprepError(path, str(err)) from None
+        keypoints = parse_keypoint_lines(fh)
     return {"keypoints": keypoints, "out_of_width": options.get("out_of_width", "drop")}
 
 
@@ -72,6 +76,10 @@ def keypoints_record(points, width, rule):
     """[x, y, v] triples and a status, applying the configured out-of-width rule."""
     if points is None:
         return [[0, 0, 0]] * len(BODY_25), "missing"
+    if isinstance(points, str):
+        raise BadItem(f"keypoint line malformed in {KEYPOINTS_FILE}: {points}")
+    if not all(math.isfinite(c) for point in points for c in point):
+        raise BadItem(f"keypoints hold NaN or infinity: in {KEYPOINTS_FILE}")
     present = [(x, y) for x, y in points if (x, y) != (-1.0, -1.0)]
     status = "ok"
     if any(x > width for x, _ in present):

@@ -21,13 +21,19 @@ from humanprep.io import (
     write_text,
 )
 from humanprep.normalise.shard import safe_name
-from humanprep.release import card, deepprivacy2, manifest, webdataset
+from humanprep.progress import Progress
+from humanprep.release import card, croissant, deepprivacy2, hf, manifest, webdataset
 from humanprep.release.select import select_shards
+
+CROISSANT = "croissant.json"
+_PROGRESS = []  # the release being built: files and bytes placed so far
 
 
 def place(src, dest, mode):
     """Hard link (same file system) or copy one file."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if _PROGRESS:
+        _PROGRESS[-1].add(1, os.path.getsize(src))
     if mode == "hardlink":
         try:
             os.link(src, dest)
@@ -95,13 +101,30 @@ def add_terms(tmp, agreements, terms_dir):
     return rows
 
 
-def finish(tmp, meta, records, counts, terms_rows, provenance):
+def add_hf_view(tmp, records, view_dir, mode):
+    """The Hugging Face view built by its own step (view_dir), linked in; without one
+    (a release built directly), written here."""
+    if view_dir is None:
+        derived = {p.name: p for p in sorted((tmp / "derived").glob("*")) if p.is_dir()}
+        meta = hf.write_view(tmp, records, derived)
+        return meta, hf.view_yaml(meta)
+    meta, text = hf.read_view(view_dir)
+    hf.check_counts(meta, records)
+    for path, source in hf.view_files(view_dir):
+        place(source, tmp / path, mode)
+    return meta, text
+
+
+def finish(tmp, meta, records, counts, terms_rows, provenance, hf_view):
     write_text(tmp / "ATTRIBUTION.csv", card.attribution_csv(sorted_records(records)))
-    write_text(tmp / "README.md", card.card_text(meta, records, counts, terms_rows))
+    write_text(tmp / "README.md", card.card_text(meta, records, counts, terms_rows, hf_view))
     write_json(tmp / "PROVENANCE.json", provenance)
     entries = manifest.manifest_entries(tmp)
+    # croissant.json gives the files' checksums: it is written from the entries, then added
+    write_json(tmp / CROISSANT, croissant.croissant(meta, records, entries, hf_view[0]))
+    entries = manifest.with_entry(entries, tmp, CROISSANT)
     write_json(tmp / manifest.MANIFEST, {"release": meta["release"], "files": entries})
-    entries = manifest.manifest_entries(tmp, skip=(manifest.SUMS,))  # with manifest.json
+    entries = manifest.with_entry(entries, tmp, manifest.MANIFEST)
     write_text(tmp / manifest.SUMS, manifest.sums_text(entries))
 
 
@@ -254,7 +277,9 @@ def build_tree(tmp, spec):
         provenance["dedup"] = {"policy": dedup["policy"], "dropped": drops}
         meta["dedup"] = provenance["dedup"]
     meta["conventions"] = conventions(spec, records)
-    finish(tmp, meta, records, counts, terms_rows, provenance)
+    meta["webdataset"] = bool(spec.get("webdataset"))
+    hf_view = add_hf_view(tmp, records, spec.get("hf_view"), spec["link"])
+    finish(tmp, meta, records, counts, terms_rows, provenance, hf_view)
     return {d: len(rs) for d, rs in records.items()}
 
 
@@ -263,11 +288,13 @@ def build_release(dest, spec):
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    _PROGRESS.append(Progress(f"{dest.name}: release", "files"))
     try:
         counts = build_tree(tmp, spec)
         os.chmod(tmp, 0o755)
         status = install(tmp, dest)
     finally:
+        _PROGRESS.pop()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return status, counts

@@ -51,10 +51,13 @@ def _table(header, rows):
     return "\n".join(lines)
 
 
-def card_text(meta, records_by_dataset, counts, terms):
-    """Markdown card: what is inside, the licences, the terms, and how to verify it."""
+def card_text(meta, records_by_dataset, counts, terms, hf_view=None):
+    """Markdown card: what is inside, the licences, the terms, how to load and verify it.
+    hf_view: (metadata, its YAML text) of the Hugging Face view, which opens the card."""
     name = f"{meta['name']} {meta['version']}"
-    out = [f"# {name}", "", meta["description"], ""]
+    hf_meta, hf_yaml = hf_view or (None, None)
+    out = ["---", hf_yaml.rstrip(), "---", ""] if hf_yaml else []
+    out += [f"# {name}", "", meta["description"], ""]
     rows, licences, cats = [], Counter(), Counter()
     for dataset, records in sorted(records_by_dataset.items()):
         for split, n in sorted(Counter(r["split"] for r in records).items()):
@@ -76,6 +79,8 @@ def card_text(meta, records_by_dataset, counts, terms):
     ]
     out += ["", "Items under Creative Commons BY licences are listed with author and source"]
     out += ["URL in ATTRIBUTION.csv; credit them when you publish.", ""]
+    if hf_meta:
+        out += how_to_load(records_by_dataset, hf_meta, meta["release"], meta.get("webdataset"))
     out += ["## Verify", "", "```", "sha256sum -c SHA256SUMS", "```", ""]
     out += ["or `humanprep verify-release <this folder>` (also finds extra files).", ""]
     if meta.get("selection"):
@@ -95,3 +100,111 @@ def dedup_section(dedup):
 
 def _sorted(counter):
     return [(*key, n) for key, n in sorted(counter.items())]
+
+
+def _example(records_by_dataset, hf_meta):
+    """The dataset and split the snippets use: DeepFashion2 when released (it has a
+    derived subset), else the first dataset; its first split."""
+    dataset = "deepfashion2" if "deepfashion2" in records_by_dataset else min(records_by_dataset)
+    info = next(i for i in hf_meta["dataset_info"] if i["config_name"] == dataset)
+    hf_split = info["splits"][0]["name"]
+    split = (
+        "all"
+        if hf_split == "train" and {"all"} == {r["split"] for r in records_by_dataset[dataset]}
+        else hf_split
+    )
+    return dataset, hf_split, split
+
+
+def snippets(records_by_dataset, hf_meta, release):
+    """{tool: python code}, run beside this folder; the tests run these very snippets."""
+    dataset, hf_split, split = _example(records_by_dataset, hf_meta)
+    head = f'release = "{release}"  # this folder\n'
+    return {
+        "datasets": f"""from datasets import load_dataset
+
+{head}ds = load_dataset(release, "{dataset}", split="{hf_split}")
+row = ds[0]  # the record's fields; "image" is the decoded picture (PIL)
+print(len(ds), row["id"], row["image"].size, row["image_info"]["sha256"])
+""",
+        "humanprep": f"""import humanprep
+
+{head}ds = humanprep.load(release, "{dataset}", "{split}")  # decode="numpy" for arrays
+image, record = ds[0]
+print(len(ds), record["id"], image.size)
+""",
+        "webdataset": f"""import glob
+
+import webdataset as wds
+
+{head}tars = sorted(glob.glob(f"{{release}}/webdataset/{dataset}-shard-*.tar"))
+for sample in wds.WebDataset(tars, shardshuffle=False).decode("pil"):
+    record = sample["json"]  # the record; its files are the other keys, e.g. "image.jpg"
+    print(sample["__key__"], record["id"], sorted(sample))
+    break
+""",
+        "datasets-webdataset": f"""import glob
+import tarfile
+
+from datasets import Features, Image, Value, load_dataset, load_dataset_builder
+
+{head}tars = sorted(glob.glob(f"{{release}}/webdataset/{dataset}-shard-*.tar"))
+# type the tars' "json" member as the typed config's record, image members as images
+typed = load_dataset_builder(release, "{dataset}").info.features
+record = {{("image" if k == "image_info" else k): v for k, v in typed.items() if k != "image"}}
+features = {{"__key__": Value("string"), "__url__": Value("string"), "json": record}}
+for tar in tars:
+    with tarfile.open(tar) as members:
+        for name in members.getnames():
+            if name.endswith((".jpg", ".png")):
+                features[name.split(".", 1)[1]] = Image()
+ds = load_dataset(
+    "webdataset", data_files={{"train": tars}}, split="train", features=Features(features)
+)
+print(len(ds), ds[0]["json"]["id"])
+""",
+        "mlcroissant": f"""import mlcroissant as mlc
+
+{head}ds = mlc.Dataset(jsonld=f"{{release}}/croissant.json")  # validates it
+for record in ds.records(record_set="{dataset}"):
+    print(record["{dataset}/id"], record["{dataset}/image_path"])
+    break
+""",
+        "pycocotools": f"""import glob
+
+from pycocotools.coco import COCO
+
+{head}path = sorted(glob.glob(f"{{release}}/coco/*/*.json"))[0]  # coco/<dataset>/<file>.json
+coco = COCO(path)
+image = coco.loadImgs(coco.getImgIds()[0])[0]
+folder = path.split("/")[-2]  # file_name is relative to the dataset's folder
+print(path, len(coco.getAnnIds()), f"{{release}}/{{folder}}/{{image['file_name']}}")
+""",
+    }
+
+
+def how_to_load(records_by_dataset, hf_meta, release, with_webdataset=True):
+    """The card's "How to load" section: one snippet per tool, run from this folder."""
+    rows = [
+        (i["config_name"], ", ".join(f"{s['name']} ({s['num_examples']})" for s in i["splits"]))
+        for i in hf_meta["dataset_info"]
+    ]
+    code = snippets(records_by_dataset, hf_meta, release)
+    if not with_webdataset:
+        code = {k: v for k, v in code.items() if "webdataset" not in k}
+    out = ["## How to load", "", "Run these from the folder that holds this one.", ""]
+    out += ["Hugging Face `datasets`: one config per dataset and derived subset. In this"]
+    out += ["view `image` is the decoded picture, the record's `image` object is `image_info`,"]
+    out += ["and data without splits (records' split `all`) is the split `train`.", ""]
+    out += [_table(("config", "splits (items)"), rows), ""]
+    titles = {
+        "datasets": "`datasets`",
+        "humanprep": "`humanprep.load` (map-style: usable as a torch `DataLoader` dataset)",
+        "webdataset": "`webdataset` (the tars in `webdataset/`)",
+        "datasets-webdataset": "`datasets` reading the same tars",
+        "mlcroissant": "`mlcroissant` (the Croissant metadata in `croissant.json`)",
+        "pycocotools": "`pycocotools` (COCO files in `coco/`)",
+    }
+    for tool, text in code.items():
+        out += [f"### {titles[tool]}", "", "```python", text.rstrip(), "```", ""]
+    return out

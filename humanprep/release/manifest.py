@@ -12,8 +12,15 @@ TOP_KINDS = {
     "PROVENANCE.json": "provenance",
     "ATTRIBUTION.csv": "attribution",
     "CHANGES.md": "changes",
+    "croissant.json": "croissant",
 }
-SUFFIX_KINDS = {".jsonl": "records", ".jpg": "image", ".png": "image", ".npy": "array"}
+SUFFIX_KINDS = {
+    ".jsonl": "records",
+    ".jpg": "image",
+    ".png": "image",
+    ".npy": "array",
+    ".parquet": "hf-metadata",
+}
 
 
 def list_files(root):
@@ -43,24 +50,26 @@ def classify(path):
     return dataset, SUFFIX_KINDS.get(Path(path).suffix, "other")
 
 
+def entry(root, path):
+    """The manifest entry of one file (path relative to root)."""
+    dataset, kind = classify(path)
+    full = Path(root) / path
+    return {
+        "path": path,
+        "size": full.stat().st_size,
+        "sha256": sha256_file(full),
+        "dataset": dataset,
+        "kind": kind,
+    }
+
+
 def manifest_entries(root, skip=(SUMS, MANIFEST)):
-    root = Path(root)
-    entries = []
-    for path in list_files(root):
-        if path in skip:
-            continue
-        dataset, kind = classify(path)
-        full = root / path
-        entries.append(
-            {
-                "path": path,
-                "size": full.stat().st_size,
-                "sha256": sha256_file(full),
-                "dataset": dataset,
-                "kind": kind,
-            }
-        )
-    return entries
+    return [entry(root, path) for path in list_files(root) if path not in skip]
+
+
+def with_entry(entries, root, path):
+    """entries plus that of one more file, in path order (as list_files gives them)."""
+    return sorted([*entries, entry(root, path)], key=lambda e: e["path"])
 
 
 def sums_text(entries):

@@ -77,11 +77,18 @@ def draw_keypoints(image, keypoints, pairs=(), point=RED, line=GREEN, radius=2, 
     return image
 
 
+def _near(value, size):
+    return min(max(value, -size), 2 * size)
+
+
 def draw_box(image, box, colour, width=2, label=None):
-    """Outline of the box [x0, y0, x1, y1] (corners inclusive), with a label on a filled
-    strip inside its top-left corner."""
+    """Outline of the box [x0, y0, x1, y1] (corners inclusive, in either order), with a
+    label on a filled strip inside its top-left corner."""
     draw = ImageDraw.Draw(image)
-    x0, y0, x1, y1 = box
+    # an inverted box is drawn, not refused; corners far outside are pulled in to a margin
+    # around the image (what shows is the same; PIL's text layout fails at +-1e300)
+    x0, x1 = sorted(_near(x, image.width) for x in box[0::2])
+    y0, y1 = sorted(_near(y, image.height) for y in box[1::2])
     draw.rectangle([x0, y0, x1, y1], outline=colour, width=width)
     if label:
         face = font()
@@ -101,8 +108,8 @@ def text_colour(fill):
 
 def draw_polygon(image, points, colour, width=1):
     """Closed outline through the flat point list [x0, y0, x1, y1, ...]; fewer than three
-    points (a degenerate polygon) draw nothing."""
-    xy = list(zip(points[0::2], points[1::2], strict=True))
+    points (a degenerate polygon) draw nothing, and an odd trailing value is ignored."""
+    xy = list(zip(points[0::2], points[1::2], strict=False))
     if len(xy) >= 3:
         ImageDraw.Draw(image).line([*xy, xy[0]], fill=colour, width=width, joint="curve")
     return image

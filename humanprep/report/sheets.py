@@ -5,6 +5,7 @@ returns a PIL image. Items are chosen by humanprep.report.sample (spread over sp
 categories, annotated first, ties by id), so a sheet only changes with the data.
 """
 
+import math
 from pathlib import Path
 
 from PIL import Image
@@ -139,7 +140,7 @@ def huge100k_ring(view_record, root, thumb_height=64):
     views = sorted(view_record["views"], key=lambda v: v["view"])
     images = [load(root, v["image"]) for v in views]
     directions = [camera_direction(v["w2c"]) if v.get("w2c") else None for v in views]
-    if any(d is None or d == (0, 0) for d in directions):
+    if any(d is None or d == (0, 0) or not all(map(math.isfinite, d)) for d in directions):
         directions = None
     outliers = {o["view"] for o in view_record.get("orbit", {}).get("outliers", [])}
     ring = draw.view_ring(images, view_record["front_view"], directions, outliers, thumb_height)

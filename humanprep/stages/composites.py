@@ -10,6 +10,7 @@ from PIL import Image
 from humanprep.derive.composite import on_white
 from humanprep.io import atomic_dir, read_jsonl, write_bytes, write_jsonl
 from humanprep.normalise.shard import safe_name
+from humanprep.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,11 @@ def _array(path, mode):
 def composite_shard(records_path, normalised_dir, out_dir, quality):
     shard = Path(out_dir).name
     entries = []
+    records = read_jsonl(records_path)
+    progress = Progress(f"{shard}: composites", total=len(records))
     with atomic_dir(out_dir) as tmp:
-        for record in read_jsonl(records_path):
+        for record in records:
+            progress.add()
             mask_path = record["shhq"]["segment"]
             if mask_path is None:
                 continue

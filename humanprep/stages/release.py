@@ -57,6 +57,7 @@ def make_spec(smk):
         "webdataset": release["webdataset"],
         "dedup": dedup_spec(release, p.datasets, list(smk.input.get("dedup", []))),
         "deepprivacy2": release["deepprivacy2"],
+        "hf_view": smk.input.hf_view,
         "agreements": agreements,
         "terms_dir": str(REPO / "terms"),
         "summaries": {Path(s).parent.name: read_json(s) for s in smk.input.summaries},

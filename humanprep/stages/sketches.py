@@ -10,6 +10,7 @@ from humanprep.derive.sketch import MAPS, ink_fraction, sketch_maps
 from humanprep.io import atomic_dir, read_jsonl, write_bytes, write_jsonl
 from humanprep.normalise.common import png_bytes
 from humanprep.normalise.shard import safe_name
+from humanprep.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +20,11 @@ def sketch_shard(records_path, normalised_dir, out_dir, params):
     image, with each map's ink fraction (share of line pixels)."""
     shard = Path(out_dir).name
     entries = []
+    records = read_jsonl(records_path)
+    progress = Progress(f"{shard}: sketches", total=len(records))
     with atomic_dir(out_dir) as tmp:
-        for record in read_jsonl(records_path):
+        for record in records:
+            progress.add()
             with Image.open(Path(normalised_dir, record["image"]["path"])) as image:
                 rgb = np.asarray(image.convert("RGB"))
             entry = {"id": record["id"], "size": params["size"], "ink": {}}

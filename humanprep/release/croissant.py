@@ -1,0 +1,192 @@
+"""croissant.json: the release described in Croissant 1.0 (MLCommons), the machine-readable
+dataset metadata that hubs, search engines and dataset tracks read.
+
+Files: every record shard and every typed Parquet file of the Hugging Face view as a
+FileObject with its sha256; per dataset a FileSet of its Parquet files and one of its
+images. One RecordSet per dataset, with typed fields, read from the Parquet files (typed
+columns: JSON Lines would go through pandas' type guessing, which turns the id "0001307"
+into the number 1307). Licences and the terms each dataset is bound by are named per
+record set and listed at the top; citations are those the terms ask for.
+"""
+
+CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
+# the Croissant 1.0 JSON-LD context, as the specification gives it
+CONTEXT = {
+    "@language": "en",
+    "@vocab": "https://schema.org/",
+    "citeAs": "cr:citeAs",
+    "column": "cr:column",
+    "conformsTo": "dct:conformsTo",
+    "cr": "http://mlcommons.org/croissant/",
+    "rai": "http://mlcommons.org/croissant/RAI/",
+    "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/",
+    "examples": {"@id": "cr:examples", "@type": "@json"},
+    "extract": "cr:extract",
+    "field": "cr:field",
+    "fileProperty": "cr:fileProperty",
+    "fileObject": "cr:fileObject",
+    "fileSet": "cr:fileSet",
+    "format": "cr:format",
+    "includes": "cr:includes",
+    "isLiveDataset": "cr:isLiveDataset",
+    "jsonPath": "cr:jsonPath",
+    "key": "cr:key",
+    "md5": "cr:md5",
+    "parentField": "cr:parentField",
+    "path": "cr:path",
+    "recordSet": "cr:recordSet",
+    "references": "cr:references",
+    "regex": "cr:regex",
+    "repeated": "cr:repeated",
+    "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate",
+    "sc": "https://schema.org/",
+    "separator": "cr:separator",
+    "source": "cr:source",
+    "subField": "cr:subField",
+    "transform": "cr:transform",
+}
+
+CITATIONS = {
+    "shhq": "Fu et al. StyleGAN-Human: A Data-Centric Odyssey of Human Generation. ECCV 2022.",
+    "fdh": "Hukkelås and Lindseth. DeepPrivacy2: Towards Realistic Full-Body Anonymization. "
+    "WACV 2023.",
+    "deepfashion2": "Ge et al. DeepFashion2: A Versatile Benchmark for Detection, Pose "
+    "Estimation, Segmentation and Re-Identification of Clothing Images. CVPR 2019.",
+    "huge100k": "Zhuang et al. IDOL: Instant Photorealistic 3D Human Creation from a Single "
+    "Image. CVPR 2025.",
+    "celeba": "Xia et al. TediGAN: Text-Guided Diverse Face Image Generation and Manipulation. "
+    "CVPR 2021. Lee et al. MaskGAN: Towards Diverse and Interactive Facial Image Manipulation. "
+    "CVPR 2020. Karras et al. Progressive Growing of GANs for Improved Quality, Stability, and "
+    "Variation. ICLR 2018. Liu et al. Deep Learning Face Attributes in the Wild. ICCV 2015.",
+}
+
+# (field, Croissant data type, a record's top-level key, JSON path inside it or None)
+FIELDS = (
+    ("id", "sc:Text", "id", None),
+    ("split", "sc:Text", "split", None),
+    ("license", "sc:Text", "license", "id"),
+    ("image_path", "sc:Text", "image_info", "path"),
+    ("image_width", "sc:Integer", "image_info", "width"),
+    ("image_height", "sc:Integer", "image_info", "height"),
+    ("image_sha256", "sc:Text", "image_info", "sha256"),
+    ("image_reencoded", "sc:Text", "image_info", "reencoded"),
+)
+MEDIA = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
+
+
+FORMATS = {".jsonl": "application/jsonlines", ".parquet": "application/x-parquet"}
+
+
+def file_object(entry):
+    return {
+        "@type": "cr:FileObject",
+        "@id": entry["path"],
+        "name": entry["path"],
+        "contentUrl": entry["path"],
+        "contentSize": f"{entry['size']} B",
+        "encodingFormat": FORMATS["." + entry["path"].rsplit(".", 1)[1]],
+        "sha256": entry["sha256"],
+    }
+
+
+def file_sets(dataset, records, parquet):
+    sets = [
+        {
+            "@type": "cr:FileSet",
+            "@id": f"{dataset}-records",
+            "name": f"{dataset}-records",
+            "description": f"the {dataset} records, typed, one Parquet file per split",
+            "encodingFormat": FORMATS[".parquet"],
+            "includes": parquet,
+        }
+    ]
+    for ext in sorted({r["image"]["path"].rsplit(".", 1)[1] for r in records}):
+        sets.append(
+            {
+                "@type": "cr:FileSet",
+                "@id": f"{dataset}-images-{ext}",
+                "name": f"{dataset}-images-{ext}",
+                "description": f"the {dataset} images (.{ext})",
+                "encodingFormat": MEDIA.get(ext.lower(), "application/octet-stream"),
+                "includes": f"{dataset}/shard-*/*/image.{ext}",
+            }
+        )
+    return sets
+
+
+def source(dataset, column, path):
+    out = {"fileSet": {"@id": f"{dataset}-records"}, "extract": {"column": column}}
+    if path:
+        out["transform"] = {"jsonPath": path}
+    return out
+
+
+def record_set(dataset, records, terms):
+    licences = sorted({(r["license"]["id"], r["license"]["url"] or "") for r in records})
+    named = "; ".join(f"{i} ({u})" if u else i for i, u in licences)
+    fields = [
+        {
+            "@type": "cr:Field",
+            "@id": f"{dataset}/{name}",
+            "name": name,
+            "dataType": dtype,
+            "source": source(dataset, column, path),
+        }
+        for name, dtype, column, path in FIELDS
+    ]
+    return {
+        "@type": "cr:RecordSet",
+        "@id": dataset,
+        "name": dataset,
+        "description": f"{len(records)} {dataset} records. Licences: {named}. Bound by the "
+        f"terms in {terms}. Cite: {CITATIONS.get(dataset, '')}",
+        "key": {"@id": f"{dataset}/id"},
+        "field": fields,
+    }
+
+
+def parquet_files(hf_meta, dataset):
+    config = next(c for c in hf_meta["configs"] if c["config_name"] == dataset)
+    return [split["path"][0] for split in config["data_files"]]
+
+
+def croissant(meta, records_by_dataset, entries, hf_meta):
+    """The croissant.json document; `entries`: the manifest entries of the release files,
+    `hf_meta`: the Hugging Face view (its Parquet files)."""
+    datasets = sorted(records_by_dataset)
+    parquet = {d: parquet_files(hf_meta, d) for d in datasets}
+    listed = {p for ps in parquet.values() for p in ps}
+    files = [
+        e
+        for e in entries
+        if e["path"] in listed
+        or (
+            e["kind"] == "records"
+            and e["path"].split("/")[0] in datasets
+            and e["path"].count("/") == 1
+        )
+    ]
+    licences = sorted(
+        {r["license"]["url"] or r["license"]["id"] for d in datasets for r in records_by_dataset[d]}
+    )
+    terms = {d: f"terms/{d}.md" for d in datasets}
+    distribution = [file_object(e) for e in files]
+    for dataset in datasets:
+        distribution += file_sets(dataset, records_by_dataset[dataset], parquet[dataset])
+    return {
+        "@context": CONTEXT,
+        "@type": "sc:Dataset",
+        "conformsTo": CONFORMS_TO,
+        "name": meta["name"],
+        "description": meta["description"],
+        "version": meta["version"],
+        "url": "README.md",
+        "license": licences,
+        "usageInfo": [terms[d] for d in datasets],
+        "citeAs": " ".join(CITATIONS[d] for d in datasets if d in CITATIONS),
+        "distribution": distribution,
+        "recordSet": [record_set(d, records_by_dataset[d], terms[d]) for d in datasets],
+    }

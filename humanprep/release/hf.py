@@ -1,0 +1,402 @@
+"""The Hugging Face `datasets` view of a release: per-split metadata files and the card's
+YAML (`configs:` and typed `dataset_info`), so that `load_dataset(<release>, <config>,
+split=...)` gives typed records with decoded images.
+
+What `datasets` 5.2 does, and so what this writes:
+- It opens relative image paths only through its image-folder builder, which takes them
+  from `<column>_file_name` keys of metadata files lying in a folder above the images, and
+  picks that builder when a split's data files are images plus a metadata file.
+- A split needs a metadata file of its own and the release's shards mix splits, so each
+  split's file has its own name (`metadata-<split>.parquet`, listed in the config's
+  `metadata_filenames`) in the nearest folder above all its images.
+- It refuses metadata files whose column types differ, and infers JSON Lines types from
+  the values (a field null in one split and a string in another differs), so the files
+  are Parquet, whose schema is written from the features.
+
+In this view `image` is the decoded picture and the record's `image` object is renamed
+`image_info`; every other field is the record's own, typed from the record schema (null
+allowed everywhere). `datasets` reserves the split name `all`: unsplit data is `train`.
+"""
+
+import json
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+
+from humanprep.errors import HumanprepError
+from humanprep.io import dumps, read_json, read_jsonl, tmp_beside, write_json, write_text
+
+IMAGE = {"dtype": "image"}
+SCALARS = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
+SPLIT_ORDER = ("train", "val", "test", "all")
+
+
+def record_schema():
+    text = resources.files("humanprep.schemas").joinpath("record.schema.json").read_text()
+    return json.loads(text)
+
+
+def _resolve(node, defs):
+    while "$ref" in node or "allOf" in node:
+        if "$ref" in node:
+            node = defs[node["$ref"].rsplit("/", 1)[1]]
+        else:
+            node = next(n for n in node["allOf"] if "$ref" in n)
+    return node
+
+
+def _scalar_of_enum(values):
+    kinds = {type(v) for v in values if v is not None}
+    if kinds == {str}:
+        return "string"
+    if kinds == {int}:
+        return "int64"
+    return "float64"
+
+
+def type_of(node, defs):
+    """The `datasets` YAML type of a JSON Schema node: {"dtype": d}, {"struct": fields}
+    or {"list": inner}. Null is allowed by every `datasets` type, so ["string", "null"]
+    is a string; an object without declared properties is free-form JSON."""
+    node = _resolve(node, defs)
+    if "enum" in node:
+        return {"dtype": _scalar_of_enum(node["enum"])}
+    types = node["type"] if isinstance(node["type"], list) else [node["type"]]
+    types = [t for t in types if t != "null"]
+    kind = types[0]
+    if kind in SCALARS:
+        return {"dtype": SCALARS[kind]}
+    if kind == "object":
+        if "properties" not in node:
+            return {"dtype": "json"}
+        return {"struct": fields_of(node["properties"], defs)}
+    if "items" in node:
+        return {"list": _inner(type_of(node["items"], defs))}
+    # a fixed tuple such as a keypoint [x, y, v]: numbers
+    return {"list": "float64"}
+
+
+def _inner(typ):
+    """How a list's element type is written: a dtype name, a field list or a nested list."""
+    if "dtype" in typ:
+        return typ["dtype"]
+    return typ.get("struct", typ)
+
+
+def fields_of(properties, defs):
+    return [{"name": name, **type_of(node, defs)} for name, node in sorted(properties.items())]
+
+
+def smpl_schema():
+    """HuGe100K's SMPL-X arrays, which the record schema leaves free-form, by name."""
+    from humanprep.formats.torchnpy import SMPL_LAYOUT
+
+    array = {"type": "array", "items": {"type": "number"}}
+    return {"type": "object", "properties": {name: array for name, _ in SMPL_LAYOUT}}
+
+
+def record_features(dataset, schema=None):
+    """The features of a dataset's records in this view (image decoded, image_info)."""
+    schema = json.loads(json.dumps(schema or record_schema()))  # a copy to complete
+    schema["$defs"]["huge100k"]["properties"]["smpl"] = smpl_schema()
+    defs, props = schema["$defs"], dict(schema["properties"])
+    props = {k: v for k, v in props.items() if k not in schema["$defs"] or k == dataset}
+    fields = fields_of(props, defs)
+    for field in fields:
+        if field["name"] == "image":
+            field["name"] = "image_info"
+    return sorted([{"name": "image", **IMAGE}, *fields], key=lambda f: f["name"])
+
+
+def record_row(record):
+    row = {k: v for k, v in record.items() if k != "image"}
+    row["image_info"] = record["image"]
+    row["image_file_name"] = record["image"]["path"]
+    return row
+
+
+def sketch_maps():
+    from humanprep.derive.sketch import MAPS
+
+    return sorted(MAPS)
+
+
+def sketch_features():
+    maps = sketch_maps()
+    ink = [{"name": m, "dtype": "float64"} for m in maps]
+    fields = [{"name": m, **IMAGE} for m in maps]
+    fields += [
+        {"name": "id", "dtype": "string"},
+        {"name": "ink", "struct": ink},
+        {"name": "size", "dtype": "int64"},
+        {"name": "split", "dtype": "string"},
+    ]
+    return sorted(fields, key=lambda f: f["name"])
+
+
+def sketch_row(row, split):
+    maps = sketch_maps()
+    out = {k: v for k, v in row.items() if k not in maps}
+    out.update({f"{m}_file_name": row[m] for m in maps})
+    out["split"] = split
+    return out
+
+
+def composite_features():
+    return [
+        {"name": "composite", **IMAGE},
+        {"name": "id", "dtype": "string"},
+        {"name": "split", "dtype": "string"},
+    ]
+
+
+def composite_row(row, split):
+    return {"composite_file_name": row["composite"], "id": row["id"], "split": split}
+
+
+OUTLIER = [
+    {"name": "off_plane", "dtype": "float64"},
+    {"name": "radial", "dtype": "float64"},
+    {"name": "view", "dtype": "int64"},
+]
+
+
+def views_features():
+    view = [
+        {"name": "image", **IMAGE},
+        {"name": "intrinsics", "list": "float64"},
+        {"name": "view", "dtype": "int64"},
+        {"name": "w2c", "list": {"list": "float64"}},
+    ]
+    orbit = [
+        {"name": "centre", "list": "float64"},
+        {"name": "outliers", "list": OUTLIER},
+        {"name": "radius", "dtype": "float64"},
+    ]
+    return [
+        {"name": "front_image", **IMAGE},
+        {"name": "front_score", "dtype": "float64"},
+        {"name": "front_view", "dtype": "int64"},
+        {"name": "id", "dtype": "string"},
+        {"name": "orbit", "struct": orbit},
+        {"name": "split", "dtype": "string"},
+        {"name": "views", "list": view},
+    ]
+
+
+def views_row(row, split):
+    out = {k: v for k, v in row.items() if k not in ("front_image", "views")}
+    out["front_image_file_name"] = row["front_image"]
+    out["views"] = [
+        {**{k: v for k, v in view.items() if k != "image"}, "image_file_name": view["image"]}
+        for view in row["views"]
+    ]
+    out["split"] = split
+    return out
+
+
+# derived subset -> (features, row maker, folder of its metadata and images, image glob);
+# the folder is relative to the release, the glob to the folder
+DERIVED = {
+    "celeba-sketch": (sketch_features, sketch_row, "derived/celeba-sketch", "shard-*/*/*.png"),
+    "shhq-composite": (composite_features, composite_row, "derived/shhq-composite", "shard-*/*.*"),
+    "huge100k-views": (views_features, views_row, "huge100k", "shard-*/*/view_*.png"),
+}
+RECORD_GLOB = "shard-*/*/image.*"
+
+
+def split_order(splits):
+    return sorted(splits, key=lambda s: (SPLIT_ORDER.index(s) if s in SPLIT_ORDER else 99, s))
+
+
+def write_config(release_dir, name, folder, rows_by_split, features, glob):
+    """Write one config's metadata files; return its (config, dataset_info) YAML entries."""
+    splits = split_order(rows_by_split)
+    # a derived subset's files beside its dataset's records say which subset they are
+    prefix = "" if Path(folder).name == name else f"{name.split('-', 1)[1]}-"
+    files = {s: f"metadata-{prefix}{s}.parquet" for s in splits}
+    for split in splits:
+        write_parquet(Path(release_dir, folder, files[split]), rows_by_split[split], features)
+    sizes = {s: Path(release_dir, folder, files[s]).stat().st_size for s in splits}
+    config = {
+        "config_name": name,
+        "data_files": [
+            {"split": s, "path": [f"{folder}/{files[s]}", f"{folder}/{glob}"]} for s in splits
+        ],
+        "metadata_filenames": [files[s] for s in splits],
+        "drop_labels": True,
+    }
+    info = {
+        "config_name": name,
+        "features": features,
+        # num_bytes: the size of the rows (images are referenced, not embedded)
+        "splits": [
+            {"name": s, "num_bytes": sizes[s], "num_examples": len(rows_by_split[s])}
+            for s in splits
+        ],
+    }
+    return config, info
+
+
+ARROW = {"string": "string", "int64": "int64", "float64": "float64", "bool": "bool_"}
+
+
+def arrow_type(typ):
+    """The Arrow type of a metadata column of this YAML type (an image is its path)."""
+    import pyarrow as pa
+
+    if isinstance(typ, str):
+        return getattr(pa, ARROW[typ])()
+    if isinstance(typ, list):
+        return pa.struct([arrow_field(f) for f in typ])
+    if "dtype" in typ:
+        return pa.string() if typ["dtype"] in ("image", "json") else arrow_type(typ["dtype"])
+    if "struct" in typ:
+        return arrow_type(typ["struct"])
+    return pa.list_(arrow_type(typ["list"]))
+
+
+def arrow_field(field):
+    import pyarrow as pa
+
+    typ = {k: v for k, v in field.items() if k != "name"}
+    name = field["name"]
+    if typ.get("dtype") == "image":
+        name = f"{name}_file_name"
+    return pa.field(name, arrow_type(typ))
+
+
+def arrow_schema(features):
+    import pyarrow as pa
+
+    return pa.schema([arrow_field(f) for f in features])
+
+
+def as_json(row, path):
+    """The row with the free-form field at `path` (a tuple of keys) as JSON text, the
+    storage of a `json` feature."""
+    if len(path) == 1:
+        return {**row, path[0]: None if row.get(path[0]) is None else dumps(row[path[0]])}
+    if row.get(path[0]) is None:
+        return row
+    return {**row, path[0]: as_json(row[path[0]], path[1:])}
+
+
+def json_paths(fields, prefix=()):
+    for field in fields:
+        if field.get("dtype") == "json":
+            yield (*prefix, field["name"])
+        elif "struct" in field:
+            yield from json_paths(field["struct"], (*prefix, field["name"]))
+
+
+def write_parquet(path, rows, features):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for json_path in json_paths(features):
+        rows = [as_json(row, json_path) for row in rows]
+    table = pa.Table.from_pylist(rows, schema=arrow_schema(features))
+    tmp = tmp_beside(path)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def hf_split(split):
+    """`datasets` reserves `all` for the union of splits: unsplit data is its `train`."""
+    return "train" if split == "all" else split
+
+
+def by_split(rows):
+    out = {}
+    for split, row in rows:
+        out.setdefault(hf_split(split), []).append(row)
+    return out
+
+
+def derived_rows(folder, make_row, split_of):
+    """A derived subset's rows of released items (split_of: released id -> split)."""
+    rows = []
+    for path in sorted(Path(folder).glob("shard-*[0-9].jsonl")):
+        for row in read_jsonl(path):
+            if row["id"] in split_of:
+                rows.append((split_of[row["id"]], make_row(row, split_of[row["id"]])))
+    return by_split(rows)
+
+
+def write_view(out_dir, records_by_dataset, derived):
+    """Every config's metadata files under out_dir (laid out as in the release); returns
+    the card's YAML metadata. derived: {subset: folder of its rows}."""
+    schema = record_schema()
+    split_of = {r["id"]: r["split"] for rs in records_by_dataset.values() for r in rs}
+    configs, infos = [], []
+
+    def add(name, folder, rows, features, glob):
+        config, info = write_config(out_dir, name, folder, rows, features, glob)
+        configs.append(config)
+        infos.append(info)
+
+    for dataset in sorted(records_by_dataset):
+        records = records_by_dataset[dataset]
+        features = record_features(dataset, schema)
+        rows = by_split((r["split"], record_row(r)) for r in records)
+        add(dataset, dataset, rows, features, RECORD_GLOB)
+        if f"{dataset}-fullbody" in derived:
+            rows = derived_rows(
+                derived[f"{dataset}-fullbody"], lambda r, _: record_row(r), split_of
+            )
+            add(f"{dataset}-fullbody", dataset, rows, features, RECORD_GLOB)
+    for subset, (features, make_row, folder, glob) in sorted(DERIVED.items()):
+        if subset in derived and subset.split("-", 1)[0] in records_by_dataset:
+            add(subset, folder, derived_rows(derived[subset], make_row, split_of), features(), glob)
+    order = sorted(range(len(configs)), key=lambda i: configs[i]["config_name"])
+    return {
+        "configs": [configs[i] for i in order],
+        "dataset_info": [infos[i] for i in order],
+    }
+
+
+VIEW = "view.json"
+VIEW_YAML = "card.yaml"
+
+
+def view_yaml(meta):
+    """The card's YAML block (between its `---` lines)."""
+    import yaml
+
+    return yaml.safe_dump(meta, sort_keys=False, width=1000)
+
+
+def build_view(out_dir, records_by_dataset, derived):
+    """The view written by its own workflow step (results/hf/<release>/), so the release
+    step only links it: `view.json` holds the card's metadata, `card.yaml` its YAML text."""
+    meta = write_view(out_dir, records_by_dataset, derived)
+    write_json(Path(out_dir, VIEW), meta)
+    write_text(Path(out_dir, VIEW_YAML), view_yaml(meta))
+    return meta
+
+
+def check_counts(meta, records_by_dataset):
+    """Refuse a view whose record counts differ from the release's own."""
+    for info in meta["dataset_info"]:
+        name = info["config_name"]
+        if name not in records_by_dataset:
+            continue
+        want = Counter(hf_split(r["split"]) for r in records_by_dataset[name])
+        got = {s["name"]: s["num_examples"] for s in info["splits"]}
+        if got != dict(want):
+            raise HumanprepError(name, f"Hugging Face view counts {got}, release has {dict(want)}")
+
+
+def view_files(view_dir):
+    """(path relative to the view, file) of every metadata file of a built view."""
+    root = Path(view_dir)
+    return [(p.relative_to(root).as_posix(), p) for p in sorted(root.rglob("*.parquet"))]
+
+
+def read_view(view_dir):
+    """(card metadata, its YAML text) of a built view."""
+    return read_json(Path(view_dir, VIEW)), Path(view_dir, VIEW_YAML).read_text()
