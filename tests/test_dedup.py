@@ -175,6 +175,14 @@ def test_pairs_clusters_and_counts():
     assert len(loose) == 6
 
 
+def test_records_without_fingerprint_are_counted_not_compared():
+    bare = {"dataset": "fdh", "id": "b", "split": "train", "image": {}}
+    items = items_of([fp_record("fdh", "a", "train", 7), bare, fp_record("fdh", "c", "val", 7)])
+    assert len(items) == 2 and items.without_fingerprint == 1
+    pairs = find.find_pairs(items, 0, 0)
+    assert find.summarise(items, pairs, [], {})["items_without_fingerprint"] == 1
+
+
 def test_mirror_option_pairs_a_mirrored_copy():
     x = 0x00FF00FF00FF00FF
     mirrored = fp_record("fdh", "m", "train", 0x1234567812345678)

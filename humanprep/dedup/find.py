@@ -15,7 +15,6 @@ import numpy as np
 
 from humanprep.dedup.fingerprint import mirror_dhash
 from humanprep.dedup.index import near_pairs
-from humanprep.errors import HumanprepError
 from humanprep.io import read_jsonl
 
 # A split never used for evaluation: a dataset without splits ("all") is training data.
@@ -55,11 +54,13 @@ class Items:
     def __init__(self):
         self.dataset, self.id, self.split = Labels(), [], Labels()
         self._codes = {key: array("Q") for key in CODES}
+        self.without_fingerprint = 0
 
     def add(self, record, path):
         prints = record["image"].get("fingerprint")
-        if not prints:
-            raise HumanprepError(path, f"record {record['id']} has no image fingerprint")
+        if not prints:  # the schema admits it: counted, never compared
+            self.without_fingerprint += 1
+            return
         self.dataset.append(record["dataset"])
         self.id.append(record["id"])
         self.split.append(record["split"])
@@ -183,6 +184,7 @@ def summarise(items, pairs, groups, settings):
     return {
         **settings,
         "items": len(items),
+        "items_without_fingerprint": items.without_fingerprint,
         "items_per_dataset": dict(sorted(Counter(items.dataset).items())),
         "pairs": len(pairs),
         "mirrored_pairs": sum(1 for p in pairs if p[4]),
