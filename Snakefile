@@ -34,6 +34,7 @@ include: "rules/shard.smk"
 include: "rules/normalise.smk"
 include: "rules/derive.smk"
 include: "rules/coco.smk"
+include: "rules/dedup.smk"
 include: "rules/release.smk"
 include: "rules/report.smk"
 

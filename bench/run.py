@@ -642,7 +642,13 @@ def main(argv=None):
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     md = args.out.parent / "RESULTS.md"
-    md.write_text(table(results) + kept_rehearsal(md))
+    text = table(results) + kept_rehearsal(md)
+    dedup = re.search(
+        r"\n<!-- dedup: .*?<!-- /dedup -->\n", md.read_text() if md.exists() else "", re.S
+    )
+    if dedup and dedup.group(0) not in text:  # bench/dedup.py's section, carried over too
+        text += dedup.group(0)
+    md.write_text(text)
     print()
     for key, value in results["targets"].items():
         print(f"{key}: {value if not isinstance(value, bool) else 'PASS' if value else 'MISS'}")

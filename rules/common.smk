@@ -436,7 +436,14 @@ def report_targets():
 
 
 def final_targets():
-    return [f"{RESULTS}/release/{RELEASE_NAME}.json"]
+    return [f"{RESULTS}/release/{RELEASE_NAME}.json", f"{RESULTS}/dedup/summary.json"]
+
+
+def release_dedup():
+    """The dedup results a release reads when its dedup policy drops anything."""
+    if config["release"]["dedup"] == "none":
+        return []
+    return [f"{RESULTS}/dedup/pairs.jsonl", f"{RESULTS}/dedup/clusters.jsonl"]
 
 
 def registry_sha256(dataset):

@@ -43,6 +43,7 @@ rule release:
         ),
         verified=[v for d in release_datasets() for v in verified(d)],
         terms=[terms_path(d) for d in release_datasets()],
+        dedup=release_dedup(),
         code=code("release"),
     output:
         f"{RESULTS}/release/{RELEASE_NAME}.json",

@@ -11,6 +11,7 @@ import zlib
 
 from PIL import Image, ImageOps
 
+from humanprep.dedup.fingerprint import fingerprint
 from humanprep.io import sha256_bytes
 
 # JPEG segments kept: JFIF (APP0), ICC profile (APP2) and Adobe (APP14): they define the
@@ -121,5 +122,7 @@ def clean_image(data, *, allowed_modes=("RGB",)):
         "height": image.height,
         "sha256": sha256_bytes(clean),
         "reencoded": reason,
+        # from the pixels decoded above (after any orientation fix): no second decode
+        "fingerprint": fingerprint(image),
     }
     return clean, info

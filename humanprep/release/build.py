@@ -49,11 +49,14 @@ def place_tree(src, dest, mode):
             place(path, dest / path.relative_to(src), mode)
 
 
-def add_dataset(tmp, normalised, dataset, splits, licences, mode):
-    """Selected records and their item folders; returns (records, left out)."""
+def add_dataset(tmp, normalised, dataset, splits, licences, mode, drop=()):
+    """Selected records and their item folders, less the ids in `drop` (near-duplicates);
+    returns (records, left out, dropped ids)."""
     shards, left_out = select_shards(Path(normalised, dataset), splits, licences)
-    kept = []
+    kept, dropped = [], []
     for shard, records in shards.items():
+        dropped += [r["id"] for r in records if r["id"] in drop]
+        records = [r for r in records if r["id"] not in drop]
         if not records:
             continue
         write_jsonl(tmp / dataset / f"{shard}.jsonl", records)
@@ -61,7 +64,7 @@ def add_dataset(tmp, normalised, dataset, splits, licences, mode):
             item = Path(shard, safe_name(record["id"]))
             place_tree(Path(normalised, dataset, item), tmp / dataset / item, mode)
         kept += records
-    return kept, left_out
+    return kept, left_out, dropped
 
 
 def add_derived(tmp, subset_dir, ids, mode):
@@ -169,7 +172,7 @@ def add_coco(tmp, coco_dir, dataset, complete, mode, options=None):
     )
 
 
-def stage_counts(spec, left_out):
+def stage_counts(spec, left_out, dropped=None):
     """(dataset, count, value) rows: what normalisation kept, quarantined and removed,
     what the selection left out, what the full-body filter accepted."""
     rows = []
@@ -178,6 +181,9 @@ def stage_counts(spec, left_out):
         for key in ("kept", "quarantined", "removed"):
             rows.append((dataset, f"normalise: {key}", summary[key]))
         rows.append((dataset, "release: left out by split/licence", left_out[dataset]))
+        if dropped is not None:
+            policy = spec["dedup"]["policy"]
+            rows.append((dataset, f"release: dropped by dedup ({policy})", len(dropped[dataset])))
     for subset, summary in sorted(spec.get("derived_summaries", {}).items()):
         if "accepted" in summary:
             rows.append((subset, "accepted", summary["accepted"]))
@@ -192,6 +198,12 @@ def selection_text(spec):
     for dataset, licences in sorted(spec["licences"].items()):
         parts.append(f"{dataset} items under {', '.join(licences)} only")
     return "; ".join(parts)
+
+
+def dedup_drops(dedup, dropped):
+    """The drops that removed a released item, sorted, each with why."""
+    removed = {(d, i) for d, ids in dropped.items() for i in ids}
+    return [dedup["dropped"][k] for k in sorted(removed)]
 
 
 def conventions(spec, datasets):
@@ -233,20 +245,22 @@ def conventions(spec, datasets):
 
 
 def build_tree(tmp, spec):
-    records, left_out = {}, {}
+    records, left_out, dropped = {}, {}, {}
+    dedup = spec.get("dedup", {"policy": "none", "dropped": {}})
     for dataset in spec["datasets"]:
         if dataset not in spec["agreements"]:
             raise HumanprepError(dataset, "no accepted terms: a release never includes it")
         licences = spec["licences"].get(dataset, [])
-        records[dataset], left_out[dataset] = add_dataset(
-            tmp, spec["normalised"], dataset, spec["splits"], licences, spec["link"]
+        drop = {i for d, i in dedup["dropped"] if d == dataset}
+        records[dataset], left_out[dataset], dropped[dataset] = add_dataset(
+            tmp, spec["normalised"], dataset, spec["splits"], licences, spec["link"], drop
         )
     ids = {r["id"] for rs in records.values() for r in rs}
     for subset, folder in sorted(spec["derived"].items()):
         if subset.split("-", 1)[0] in records:
             add_derived(tmp, folder, ids, spec["link"])
     for dataset in sorted(set(spec["coco"]) & set(records)):
-        complete = left_out[dataset] == 0
+        complete = left_out[dataset] == 0 and not dropped[dataset]
         add_coco(
             tmp, spec["coco"][dataset], dataset, complete, spec["link"], spec.get("coco_options")
         )
@@ -255,9 +269,13 @@ def build_tree(tmp, spec):
     if spec.get("deepprivacy2") and "fdh" in records:
         deepprivacy2.export(tmp)
     terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])
-    counts = stage_counts(spec, left_out)
+    counts = stage_counts(spec, left_out, dropped if dedup["policy"] != "none" else None)
     provenance = {**spec["provenance"], "counts": [list(row) for row in counts]}
     meta = {**spec["meta"], "selection": selection_text(spec)}
+    if dedup["policy"] != "none":
+        drops = dedup_drops(dedup, dropped)
+        provenance["dedup"] = {"policy": dedup["policy"], "dropped": drops}
+        meta["dedup"] = provenance["dedup"]
     meta["conventions"] = conventions(spec, records)
     meta["webdataset"] = bool(spec.get("webdataset"))
     hf_view = add_hf_view(tmp, records, spec.get("hf_view"), spec["link"])

@@ -4,6 +4,8 @@ import csv
 import io
 from collections import Counter
 
+from humanprep.dedup import policy
+
 ATTRIBUTION_FIELDS = ("dataset", "id", "author", "title", "url", "licence", "licence_url")
 
 
@@ -83,7 +85,17 @@ def card_text(meta, records_by_dataset, counts, terms, hf_view=None):
     out += ["or `humanprep verify-release <this folder>` (also finds extra files).", ""]
     if meta.get("selection"):
         out += ["## Selection", "", meta["selection"], ""]
+    if meta.get("dedup"):
+        out += dedup_section(meta["dedup"])
     return "\n".join(out)
+
+
+def dedup_section(dedup):
+    """The near-duplicates the release.dedup policy dropped, one line each with why."""
+    drops = dedup["dropped"]
+    out = ["## Near-duplicates dropped", "", f"Policy `{dedup['policy']}`: {len(drops)} items"]
+    out += ["dropped (also in PROVENANCE.json, `dedup`).", ""]
+    return out + [f"- {policy.describe(why)}" for why in drops] + [""]
 
 
 def _sorted(counter):

@@ -3,6 +3,7 @@
 import hashlib
 from pathlib import Path
 
+from humanprep.dedup import policy
 from humanprep.io import dumps, read_json, read_jsonl
 
 BUMPS = ("none", "patch", "minor", "major")
@@ -24,6 +25,12 @@ def release_meta(root):
     return {"name": config["name"], "version": config["version"]}
 
 
+def dedup_dropped(root):
+    """{(dataset, id): why} of the items the release's dedup policy dropped."""
+    dedup = read_json(Path(root, "PROVENANCE.json")).get("dedup", {})
+    return {(w["dataset"], w["id"]): w for w in dedup.get("dropped", [])}
+
+
 def diff_releases(old, new):
     a, b = item_digests(old), item_digests(new)
     changes = {
@@ -31,6 +38,9 @@ def diff_releases(old, new):
         "removed": sorted(set(a) - set(b)),
         "changed": sorted(k for k in set(a) & set(b) if a[k] != b[k]),
     }
+    dropped = dedup_dropped(new)
+    if dropped:  # listed with why in CHANGES.md
+        changes["dedup_dropped"] = dropped
     same_files = Path(old, "SHA256SUMS").read_bytes() == Path(new, "SHA256SUMS").read_bytes()
     if changes["removed"] or changes["changed"]:
         bump = "major"
@@ -65,4 +75,8 @@ def changes_markdown(old_meta, new_meta, changes, needed):
         items = changes[kind]
         lines += ["", f"## {kind.capitalize()}: {len(items)}", ""]
         lines += [f"- {dataset} {item}" for dataset, item in items]
+    dropped = changes.get("dedup_dropped", {})
+    if dropped:
+        lines += ["", f"## Dropped as near-duplicates (release.dedup): {len(dropped)}", ""]
+        lines += [f"- {policy.describe(dropped[k])}" for k in sorted(dropped)]
     return "\n".join(lines) + "\n"

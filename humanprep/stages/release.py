@@ -3,6 +3,7 @@
 import logging
 from pathlib import Path
 
+from humanprep.dedup import policy
 from humanprep.io import read_json, sha256_file, write_json
 from humanprep.release.build import build_release
 from humanprep.release.provenance import code_version, public_config, tool_versions
@@ -15,6 +16,16 @@ def inputs(verified_files):
     """Every raw input with its checksums, dataset from its path verified/<dataset>/."""
     rows = [{**read_json(p), "dataset": Path(p).parent.name} for p in verified_files]
     return sorted(rows, key=lambda r: (r["dataset"], r["file"]))
+
+
+def dedup_spec(release, datasets, dedup_inputs):
+    """The release.dedup policy and the items it drops (pairs, clusters: results/dedup/)."""
+    name = release.get("dedup", "none")
+    if name == "none":
+        return {"policy": "none", "dropped": {}}
+    pairs, clusters = dedup_inputs
+    dropped = policy.dropped(name, pairs, clusters, datasets, release["splits"])
+    return {"policy": name, "dropped": dropped}
 
 
 def make_spec(smk):
@@ -44,6 +55,7 @@ def make_spec(smk):
         "licences": release["licences"],
         "link": release["link"],
         "webdataset": release["webdataset"],
+        "dedup": dedup_spec(release, p.datasets, list(smk.input.get("dedup", []))),
         "deepprivacy2": release["deepprivacy2"],
         "hf_view": smk.input.hf_view,
         "agreements": agreements,

@@ -1,0 +1,1 @@
+"""Near-duplicate images within and across datasets: fingerprints, index, pairs, clusters."""

@@ -1,0 +1,28 @@
+"""Near-duplicate pairs and clusters within and across every enabled dataset."""
+
+import logging
+
+from humanprep.dedup import find
+from humanprep.io import write_json, write_jsonl
+
+log = logging.getLogger(__name__)
+
+
+def main(smk):
+    settings = dict(smk.params.settings)
+    items = find.load_items(smk.input.records)
+    pairs = find.find_pairs(
+        items,
+        settings["threshold"],
+        settings["dhash_threshold"],
+        settings["mirror"],
+        processes=smk.threads,
+    )
+    groups = find.clusters(len(items), pairs)
+    write_jsonl(smk.output.pairs, find.pair_rows(items, pairs))
+    write_jsonl(smk.output.clusters, find.cluster_rows(items, groups))
+    summary = find.summarise(items, pairs, groups, settings)
+    write_json(smk.output.summary, summary)
+    log.info("%d images: %d near pairs in %d clusters", len(items), len(pairs), len(groups))
+    for key, count in summary["pairs_by_dataset_pair"].items():
+        log.info("%s: %d pairs", key, count)
