@@ -28,7 +28,7 @@ STAGES = (
 )
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(660)  # about 2 min alone; a loaded machine has taken 4.5
 def test_bench_quick_reports_every_stage(tmp_path):
     out = tmp_path / "results.json"
     res = subprocess.run(
@@ -36,7 +36,7 @@ def test_bench_quick_reports_every_stage(tmp_path):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=280,
+        timeout=640,
     )
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     results = json.loads(out.read_text())
