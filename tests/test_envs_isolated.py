@@ -155,7 +155,9 @@ def demo_jobs(tmp_path_factory):
         fdh_url = f"datasets:\n  fdh:\n    base_url: {server.url('/fdh')}\n"
         extra = root / "extra.yaml"
         extra.write_text(FAT_SHARDS.replace("datasets:\n", fdh_url))
-        run_or_fail(work, "--configfile", "config/config.yaml", extra, "--skip-script-cleanup")
+        # --notemp: temporary outputs (extracted archives) stay, so their jobs can rerun them
+        args = ("--configfile", "config/config.yaml", extra, "--skip-script-cleanup", "--notemp")
+        run_or_fail(work, *args)
         jobs = {}
         for generated in sorted((work / ".snakemake" / "scripts").glob("*.py")):
             spec = job_spec(generated)
