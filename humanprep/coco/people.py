@@ -12,7 +12,8 @@ SHHQ, `person_keypoints_all.json`: "person" with the 25 OpenPose BODY_25 keypoin
 (names in humanprep.formats.shhq, 1-based skeleton = OpenPose's BODY_25 limbs); the
 segmentation comes from the segment mask where present. Without one, the annotation has
 no `segmentation` and its bbox spans the labelled keypoints (area = box area); with
-neither, the image has no annotation. Labelled points outside the image (the upstream
+neither, or with keypoints that span no area (one point, or points on a line), the image has
+no annotation (counted). Labelled points outside the image (the upstream
 x > width defect kept by `out_of_width: keep`) are exported as unlabelled (counted).
 `parsing_all.json`: categories = the 16 parsing classes, one RLE annotation per class
 present (annotation index = class id); only images with a parsing map are listed.
@@ -147,6 +148,9 @@ def _shhq_person(record, image_id_, normalised_dir, counts):
         counts["empty_segment_mask"] += 1
     box = keypoint_box(flat)
     if box is None:
+        return None
+    if not (box[2] > 0 and box[3] > 0):  # one point, or points on a line: nothing to match
+        counts["person_box_without_extent"] += 1
         return None
     counts["person_without_segmentation"] += 1
     return {
