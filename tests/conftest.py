@@ -20,6 +20,21 @@ IGNORE = shutil.ignore_patterns(
 )
 
 
+@pytest.fixture
+def root_logging():
+    """runner.run() configures the root logger; put pytest's handlers back afterwards and
+    close only the handlers the test made (never logging.shutdown(): it closes pytest's)."""
+    import logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield
+    for handler in root.handlers:
+        if handler not in saved[0]:
+            handler.close()
+    root.handlers[:], root.level = saved
+
+
 def copy_workflow(dest):
     """A clean copy of the workflow, as a fresh clone would have it."""
     shutil.copytree(REPO, dest, ignore=IGNORE)

@@ -24,18 +24,6 @@ ENOSPC = OSError(errno.ENOSPC, "No space left on device")
 
 
 @pytest.fixture
-def root_logging():
-    """run() configures the root logger; put pytest's handlers back afterwards."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    yield
-    for handler in root.handlers:
-        if handler not in saved[0]:
-            handler.close()
-    root.handlers[:], root.level = saved
-
-
-@pytest.fixture
 def disk(monkeypatch):
     """A file system with 3.5 MB free, whatever the path."""
     usage = SimpleNamespace(total=10**9, used=10**9 - 3_500_000, free=3_500_000)

@@ -1,7 +1,6 @@
 """Retries: deterministic failures replayed at once, SLURM end states read from sacct output,
 site placeholders refused. (The same against a real cluster: tests/test_slurm.py.)"""
 
-import logging
 from types import SimpleNamespace
 
 import pytest
@@ -15,7 +14,7 @@ def smk(log):
     return SimpleNamespace(log=[str(log)])
 
 
-def test_recorded_failure_is_replayed_without_running_again(tmp_path, capsys):
+def test_recorded_failure_is_replayed_without_running_again(tmp_path, capsys, root_logging):
     log = tmp_path / "logs" / "extract" / "x.log"
     log.parent.mkdir(parents=True)
     calls = []
@@ -40,7 +39,6 @@ def test_recorded_failure_is_replayed_without_running_again(tmp_path, capsys):
     assert failures.clear(tmp_path / "logs") == 1
     runner.run(smk(log), lambda _: calls.append(2))
     assert calls == [1, 2]
-    logging.shutdown()
 
 
 def test_transient_errors_and_jobs_without_log_are_not_recorded(tmp_path):
