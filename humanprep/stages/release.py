@@ -55,7 +55,7 @@ def make_spec(smk):
         "licences": release["licences"],
         "link": release["link"],
         "webdataset": release["webdataset"],
-        "dedup": dedup_spec(release, p.datasets, list(smk.input.get("dedup", []))),
+        "dedup": dedup_spec(release, p.datasets, list(getattr(smk.input, "dedup", []))),
         "deepprivacy2": release["deepprivacy2"],
         "hf_view": smk.input.hf_view,
         "agreements": agreements,
