@@ -221,11 +221,12 @@ def video_bytes(frames):
 FROZEN = Path(__file__).with_name("data") / "huge100k"
 
 
-def demo_video(index, seed, frames):
+def demo_video(index, seed, pose, colours):
+    """The subject's mp4: the frozen seed-0 bytes, else encoded from freshly rendered views."""
     frozen = FROZEN / f"{index}.mp4"
     if seed == 0 and frozen.is_file():
         return frozen.read_bytes()
-    return video_bytes(frames)
+    return video_bytes(subject_frames(index, pose, colours))
 
 
 def subject_look(index, seed):
@@ -237,10 +238,9 @@ def subject_look(index, seed):
     return pose, params, palette(rng)
 
 
-def subject_frames(index, seed):
+def subject_frames(index, pose, colours):
     """The rendered views of one subject's video."""
     name = SUBJECTS[index][2]
-    pose, _, colours = subject_look(index, seed)
     n_frames = N_VIEWS - 1 if name == SHORT_VIDEO else N_VIEWS
     return [render_view(i, FRONT_VIEW[name], pose, VIDEO_SIZE, colours) for i in range(n_frames)]
 
@@ -249,7 +249,8 @@ def freeze_videos():
     """Re-encode the seed-0 videos into FROZEN (after a change to the rendering)."""
     FROZEN.mkdir(parents=True, exist_ok=True)
     for index in range(len(SUBJECTS)):
-        (FROZEN / f"{index}.mp4").write_bytes(video_bytes(subject_frames(index, 0)))
+        pose, _, colours = subject_look(index, 0)
+        (FROZEN / f"{index}.mp4").write_bytes(video_bytes(subject_frames(index, pose, colours)))
 
 
 def subject_members(index, seed):
@@ -259,7 +260,7 @@ def subject_members(index, seed):
     jpg, mp4, npy = member_paths(batch, group, name)
     return [
         (jpg, figure.jpeg_bytes(render_view(front, front, pose, JPG_SIZE, colours))),
-        (mp4, demo_video(index, seed, subject_frames(index, seed))),
+        (mp4, demo_video(index, seed, pose, colours)),
         (npy, dumps_npy_like_huge100k(params)),
     ]
 
