@@ -373,10 +373,17 @@ def release_coco():
     return [f"{RESULTS}/coco/{d}" for d in COCO_DATASETS if d in chosen]
 
 
-def folder_of(name):
+def folder_of(name, absent=None):
     """A param: the folder holding the rule's first `name` input (derived from the input, so
-    lint and remote file systems see the path come from the DAG)."""
-    return lambda wildcards, input: str(Path(input[name][0]).parent)
+    lint and remote file systems see the path come from the DAG); `absent` where a job has
+    no such input."""
+
+    def folder(wildcards, input):
+        if absent is not None and name not in input.keys():
+            return absent
+        return str(Path(input[name][0]).parent)
+
+    return folder
 
 
 def shard_folders(dataset):

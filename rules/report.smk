@@ -25,9 +25,7 @@ rule report_sheet:
     params:
         dataset="{dataset}",
         normalised=folder_of("files"),
-        sketches=lambda wc, input: (
-            folder_of("sketches")(wc, input) if "sketches" in input.keys() else ""
-        ),
+        sketches=folder_of("sketches", absent=""),
     script:
         "../scripts/report_sheet.py"
 
