@@ -57,10 +57,6 @@ assert len(CELEBA_PALETTE) == len(CELEBA_PARTS) + 1
 TILE_HEIGHT = 256
 
 
-def first(records, n):
-    return representative(records, n)
-
-
 def load(root, rel):
     with Image.open(Path(root, rel)) as image:
         image.load()
@@ -154,28 +150,30 @@ def sheet(tiles, title, columns):
 
 
 def shhq_sheet(records, root, n=8):
-    tiles = [shhq_tile(r, root) for r in first(records, n)]
+    tiles = [shhq_tile(r, root) for r in representative(records, n)]
     return sheet(tiles, "SHHQ: BODY_25 keypoints on the parsing classes", columns=4)
 
 
 def fdh_sheet(records, root, n=8):
-    tiles = [fdh_tile(r, root) for r in first(records, n)]
+    tiles = [fdh_tile(r, root) for r in representative(records, n)]
     return sheet(tiles, "FDH: 17 COCO keypoints on the person mask", columns=4)
 
 
 def deepfashion2_sheet(records, root, n=8):
-    tiles = [deepfashion2_tile(r, root) for r in first(records, n)]
+    tiles = [deepfashion2_tile(r, root) for r in representative(records, n)]
     return sheet(tiles, "DeepFashion2: garment boxes, polygons and landmarks", columns=4)
 
 
 def celeba_sheet(records, root, sketches, sketch_root, n=6):
     by_id = {s["id"]: s for s in sketches}
-    strips = [celeba_strip(r, root, by_id.get(r["id"]), sketch_root) for r in first(records, n)]
+    strips = [
+        celeba_strip(r, root, by_id.get(r["id"]), sketch_root) for r in representative(records, n)
+    ]
     return sheet(strips, "CelebA: image | label map | sketch maps", columns=1)
 
 
 def huge100k_sheet(view_records, root, n=4):
-    rings = [huge100k_ring(v, root) for v in first(view_records, n)]
+    rings = [huge100k_ring(v, root) for v in representative(view_records, n)]
     return sheet(rings, "HuGe100K: views around the subject, front view in red", columns=2)
 
 
@@ -183,7 +181,7 @@ def composites_sheet(records, root, composites, composite_root, n=6):
     """SHHQ: each original beside its composite on white."""
     by_id = {c["id"]: c for c in composites}
     pairs = []
-    for record in first([r for r in records if r["id"] in by_id], n):
+    for record in representative([r for r in records if r["id"] in by_id], n):
         original, _ = base_image(record, root)
         made = draw.fit_height(load(composite_root, by_id[record["id"]]["composite"]), TILE_HEIGHT)
         pairs.append(draw.caption(draw.hstack([original, made[0]]), [record["id"]]))
