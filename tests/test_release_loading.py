@@ -31,7 +31,11 @@ def release(plain_run):
 
 @pytest.fixture(scope="module")
 def hf_env(tmp_path_factory):
-    """datasets offline, with a cache of its own."""
+    """datasets offline, with a cache of its own.
+
+    `datasets` reads HF_DATASETS_CACHE once, at import, so every call also passes
+    cache_dir: a cache left by an earlier run holds image paths that no longer exist.
+    """
     cache = tmp_path_factory.mktemp("hf-cache")
     env = {**OFFLINE, "HF_HOME": str(cache), "HF_DATASETS_CACHE": str(cache / "datasets")}
     saved = {k: os.environ.get(k) for k in env}
@@ -110,7 +114,9 @@ def test_datasets_loads_every_config_typed_with_images(release, hf_env):
         card_counts = {s["name"]: s["num_examples"] for s in info["splits"]}
         assert card_counts == {s: len(rows) for s, rows in expected.items()}, config
         for split, rows in expected.items():
-            ds = datasets.load_dataset(str(release), config, split=split)
+            ds = datasets.load_dataset(
+                str(release), config, split=split, cache_dir=hf_env["HF_DATASETS_CACHE"]
+            )
             assert len(ds) == len(rows), (config, split)
             row, source = ds[0], rows[0]
             assert row["id"] == source["id"]
@@ -132,7 +138,9 @@ def test_datasets_types_fields_null_in_some_records(release, hf_env):
     """The cast error users met: fields null in the first rows and strings later."""
     import datasets
 
-    features = datasets.load_dataset_builder(str(release), "deepfashion2").info.features
+    features = datasets.load_dataset_builder(
+        str(release), "deepfashion2", cache_dir=hf_env["HF_DATASETS_CACHE"]
+    ).info.features
     assert features["deepfashion2"]["source"] == datasets.Value("string")
     assert features["deepfashion2"]["pair_id"] == datasets.Value("int64")
     assert features["image_info"]["reencoded"] == datasets.Value("string")
@@ -148,7 +156,9 @@ def test_webdataset_and_datasets_read_every_dataset_tar(release, hf_env):
         ids = [r["id"] for r in records(release, dataset)]
         samples = list(wds.WebDataset(tars, shardshuffle=False).decode("pil"))
         assert [s["json"]["id"] for s in samples] == ids
-        typed = datasets.load_dataset_builder(str(release), dataset).info.features
+        typed = datasets.load_dataset_builder(
+            str(release), dataset, cache_dir=hf_env["HF_DATASETS_CACHE"]
+        ).info.features
         record = {("image" if k == "image_info" else k): v for k, v in typed.items()}
         del record["image_info" if "image_info" in record else "image"]
         features = {"__key__": datasets.Value("string"), "__url__": datasets.Value("string")}
@@ -163,6 +173,7 @@ def test_webdataset_and_datasets_read_every_dataset_tar(release, hf_env):
             data_files={"train": tars},
             split="train",
             features=datasets.Features(features),
+            cache_dir=hf_env["HF_DATASETS_CACHE"],
         )
         assert [r["id"] for r in ds["json"]] == ids, dataset
 
