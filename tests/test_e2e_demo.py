@@ -9,7 +9,7 @@ import pytest
 
 from humanprep.datasets import DATASETS, DEMO_PASSWORDS
 from humanprep.io import read_jsonl
-from humanprep.normalise.summary import record_schema
+from humanprep.schemas import record_schema
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 

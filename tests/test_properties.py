@@ -34,8 +34,8 @@ from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES
 from humanprep.io import dumps, write_jsonl
 from humanprep.items import BadItem
 from humanprep.normalise.shard import checked
-from humanprep.normalise.summary import record_schema
 from humanprep.report import sheets
+from humanprep.schemas import record_schema
 from humanprep.settings import defaults
 from humanprep.stages.coco import run_export
 
