@@ -389,3 +389,10 @@ def test_contact_sheet(run):
     second = deepfashion_mm_sheet(list(reversed(records)), run["normalised"], n=4)
     assert first.tobytes() == second.tobytes() and first.size == second.size
     assert first.width > 4 * 150  # four tiles in a row: both full-body and other images
+
+
+def test_card_entry(run):
+    assert "SHHQ" in draft.CARD_NOTE and "DeepFashion" in draft.CARD_NOTE
+    assert draft.categories(run["records"][DENIM]) == ["Denim"]
+    odd = {"deepfashion_mm": {"category": None}}
+    assert draft.categories(odd) == []
