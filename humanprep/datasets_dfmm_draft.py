@@ -9,7 +9,6 @@ import re
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
-from humanprep import listing
 from humanprep.formats.deepfashion_mm import (
     CAPTIONS_FILE,
     COLOUR_FILE,
@@ -111,6 +110,8 @@ def index(roots, side_files):
     Files are recognised by name wherever they sit, so a zip with or without its top folder
     reads the same. A parsing or DensePose file without its image gives an entry without
     `image` (normalisation quarantines it, naming the file)."""
+    from humanprep import listing  # numpy underneath: not at import (Snakefile parse time)
+
     items, side = defaultdict(dict), {}
     found = [(PurePosixPath(n).name, ref) for root in roots for n, ref in listing.files(root)]
     found += [(Path(f).name, str(f)) for f in side_files]
