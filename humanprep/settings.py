@@ -31,3 +31,8 @@ def _defaults(node):
 def defaults(section):
     """The schema's defaults for a top-level config section, nested objects filled in."""
     return _defaults(schema()["properties"][section])
+
+
+def options(section, key, given):
+    """A subsection's settings: the schema's defaults under what was given."""
+    return {**(defaults(section).get(key) or {}), **(given or {})}
