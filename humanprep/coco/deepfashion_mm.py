@@ -29,13 +29,15 @@ from humanprep.coco.common import (
     SplitFiles,
     image_entry,
     iter_records,
-    keypoint_box,
     keypoint_triples,
 )
-from humanprep.coco.ids import annotation_id
 from humanprep.coco.masks import encode, label_rles, read_png, to_size
-from humanprep.coco.people import PERSON_INDEX, mask_annotation, person_category
-from humanprep.coco.writer import num
+from humanprep.coco.people import (
+    PERSON_INDEX,
+    keypoint_person,
+    mask_annotation,
+    person_category,
+)
 from humanprep.errors import HumanprepError
 from humanprep.formats.deepfashion_mm import CLASSES, KEYPOINTS, NAME, SKELETON, VIEWS
 
@@ -91,23 +93,7 @@ def person_annotation(record, image_id_, label, counts):
         return ann
     if label is not None:
         counts["empty_parsing_map"] += 1
-    box = keypoint_box(flat)
-    if box is None:
-        return None
-    if not (box[2] > 0 and box[3] > 0):  # one point, or points on a line: nothing to match
-        counts["person_box_without_extent"] += 1
-        return None
-    counts["person_without_segmentation"] += 1
-    return {
-        "id": annotation_id(image_id_, PERSON_INDEX),
-        "image_id": image_id_,
-        "category_id": 1,
-        "bbox": box,
-        "area": num(box[2] * box[3]),
-        "iscrowd": 0,
-        "keypoints": flat,
-        "num_keypoints": labelled,
-    }
+    return keypoint_person(image_id_, flat, labelled, counts)
 
 
 def export(records, out_dir, normalised_dir):
