@@ -4,6 +4,7 @@
 
 if demo_files():
 
+    # Made where downloads are (the submit host): the demo's stand-in for fetching them.
     rule demo_archives:
         input:
             code=code("demo_archives"),
@@ -13,6 +14,7 @@ if demo_files():
             f"{RESULTS}/logs/demo_archives.log",
         benchmark:
             f"{RESULTS}/benchmarks/demo_archives.tsv"
+        localrule: True
         conda:
             "../envs/demo.yaml"
         params:

@@ -19,6 +19,19 @@ IGNORE = shutil.ignore_patterns(
     "*.egg-info",
 )
 
+# A session fixture that runs the whole workflow is built inside the first test that asks
+# for it, and pytest-timeout counts that setup against the test: such tests get this bound
+# unless they set their own (the default timeout, pyproject.toml, is for unit tests).
+WORKFLOW_RUN_FIXTURES = {"demo_run", "plain_run"}
+WORKFLOW_RUN_TIMEOUT = 900
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        runs = WORKFLOW_RUN_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if runs and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(WORKFLOW_RUN_TIMEOUT))
+
 
 @pytest.fixture
 def root_logging():

@@ -1,6 +1,7 @@
 """humanprep used as a Snakemake module by another workflow, with its own config and working
 directory: code, registries and terms resolve against the module, outputs land in the caller's
-folder, and the release equals the plain run's byte for byte."""
+folder, and the release equals the plain run's byte for byte. This is also the check that a
+rebuild from scratch (another folder, another run) is byte-identical."""
 
 import shutil
 

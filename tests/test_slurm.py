@@ -165,12 +165,33 @@ def test_toy_through_slurm_equals_local_run(slurm_cluster, tmp_path):
     assert outputs(remote) == outputs(local) == expected_outputs()
 
 
-@pytest.mark.slurm
-@pytest.mark.timeout(200)
-def test_failing_job_is_reported_and_its_log_kept(slurm_cluster, tmp_path):
-    work = toy_copy(tmp_path, "toy")
-    res = run(work, "--profile", slurm_profile(tmp_path), "work/broken.txt")
+# Every failure the tests look at, in one keep-going run: its chains run side by side, so the
+# run takes as long as the slowest (the time limit and its retry), not their sum.
+FAILURE_TARGETS = [
+    "work/broken.txt",
+    "work/overtime.txt",
+    "work/overmemory.txt",
+    "work/alpha.rev",
+    "work/unpacked.txt",
+]
+
+
+@pytest.fixture(scope="module")
+def failures_run(slurm_cluster, tmp_path_factory):
+    """The toy's failing, over-limit and deterministic-failure targets in one SLURM run."""
+    root = tmp_path_factory.mktemp("failures")
+    work = toy_copy(root, "toy")
+    profile = slurm_profile(root)
+    res = run(work, "--profile", profile, *FAILURE_TARGETS, timeout=400)
+    # The run fails (broken, wrong_password) but keep-going finished everything else.
     assert res.returncode != 0
+    return work, res, profile
+
+
+@pytest.mark.slurm
+@pytest.mark.timeout(420)
+def test_failing_job_is_reported_and_its_log_kept(failures_run):
+    work, res, _ = failures_run
     assert "Error in rule broken" in res.stderr
     logs = sorted((work / ".snakemake" / "slurm_logs" / "rule_broken").rglob("*.log"))
     # retries: 1 in the profile, so two SLURM jobs, each log kept.
@@ -261,11 +282,8 @@ def sacct_state(job_id):
 
 @pytest.mark.slurm
 @pytest.mark.timeout(420)
-def test_limits_reported_with_reason_and_retried_with_more_of_that_only(slurm_cluster, tmp_path):
-    work = toy_copy(tmp_path, "toy")
-    targets = ["work/overtime.txt", "work/overmemory.txt"]
-    res = run(work, "--profile", slurm_profile(tmp_path), *targets, timeout=400)
-    assert res.returncode == 0, res.stderr[-6000:]
+def test_limits_reported_with_reason_and_retried_with_more_of_that_only(failures_run):
+    work, res, _ = failures_run
     # SLURM's reason in Snakemake's output and in the kept job log.
     assert re.search(r"SLURM-job '\d+' failed, SLURM status is: 'TIMEOUT'", res.stderr)
     (log,) = (work / ".snakemake" / "slurm_logs" / "rule_overtime").rglob("*.log")
@@ -282,12 +300,9 @@ def test_limits_reported_with_reason_and_retried_with_more_of_that_only(slurm_cl
 
 
 @pytest.mark.slurm
-@pytest.mark.timeout(420)
-def test_deterministic_failure_not_rerun_and_others_finish(slurm_cluster, tmp_path):
-    work = toy_copy(tmp_path, "toy")
-    targets = ["work/alpha.rev", "work/unpacked.txt"]
-    res = run(work, "--profile", slurm_profile(tmp_path), *targets, timeout=300)
-    assert res.returncode != 0
+@pytest.mark.timeout(600)
+def test_deterministic_failure_not_rerun_and_others_finish(failures_run):
+    work, res, profile = failures_run
     # keep-going: the independent jobs finished.
     assert outputs(work)["alpha.rev"] == expected_outputs()["alpha.rev"]
     # retries: 1 resubmitted it, but the work ran once; both attempts say the same line.
@@ -298,7 +313,6 @@ def test_deterministic_failure_not_rerun_and_others_finish(slurm_cluster, tmp_pa
     assert (work / "work" / "wrong_password.calls").read_text() == "ran\n"
     assert (work / "logs" / "wrong_password.log").read_text().strip() == line
     # The next run tries it afresh (once: the retry would replay it, as above).
-    profile = slurm_profile(tmp_path)
     res = run(work, "--profile", profile, "work/unpacked.txt", "--retries", "0", timeout=150)
     assert (work / "work" / "wrong_password.calls").read_text() == "ran\nran\n"
 

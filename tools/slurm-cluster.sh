@@ -22,6 +22,8 @@ DBD_CONF=/etc/slurm/slurmdbd.conf
 MARKER="# Written by humanprep tools/slurm-cluster.sh"
 PACKAGES=(slurmctld slurmd slurm-client munge slurmdbd mariadb-server)
 PARTITION=local
+# Jobs sharing one core at once (partition OverSubscribe=FORCE:N).
+OVERSUBSCRIBE=4
 CLUSTER=humanprep
 # The account jobs are charged to (tests/slurm_helpers.ACCOUNT).
 ACCOUNT=humanprep
@@ -135,7 +137,10 @@ SlurmdPidFile=$STATE_DIR/slurmd.daemon.pid
 SlurmctldLogFile=$STATE_DIR/slurmctld.log
 SlurmdLogFile=$STATE_DIR/slurmd.log
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
-PartitionName=$PARTITION Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+# Each core is shared by up to $OVERSUBSCRIBE jobs (memory stays exclusive): a test job is a few
+# seconds of Snakemake start-up with the core half idle, so one job per core would queue
+# them for nothing. Sites give jobs their own cores; the profile is the same either way.
+PartitionName=$PARTITION Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:$OVERSUBSCRIBE
 EOF
     # slurmdbd refuses a config readable by others (it may hold a database password).
     install -m 0600 /dev/null "$DBD_CONF"
