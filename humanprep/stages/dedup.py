@@ -16,6 +16,7 @@ def main(smk):
         settings["threshold"],
         settings["dhash_threshold"],
         settings["mirror"],
+        settings["crop_threshold"] if settings["crops"] else None,
         processes=smk.threads,
     )
     groups = find.clusters(len(items), pairs)
@@ -23,6 +24,7 @@ def main(smk):
     write_jsonl(smk.output.clusters, find.cluster_rows(items, groups))
     summary = find.summarise(items, pairs, groups, settings)
     write_json(smk.output.summary, summary)
-    log.info("%d images: %d near pairs in %d clusters", len(items), len(pairs), len(groups))
+    log.info("%d images: %d near pairs (%d crops) in %d clusters", len(items), len(pairs),
+             summary["crop_pairs"], len(groups))  # fmt: skip
     for key, count in summary["pairs_by_dataset_pair"].items():
         log.info("%s: %d pairs", key, count)
