@@ -326,21 +326,28 @@ def test_crops_up_to_ten_percent_are_found_through_the_windows():
     assert sum(p[3] for p in large.values() if p) >= 6  # most found as crops only
 
 
-def test_window_hashes_are_imagehash_of_the_window_cut_out():
-    """At the working size (32x32), window k's hashes are imagehash's of the window cut out
-    by Pillow (a fractional box, resized to the hash's size: it then resizes no more), to
-    within the 8-bit rounding of Pillow's pixels (which makes ties of smooth neighbours,
-    where dHash sees no rise)."""
+def test_window_hashes_are_those_of_the_window_cut_out():
+    """Window k's hashes are those of the window cut out of the 32x32 reduction by Pillow
+    (a fractional box, resized in float: no 8-bit rounding) and hashed as imagehash does,
+    with scipy's DCT-II."""
+    from scipy.fft import dct
+
     lanczos = Image.Resampling.LANCZOS
     for seed in range(8):
         gray = smooth_image(seed, (32, 32)).convert("L")
         prints = fingerprint(gray)
         assert len(prints["phash_windows"]) == len(prints["dhash_windows"]) == 9
+        floats = Image.fromarray(np.asarray(gray, np.float32), "F")
         for k, box in enumerate(window_boxes()):
-            window = imagehash.phash(gray.resize((32, 32), lanczos, box=box))
-            assert bits(prints["phash_windows"][k], str(window)) <= 2, (seed, k)
-            window = imagehash.dhash(gray.resize((9, 8), lanczos, box=box))
-            assert bits(prints["dhash_windows"][k], str(window)) <= 4, (seed, k)
+            pixels = np.asarray(floats.resize((32, 32), lanczos, box=box), np.float64)
+            low = dct(dct(pixels, axis=0), axis=1)[:8, :8]
+            assert prints["phash_windows"][k] == hex_of(low > np.median(low)), (seed, k)
+            tiny = np.asarray(floats.resize((9, 8), lanczos, box=box), np.float64)
+            assert prints["dhash_windows"][k] == hex_of(tiny[:, 1:] > tiny[:, :-1]), (seed, k)
+
+
+def hex_of(bools):
+    return f"{int(''.join('1' if b else '0' for b in bools.ravel()), 2):016x}"
 
 
 def test_resample_matrix_is_pillows_resize():
