@@ -34,7 +34,7 @@ from humanprep.io import read_jsonl  # noqa: E402
 from humanprep.normalise.shard import normalise_shard  # noqa: E402
 
 # config/schema.yaml dedup defaults
-DEFAULTS = {"threshold": 10, "dhash_threshold": 16, "crop_threshold": 8}
+DEFAULTS = {"threshold": 10, "dhash_threshold": 16, "crops": (8, 10)}
 MARK = ("<!-- dedup: bench/dedup.py -->", "<!-- /dedup -->")
 
 
@@ -105,8 +105,8 @@ def crop_recall(n, fractions, seed=1):
                 record = {"dataset": "planted", "id": name, "split": "all"}
                 items.add({**record, "image": {"fingerprint": fingerprint(image)}}, "bench")
             truth.append((2 * k, 2 * k + 1))
-        for name, crops in (("whole", None), ("windows", DEFAULTS["crop_threshold"])):
-            settings = {**DEFAULTS, "crop_threshold": crops}
+        for name, crops in (("whole", None), ("windows", DEFAULTS["crops"])):
+            settings = {**DEFAULTS, "crops": crops}
             pairs = {(a, b) for a, b, *_ in find.find_pairs(items, **settings)}
             out.setdefault(name, {})[f"{fraction:.2f}"] = round(
                 sum(t in pairs for t in truth) / n, 3
@@ -145,9 +145,7 @@ def synthetic_items(n, seed=0):
     datasets = np.array(["shhq", "fdh", "deepfashion2", "huge100k", "celeba"])[np.arange(n) % 5]
     splits = np.array(["train", "val", "test"])[rng.integers(0, 3, n)]
     items = find.Items.from_arrays(datasets, (f"{k:07d}" for k in range(n)), splits, codes)
-    limit = np.r_[
-        np.full(copies, DEFAULTS["threshold"]), np.full(crops, DEFAULTS["crop_threshold"])
-    ]
+    limit = np.r_[np.full(copies, DEFAULTS["threshold"]), np.full(crops, DEFAULTS["crops"][0])]
     within = (bits["phash"] <= limit) & (bits["dhash"] <= DEFAULTS["dhash_threshold"])
     expected = {(k, int(s)) for k, s in zip(np.flatnonzero(within), source[within], strict=True)}
     return items, expected

@@ -196,10 +196,10 @@ def test_crop_pairs_match_a_whole_image_with_a_window_of_another():
         fp_record("fdh", "other", "val", x ^ (2**40 - 1)),
     ])  # fmt: skip
     assert find.find_pairs(items, 10, 16) == []
-    assert find.find_pairs(items, 10, 16, crop_threshold=4) == []
-    assert find.find_pairs(items, 10, 16, crop_threshold=5) == [(0, 1, 5, 1, False, True)]
-    assert find.find_pairs(items, 10, 0, crop_threshold=5) == []  # the window's dHash decides
-    rows = find.pair_rows(items, find.find_pairs(items, 10, 16, crop_threshold=5))
+    assert find.find_pairs(items, 10, 16, crops=(4, 1)) == []
+    assert find.find_pairs(items, 10, 16, crops=(5, 1)) == [(0, 1, 5, 1, False, True)]
+    assert find.find_pairs(items, 10, 16, crops=(5, 0)) == []  # the window's dHash decides
+    rows = find.pair_rows(items, find.find_pairs(items, 10, 16, crops=(5, 1)))
     assert rows[0]["crop"] is True and rows[0]["a"]["id"] == "big"
 
 
@@ -281,7 +281,7 @@ def test_release_lists_what_dedup_dropped(tmp_path, name):
 # ---------------------------------------------------------------- planted duplicates
 
 
-DEFAULTS = {"threshold": 10, "dhash_threshold": 16, "crop_threshold": 8}  # config/schema.yaml
+DEFAULTS = {"threshold": 10, "dhash_threshold": 16, "crops": (8, 10)}  # config/schema.yaml
 
 
 @pytest.fixture(scope="module")
@@ -303,13 +303,13 @@ def test_planted_lookalikes_are_not_pairs(planted):
         assert 1 - rates[kind] >= 0.99 and 1 - with_mirror[kind] >= 0.99, (kind, rates)
 
 
-def crop_pairs_found(scenes, cut, rng, crop_threshold):
+def crop_pairs_found(scenes, cut, rng, crops):
     items = find.Items()
     for k, scene in enumerate(scenes):
         cropped = crop(scene.image, rng, (cut, cut))
         for name, image in ((f"o{k}", scene.image), (f"c{k}", cropped)):
             items.add(fp_of(name, image), "test")
-    pairs = {(a, b): p for a, b, *p in find.find_pairs(items, 10, 16, False, crop_threshold)}
+    pairs = {(a, b): p for a, b, *p in find.find_pairs(items, 10, 16, False, crops)}
     return {k: pairs.get((2 * k, 2 * k + 1)) for k in range(len(scenes))}
 
 
@@ -321,7 +321,7 @@ def test_crops_up_to_ten_percent_are_found_through_the_windows():
     small = crop_pairs_found(scenes, 0.02, rng, None)
     assert all(p is not None and not p[3] for p in small.values())
     assert sum(p is not None for p in crop_pairs_found(scenes, 0.10, rng, None).values()) < 12
-    large = crop_pairs_found(scenes, 0.10, rng, 8)
+    large = crop_pairs_found(scenes, 0.10, rng, (8, 10))
     assert sum(p is not None for p in large.values()) >= 11
     assert sum(p[3] for p in large.values() if p) >= 6  # most found as crops only
 

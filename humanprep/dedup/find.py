@@ -5,10 +5,10 @@ A pair is two images whose pHashes differ in at most `threshold` bits (found thr
 multi-index hash, humanprep.dedup.index) and whose dHashes, the second and independent
 hash, differ in at most `dhash_threshold` bits. With `mirror`, an image is also compared
 mirrored (its `phash_mirror`, and its dHash rows reversed) against every other.
-With `crop_threshold`, crops are found too: an image's whole-image pHash within
-`crop_threshold` bits of one of another image's 9 window pHashes (and its dHash within
-`dhash_threshold` of that window's dHash) makes a pair; one multi-index join per window
-position, each the size of the whole-image one (humanprep.dedup.fingerprint: windows).
+With `crops` = (pHash, dHash thresholds), crops are found too: an image whose whole-image
+pHash and dHash are within these of one of another image's 9 windows pairs with it; one
+multi-index join per window position, each the size of the whole-image one
+(humanprep.dedup.fingerprint: windows).
 """
 
 from array import array
@@ -133,7 +133,7 @@ def _crop_pairs(items, phash, dhash, crop_threshold, dhash_threshold, processes)
         )
 
 
-def find_pairs(items, threshold, dhash_threshold, mirror=False, crop_threshold=None, processes=1):
+def find_pairs(items, threshold, dhash_threshold, mirror=False, crops=None, processes=1):
     """Sorted (i, j, phash distance, dhash distance, mirrored, crop) with i < j; a pair
     found both whole and as a crop is a whole-image pair."""
     phash, dhash = items.codes("phash"), items.codes("dhash")
@@ -148,9 +148,8 @@ def find_pairs(items, threshold, dhash_threshold, mirror=False, crop_threshold=N
             pair = (min(a, b), max(a, b))
             if pair not in found:
                 found[pair] = (d, e, True, False)
-    if crop_threshold is not None:
-        crops = _crop_pairs(items, phash, dhash, crop_threshold, dhash_threshold, processes)
-        for a, b, d, e in crops:
+    if crops is not None:
+        for a, b, d, e in _crop_pairs(items, phash, dhash, *crops, processes):
             pair = (min(a, b), max(a, b))
             if pair not in found or (found[pair][3] and (d, e) < found[pair][:2]):
                 found[pair] = (d, e, False, True)

@@ -11,12 +11,13 @@ log = logging.getLogger(__name__)
 def main(smk):
     settings = dict(smk.params.settings)
     items = find.load_items(smk.input.records)
+    crops = (settings["crop_threshold"], settings["crop_dhash_threshold"])
     pairs = find.find_pairs(
         items,
         settings["threshold"],
         settings["dhash_threshold"],
         settings["mirror"],
-        settings["crop_threshold"] if settings["crops"] else None,
+        crops if settings["crops"] else None,
         processes=smk.threads,
     )
     groups = find.clusters(len(items), pairs)
