@@ -393,3 +393,24 @@ def test_demo_run_finds_pairs_among_every_fingerprinted_record(plain_run):
         a, b = prints[p["a"]["dataset"], p["a"]["id"]], prints[p["b"]["dataset"], p["b"]["id"]]
         assert bits(a["phash"], b["phash"]) == p["phash"] <= 10
         assert bits(a["dhash"], b["dhash"]) == p["dhash"] <= 16
+
+
+@pytest.mark.e2e
+def test_demo_run_finds_the_planted_duplicates_and_no_lookalikes(plain_run):
+    """The demo plants duplicates across SHHQ, DeepFashion2 and HuGe100K and within FDH,
+    and look-alikes (humanprep.demo.duplicates): every duplicate is found but the mirrored
+    one (dedup.mirror is off by default), no look-alike is."""
+    from humanprep.demo import duplicates
+
+    work, _ = plain_run
+    rows = (work / "results/dedup/pairs.jsonl").read_text().splitlines()
+    found = set()
+    for row in map(json.loads, rows):
+        found.add(
+            frozenset(
+                {(row["a"]["dataset"], row["a"]["id"]), (row["b"]["dataset"], row["b"]["id"])}
+            )
+        )
+    score = duplicates.score(found, mirror=False)
+    assert score["recall"] >= 0.95 and score["lookalike_precision"] >= 0.99, score
+    assert score["kinds"]["crop"] == 1 and score["kinds"]["mirror"] == 0, score
