@@ -55,7 +55,8 @@ def pair_tile(row, paths, height=THUMB_HEIGHT):
     for side in ("a", "b"):
         key = (row[side]["dataset"], row[side]["id"])
         image, _ = base_image({"image": {"path": paths[key][1]}}, paths[key][0], height)
-        halves.append(draw.caption(image, [f"{key[0]} {row[side]['split']}", key[1]]))
+        lines = [f"{key[0]} {row[side]['split']}", key[1]]
+        halves.append(draw.caption(image, lines, min_width=height))  # ids legible
     return draw.caption(draw.hstack(halves, pad=6), [describe(row)], min_width=2 * height)
 
 
