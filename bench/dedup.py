@@ -32,9 +32,14 @@ from humanprep.dedup import find, planted  # noqa: E402
 from humanprep.dedup.fingerprint import PHASH_SIZE, _shrink, fingerprint, window_hashes  # noqa: E402
 from humanprep.io import read_jsonl  # noqa: E402
 from humanprep.normalise.shard import normalise_shard  # noqa: E402
+from humanprep.settings import defaults  # noqa: E402
 
-# config/schema.yaml dedup defaults
-DEFAULTS = {"threshold": 10, "dhash_threshold": 16, "crops": (8, 10)}
+_SCHEMA = defaults("dedup")  # config/schema.yaml dedup defaults
+DEFAULTS = {
+    "threshold": _SCHEMA["threshold"],
+    "dhash_threshold": _SCHEMA["dhash_threshold"],
+    "crops": (_SCHEMA["crop_threshold"], _SCHEMA["crop_dhash_threshold"]),
+}
 MARK = ("<!-- dedup: bench/dedup.py -->", "<!-- /dedup -->")
 
 

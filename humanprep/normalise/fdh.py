@@ -9,16 +9,16 @@ import re
 
 import numpy as np
 
+from humanprep import settings
+from humanprep.items import LABEL_PNG_LEVEL, BadItem, Removed, png_bytes
 from humanprep.normalise.checks import integer, show, text
 from humanprep.normalise.common import (
     binary_mask,
     check_size,
-    png_bytes,
     read_array,
     read_file,
     take_image,
 )
-from humanprep.normalise.shard import BadItem, Removed
 from humanprep.sidefiles import MetadataDB
 
 SPLITS = {"train": "train", "val": "val", "validation": "val"}
@@ -37,10 +37,11 @@ def load_context(side_files, options):
     else:
         with open(side_files["metadata.json"], encoding="utf-8") as fh:
             metadata = json.load(fh)
+    options = settings.options("normalise", "fdh", options)
     return {
         "metadata": metadata,
-        "opt_out": set(options.get("opt_out_nsids", [])),
-        "opt_out_ids": {str(i).lstrip("0") for i in options.get("opt_out_ids", [])},
+        "opt_out": set(options["opt_out_nsids"]),
+        "opt_out_ids": {str(i).lstrip("0") for i in options["opt_out_ids"]},
     }
 
 
@@ -111,7 +112,7 @@ def _mask(files, role, writer, size):
         return None
     mask = binary_mask(read_array(files[role], role))
     check_size(mask, *size, role)
-    return writer.write(role, png_bytes(mask))
+    return writer.write(role, png_bytes(mask, LABEL_PNG_LEVEL))
 
 
 def normalise(entry, ctx, writer):

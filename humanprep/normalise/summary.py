@@ -1,25 +1,19 @@
 """Per-dataset totals of a normalisation run, checked against the quarantine limit."""
 
-import json
-from importlib import resources
-
 import jsonschema
 
+from humanprep.datasets import DESCRIPTORS, load
 from humanprep.errors import HumanprepError
 from humanprep.io import read_jsonl
-from humanprep.normalise.celeba import SplitCounts
-
-
-def record_schema():
-    text = resources.files("humanprep.schemas").joinpath("record.schema.json").read_text()
-    return json.loads(text)
+from humanprep.schemas import record_schema
 
 
 def summarise(dataset, record_files, quarantine_files, max_fraction):
     """Validate every record, count them, and fail when too many items were quarantined."""
     validator = jsonschema.Draft202012Validator(record_schema())
     splits, kept, reasons = {}, 0, {}
-    by_policy = SplitCounts() if dataset == "celeba" else None
+    counter = DESCRIPTORS[dataset].summary_counter  # e.g. CelebA: splits under each rule
+    by_policy = load(counter)() if counter else None
     for path in record_files:
         for record in read_jsonl(path):
             error = jsonschema.exceptions.best_match(validator.iter_errors(record))

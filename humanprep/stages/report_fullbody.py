@@ -3,7 +3,7 @@
 import logging
 
 from humanprep.io import read_jsonl, write_bytes
-from humanprep.report.draw import png_bytes
+from humanprep.items import png_bytes
 from humanprep.report.sheets import fullbody_sheets
 
 log = logging.getLogger(__name__)
