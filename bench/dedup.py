@@ -219,7 +219,7 @@ def markdown(results):
     lines.append(
         f"Load average at start {results['load_average']} on {os.cpu_count()} cores; "
         f"defaults threshold {DEFAULTS['threshold']}, dhash_threshold "
-        f"{DEFAULTS['dhash_threshold']}."
+        f"{DEFAULTS['dhash_threshold']}, crops (pHash, dHash) {DEFAULTS['crops']}."
     )
     lines += [
         "",
