@@ -59,3 +59,26 @@ def test_pairs_sheet_shows_both_images_of_a_pair(tmp_path):
     for colour in ((230, 25, 75), (0, 130, 200)):
         assert (np.abs(sheet - colour).sum(axis=1) < 6).sum() > 40 * 80, colour
     assert "crop" in dedup.describe(shown[0]) and "pHash 2 bits" in dedup.describe(shown[0])
+
+
+def test_stage_writes_both_pictures(tmp_path):
+    """The rule's entry point on one pair: two PNGs."""
+    from types import SimpleNamespace
+
+    from humanprep.stages.report_dedup import main
+
+    folder = tmp_path / "normalised" / "fdh"
+    (folder / "shard-00000").mkdir(parents=True)
+    for name in ("a", "b"):
+        Image.new("RGB", (20, 40), (200, 100, 0)).save(folder / "shard-00000" / f"{name}.png")
+    lines = [{"dataset": "fdh", "id": n, "image": {"path": f"shard-00000/{n}.png"}} for n in "ab"]
+    (folder / "shard-00000.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+    pairs, summary = tmp_path / "pairs.jsonl", tmp_path / "summary.json"
+    pairs.write_text(json.dumps(row("fdh", "a", "fdh", "b")) + "\n")
+    summary.write_text(json.dumps({"pairs": 1, "pairs_by_dataset_pair": {"fdh|fdh": 1}}))
+    out = SimpleNamespace(pairs=tmp_path / "p.png", matrix=tmp_path / "m.png")
+    records = [str(folder / "shard-00000.jsonl")]
+    main(SimpleNamespace(input=SimpleNamespace(pairs=pairs, summary=summary, records=records),
+                         output=out))  # fmt: skip
+    for path in (out.pairs, out.matrix):
+        assert Image.open(path).format == "PNG"

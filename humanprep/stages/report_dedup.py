@@ -4,8 +4,8 @@ import logging
 from pathlib import Path
 
 from humanprep.io import read_json, read_jsonl, write_bytes
+from humanprep.items import png_bytes
 from humanprep.report import charts, dedup
-from humanprep.report.draw import png_bytes
 
 log = logging.getLogger(__name__)
 
