@@ -16,6 +16,7 @@ import re
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -28,12 +29,17 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 import workload  # noqa: E402
 
 from humanprep.dedup import find, planted  # noqa: E402
-from humanprep.dedup.fingerprint import fingerprint  # noqa: E402
+from humanprep.dedup.fingerprint import PHASH_SIZE, _shrink, fingerprint, window_hashes  # noqa: E402
 from humanprep.io import read_jsonl  # noqa: E402
 from humanprep.normalise.shard import normalise_shard  # noqa: E402
 from humanprep.settings import defaults  # noqa: E402
 
-DEFAULTS = {k: v for k, v in defaults("dedup").items() if k != "mirror"}  # thresholds
+_SCHEMA = defaults("dedup")  # config/schema.yaml dedup defaults
+DEFAULTS = {
+    "threshold": _SCHEMA["threshold"],
+    "dhash_threshold": _SCHEMA["dhash_threshold"],
+    "crops": (_SCHEMA["crop_threshold"], _SCHEMA["crop_dhash_threshold"]),
+}
 MARK = ("<!-- dedup: bench/dedup.py -->", "<!-- /dedup -->")
 
 
@@ -73,12 +79,19 @@ def fingerprint_share(root, n_shhq, n_fdh):
         for image in decoded:
             fingerprint(image)
         fp_s = time.process_time() - start
+        smalls = [np.asarray(_shrink(i.convert("L"), (PHASH_SIZE, PHASH_SIZE))) for i in decoded]
+        start = time.process_time()
+        for small in smalls:
+            window_hashes(small)
+        windows_s = time.process_time() - start
         rows[dataset] = {
             "items": len(decoded),
             "size": f"{decoded[0].width}x{decoded[0].height}",
             "normalise_cpu_s": round(normalise_s, 3),
             "fingerprint_cpu_s": round(fp_s, 3),
             "share": round(fp_s / normalise_s, 4),
+            "windows_cpu_s": round(windows_s, 3),
+            "windows_share": round(windows_s / normalise_s, 4),
         }
     return rows
 
@@ -97,36 +110,79 @@ def crop_recall(n, fractions, seed=1):
                 record = {"dataset": "planted", "id": name, "split": "all"}
                 items.add({**record, "image": {"fingerprint": fingerprint(image)}}, "bench")
             truth.append((2 * k, 2 * k + 1))
-        pairs = {(a, b) for a, b, *_ in find.find_pairs(items, **DEFAULTS)}
-        out[f"{fraction:.2f}"] = round(sum(t in pairs for t in truth) / n, 3)
+        for name, crops in (("whole", None), ("windows", DEFAULTS["crops"])):
+            settings = {**DEFAULTS, "crops": crops}
+            pairs = {(a, b) for a, b, *_ in find.find_pairs(items, **settings)}
+            out.setdefault(name, {})[f"{fraction:.2f}"] = round(
+                sum(t in pairs for t in truth) / n, 3
+            )
     return out
 
 
+def _noise(rng, flips):
+    noise = np.zeros(len(flips), np.uint64)
+    for k, f in enumerate(flips):
+        for b in rng.choice(64, int(f), replace=False):
+            noise[k] |= np.uint64(1) << np.uint64(b)
+    return noise
+
+
 def synthetic_items(n, seed=0):
-    """n fingerprints: uniform random codes, and 1% planted copies of others with 0-12
-    pHash and 0-8 dHash bits flipped; five datasets, three splits."""
+    """n fingerprints: uniform random codes (9 windows each), 1% planted copies of others
+    with 0-12 pHash and 0-8 dHash bits flipped, and 0.5% planted crops of others: whole
+    hashes 0-10 and 0-8 bits from one of their windows; five datasets, three splits."""
     rng = np.random.default_rng(seed)
     codes = {k: rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True) for k in find.CODES}
-    copies = n // 100
-    source = rng.choice(n - copies, copies, replace=False) + copies
-    planted_bits = {"phash": rng.integers(0, 13, copies), "dhash": rng.integers(0, 9, copies)}
-    for key, flips in planted_bits.items():
-        noise = np.zeros(copies, np.uint64)
-        for k in range(copies):
-            for b in rng.choice(64, int(flips[k]), replace=False):
-                noise[k] |= np.uint64(1) << np.uint64(b)
-        codes[key][:copies] = codes[key][source] ^ noise
+    for key in find.WINDOW_CODES:
+        codes[key] = rng.integers(0, 2**64 - 1, (n, find.WINDOWS), np.uint64, endpoint=True)
+    copies, crops = n // 100, n // 200
+    source = rng.choice(n - copies - crops, copies + crops, replace=False) + copies + crops
+    window = rng.integers(0, find.WINDOWS, crops)
+    bits = {
+        "phash": rng.integers(0, 13, copies + crops),
+        "dhash": rng.integers(0, 9, copies + crops),
+    }
+    for key, flips in bits.items():
+        noise = _noise(rng, flips)
+        codes[key][:copies] = codes[key][source[:copies]] ^ noise[:copies]
+        windows = codes[f"{key}_windows"][source[copies:], window]
+        codes[key][copies : copies + crops] = windows ^ noise[copies:]
     datasets = np.array(["shhq", "fdh", "deepfashion2", "huge100k", "celeba"])[np.arange(n) % 5]
     splits = np.array(["train", "val", "test"])[rng.integers(0, 3, n)]
     items = find.Items.from_arrays(datasets, (f"{k:07d}" for k in range(n)), splits, codes)
-    within = (planted_bits["phash"] <= DEFAULTS["threshold"]) & (
-        planted_bits["dhash"] <= DEFAULTS["dhash_threshold"]
-    )
+    limit = np.r_[np.full(copies, DEFAULTS["threshold"]), np.full(crops, DEFAULTS["crops"][0])]
+    within = (bits["phash"] <= limit) & (bits["dhash"] <= DEFAULTS["dhash_threshold"])
     expected = {(k, int(s)) for k, s in zip(np.flatnonzero(within), source[within], strict=True)}
     return items, expected
 
 
+class PssSampler(threading.Thread):
+    """The largest summed proportional set size (shared pages counted once) of this
+    process and its children, sampled every 0.2 s (Linux /proc)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_mb, self.done = 0, threading.Event()
+
+    @staticmethod
+    def pss_kb(pid):
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            return 0
+        return next(int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:"))
+
+    def run(self):
+        me = os.getpid()
+        while not self.done.wait(0.2):
+            kids = Path(f"/proc/{me}/task/{me}/children").read_text().split()
+            total = sum(self.pss_kb(pid) for pid in [me, *kids])
+            self.peak_mb = max(self.peak_mb, round(total / 1024))
+
+
 def search(n, processes):
+    pss = PssSampler()
+    pss.start()
     start = time.perf_counter()
     items, expected = synthetic_items(n)
     made_s = time.perf_counter() - start
@@ -138,6 +194,8 @@ def search(n, processes):
     summary = find.summarise(items, pairs, groups, dict(DEFAULTS))
     rest_s = time.perf_counter() - start
     found = {(a, b) for a, b, *_ in pairs}
+    pss.done.set()
+    pss.join()
     return {
         "fingerprints": n,
         "processes": processes,
@@ -146,10 +204,12 @@ def search(n, processes):
         "pairs_cpu_s": round(pairs_cpu_s, 1),
         "clusters_and_summary_s": round(rest_s, 1),
         "pairs": len(pairs),
+        "crop_pairs": summary["crop_pairs"],
         "planted_pairs_within_thresholds": len(expected),
         "planted_pairs_found": len(expected & found),
         "clusters": summary["clusters"],
         "peak_mb_upper_bound": peak_mb(processes),
+        "peak_pss_mb": pss.peak_mb,
     }
 
 
@@ -159,24 +219,27 @@ def markdown(results):
     lines.append(
         f"Load average at start {results['load_average']} on {os.cpu_count()} cores; "
         f"defaults threshold {DEFAULTS['threshold']}, dhash_threshold "
-        f"{DEFAULTS['dhash_threshold']}."
+        f"{DEFAULTS['dhash_threshold']}, crops (pHash, dHash) {DEFAULTS['crops']}."
     )
     lines += [
         "",
-        "| fingerprint cost | items | image | normalise CPU s | fingerprint CPU s | share |",
+        "| fingerprint cost | items | image | normalise CPU s | fingerprint CPU s | share "
+        "| of which windows CPU s | share |",
     ]
-    lines.append("|---|---:|---|---:|---:|---:|")
+    lines.append("|---|---:|---|---:|---:|---:|---:|---:|")
     for name, r in fp.items():
         lines.append(
             f"| {name} | {r['items']} | {r['size']} | {r['normalise_cpu_s']} | "
-            f"{r['fingerprint_cpu_s']} | {r['share']:.1%} |"
+            f"{r['fingerprint_cpu_s']} | {r['share']:.1%} | {r['windows_cpu_s']} | "
+            f"{r['windows_share']:.1%} |"
         )
     lines += ["", "| planted (share of pairs reported) | without mirror | with dedup.mirror |"]
     lines.append("|---|---:|---:|")
     for kind in (*planted.EDITS, *planted.LOOKALIKES, "unrelated_pairs"):
         lines.append(f"| {kind} | {rates['plain'][kind]} | {rates['mirror'][kind]} |")
-    lines += ["", "| crop per side (of width and height) | recall |", "|---|---:|"]
-    lines += [f"| {f} | {r} |" for f, r in crops.items()]
+    lines += ["", "| crop (cut of width and of height) | recall, whole image | with windows |"]
+    lines.append("|---|---:|---:|")
+    lines += [f"| {f} | {r} | {crops['windows'][f]} |" for f, r in crops["whole"].items()]
     lines += ["", "| all near pairs | value |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in big.items()]
     return "\n".join([*lines, "", MARK[1]]) + "\n"

@@ -37,6 +37,8 @@ EXPECTED = {
     "results/report/throughput/items_per_s.png": ("Throughput", "slowest"),
     "results/report/throughput/stages.html": ("Throughput", "peak memory"),
     "results/report/release/humanprep-demo-0.1.0.html": ("Release", "verify every file"),
+    "results/report/dedup/pairs.png": ("Near-duplicates", "side by side"),
+    "results/report/dedup/matrix.png": ("Near-duplicates", "per dataset pair"),
 }
 # Loads every embedded picture of the report into an <img> and writes each one's natural
 # width into the page, for --dump-dom to read back.

@@ -5,6 +5,10 @@ A pair is two images whose pHashes differ in at most `threshold` bits (found thr
 multi-index hash, humanprep.dedup.index) and whose dHashes, the second and independent
 hash, differ in at most `dhash_threshold` bits. With `mirror`, an image is also compared
 mirrored (its `phash_mirror`, and its dHash rows reversed) against every other.
+With `crops` = (pHash, dHash thresholds), crops are found too: an image whose whole-image
+pHash and dHash are within these of one of another image's 9 windows pairs with it; one
+multi-index join per window position, each the size of the whole-image one
+(humanprep.dedup.fingerprint: windows).
 """
 
 from array import array
@@ -13,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from humanprep.dedup.fingerprint import mirror_dhash
+from humanprep.dedup.fingerprint import mirror_dhash, window_boxes
 from humanprep.dedup.index import near_pairs
 from humanprep.io import read_jsonl
 
@@ -21,6 +25,8 @@ from humanprep.io import read_jsonl
 TRAIN_SPLITS = ("train", "all")
 EVAL_SPLITS = ("val", "test")
 CODES = ("phash", "phash_mirror", "dhash")
+WINDOW_CODES = ("phash_windows", "dhash_windows")
+WINDOWS = len(window_boxes())
 
 
 class Labels:
@@ -49,11 +55,12 @@ class Labels:
 
 
 class Items:
-    """Columns of every fingerprinted image: who it is and its three codes."""
+    """Columns of every fingerprinted image: who it is, its three whole-image codes and its
+    window codes (WINDOWS per image, one after the other)."""
 
     def __init__(self):
         self.dataset, self.id, self.split = Labels(), [], Labels()
-        self._codes = {key: array("Q") for key in CODES}
+        self._codes = {key: array("Q") for key in (*CODES, *WINDOW_CODES)}
         self.without_fingerprint = 0
 
     def add(self, record, path):
@@ -64,18 +71,25 @@ class Items:
         self.dataset.append(record["dataset"])
         self.id.append(record["id"])
         self.split.append(record["split"])
-        for key, codes in self._codes.items():
-            codes.append(int(prints[key], 16))
+        for key in CODES:
+            self._codes[key].append(int(prints[key], 16))
+        for key in WINDOW_CODES:  # records without windows: their whole image stands in
+            whole = prints[key.removesuffix("_windows")]
+            self._codes[key].extend(int(c, 16) for c in prints.get(key, [whole] * WINDOWS))
 
     def codes(self, key):
         return np.frombuffer(self._codes[key], np.uint64).copy()
+
+    def window_codes(self, key, k):
+        """The codes of window k of every image."""
+        return np.frombuffer(self._codes[key], np.uint64)[k::WINDOWS].copy()
 
     @classmethod
     def from_arrays(cls, dataset, ids, split, codes):
         """Items from columns (the benchmark's synthetic fingerprints)."""
         items = cls()
         items.dataset, items.id, items.split = Labels(dataset), list(ids), Labels(split)
-        for key in CODES:
+        for key in (*CODES, *WINDOW_CODES):  # window codes: shape (n, WINDOWS)
             items._codes[key] = array("Q", np.asarray(codes[key], np.uint64).tobytes())
         return items
 
@@ -107,20 +121,38 @@ def _confirmed(i, j, dist, first, second, dhash_threshold):
     return zip(*(c.tolist() for c in columns), strict=True)
 
 
-def find_pairs(items, threshold, dhash_threshold, mirror=False, processes=1):
-    """Sorted (i, j, phash distance, dhash distance, mirrored) with i < j."""
+def _crop_pairs(items, phash, dhash, crop_threshold, dhash_threshold, processes):
+    """(i, j, phash distance, dhash distance) of every image i whose whole-image hashes
+    match a window of image j."""
+    for k in range(WINDOWS if len(items) else 0):
+        windows = items.window_codes("phash_windows", k)
+        pairs = near_pairs(windows, crop_threshold, queries=phash, processes=processes)
+        del windows
+        yield from _confirmed(
+            *pairs, dhash, items.window_codes("dhash_windows", k), dhash_threshold
+        )
+
+
+def find_pairs(items, threshold, dhash_threshold, mirror=False, crops=None, processes=1):
+    """Sorted (i, j, phash distance, dhash distance, mirrored, crop) with i < j; a pair
+    found both whole and as a crop is a whole-image pair."""
     phash, dhash = items.codes("phash"), items.codes("dhash")
     found = {}
     pairs = near_pairs(phash, threshold, processes=processes)
     for a, b, d, e in _confirmed(*pairs, dhash, dhash, dhash_threshold):
-        found[(a, b)] = (d, e, False)
+        found[(a, b)] = (d, e, False, False)
     if mirror and len(items):
         queries = items.codes("phash_mirror")
         pairs = near_pairs(phash, threshold, queries=queries, processes=processes)
         for a, b, d, e in _confirmed(*pairs, _mirror_dhashes(dhash), dhash, dhash_threshold):
             pair = (min(a, b), max(a, b))
             if pair not in found:
-                found[pair] = (d, e, True)
+                found[pair] = (d, e, True, False)
+    if crops is not None:
+        for a, b, d, e in _crop_pairs(items, phash, dhash, *crops, processes):
+            pair = (min(a, b), max(a, b))
+            if pair not in found or (found[pair][3] and (d, e) < found[pair][:2]):
+                found[pair] = (d, e, False, True)
     return [(a, b, *found[(a, b)]) for a, b in sorted(found)]
 
 
@@ -157,9 +189,10 @@ def _by_name(key):
 def pair_rows(items, pairs):
     """Pairs as records, each with a before b by (dataset, id), sorted."""
     rows = []
-    for a, b, d, e, mirrored in pairs:
+    for a, b, d, e, mirrored, crop in pairs:
         first, second = sorted((items.key(a), items.key(b)), key=_by_name)
-        rows.append({"a": first, "b": second, "phash": d, "dhash": e, "mirrored": mirrored})
+        row = {"a": first, "b": second, "phash": d, "dhash": e, "mirrored": mirrored}
+        rows.append({**row, "crop": crop})
     return sorted(rows, key=lambda r: (_by_name(r["a"]), _by_name(r["b"])))
 
 
@@ -188,6 +221,7 @@ def summarise(items, pairs, groups, settings):
         "items_per_dataset": dict(sorted(Counter(items.dataset).items())),
         "pairs": len(pairs),
         "mirrored_pairs": sum(1 for p in pairs if p[4]),
+        "crop_pairs": sum(1 for p in pairs if p[5]),
         "clusters": len(groups),
         "items_in_clusters": sum(len(g) for g in groups),
         "pairs_by_dataset_pair": dict(sorted(by_dataset.items())),

@@ -167,13 +167,14 @@ def planted_items(n_originals, seed=0):
     return items, [(index[a], index[b], kind) for a, b, kind in truth]
 
 
-def measure(items, truth, threshold, dhash_threshold, mirror=False):
+def measure(items, truth, threshold, dhash_threshold, mirror=False, crops=None):
     """{kind: fraction of its planted pairs that dedup reports}: recall for the edits,
     the false-pair rate (1 - precision) for the look-alikes; plus `unrelated_pairs`, pairs
     reported between images of different originals."""
     from humanprep.dedup import find
 
-    found = {(a, b) for a, b, *_ in find.find_pairs(items, threshold, dhash_threshold, mirror)}
+    pairs = find.find_pairs(items, threshold, dhash_threshold, mirror, crops)
+    found = {(a, b) for a, b, *_ in pairs}
     rates = {}
     for kind in (*EDITS, *LOOKALIKES):
         rows = [(min(a, b), max(a, b)) for a, b, k in truth if k == kind]

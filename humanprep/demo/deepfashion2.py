@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from humanprep.datasets import DEMO_PASSWORDS
-from humanprep.demo import figure
+from humanprep.demo import duplicates, figure
 from humanprep.demo.ziputil import DEFLATED, STORED, ZIPCRYPTO, Member, write_zip
 from humanprep.formats.deepfashion2 import CATEGORIES
 
@@ -201,7 +201,7 @@ def unannotated_image(size, rng):
     return figure.photo(labels, figure.random_colours(rng), rng)
 
 
-def split_members(split, rng):
+def split_members(split, rng, seed=0):
     out = []
     for key in sorted(k for k in SCENES if k.startswith(f"{split}/")):
         number = key.split("/")[1]
@@ -213,6 +213,8 @@ def split_members(split, rng):
     if split == "test":
         for i, size in enumerate(TEST_SIZES, 1):
             jpg = figure.jpeg_bytes(unannotated_image(size, rng))
+            # planted (humanprep.demo.duplicates): an image of another dataset, edited
+            jpg = duplicates.copy_jpeg("deepfashion2", f"test/{i:06d}", size, seed) or jpg
             out.append(Member(f"test/image/{i:06d}.jpg", jpg, STORED))
     return out
 
@@ -223,6 +225,6 @@ def build(out_dir, *, seed=0):
     paths = []
     for split, name in ARCHIVES.items():
         path = Path(out_dir) / name
-        members = split_members(split, rng)
+        members = split_members(split, rng, seed)
         paths.append(write_zip(path, members, password=PASSWORD, encryption=ENCRYPTION, seed=seed))
     return sorted(paths)

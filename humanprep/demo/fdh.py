@@ -12,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from humanprep.demo import duplicates
 from humanprep.io import write_json, write_text
 from humanprep.items import png_bytes
 from humanprep.tarutil import write_tar
@@ -105,12 +106,16 @@ def _joints(rng):
     return (SKELETON + jitter) * scale + offset, scale
 
 
-def _draw(rng):
-    """(RGB image, person mask, pixel joints) of one drawn person on a shaded background."""
-    joints, scale = _joints(rng)
+def _draw(rng, pose=None, background=None):
+    """(RGB image, person mask, pixel joints, look) of one drawn person on a shaded
+    background; `pose` ((joints, scale)) and `background` (base colour) of a look, when
+    given, replace the drawn ones (the random stream is the same either way)."""
+    drawn_pose = _joints(rng)
+    joints, scale = pose or drawn_pose
     pt = [tuple(int(round(c)) for c in p) for p in joints]
     rows = np.arange(HEIGHT)[:, None, None]
-    base = rng.uniform(60, 200, size=3)
+    drawn_base = rng.uniform(60, 200, size=3)
+    base = drawn_base if background is None else background
     image = (base + 0.2 * rows + rng.normal(0, 6, (HEIGHT, WIDTH, 3))).clip(0, 255)
     image = image.astype(np.uint8)
     mask = np.zeros((HEIGHT, WIDTH), np.uint8)
@@ -126,6 +131,23 @@ def _draw(rng):
         cv2.circle(canvas, (pt[0][0], pt[0][1] - 2), head_r, colours[0], -1)
     for eye in (1, 2):
         cv2.circle(image, pt[eye], 2, (20, 20, 20), -1)
+    return image, mask, joints, {"pose": (joints, scale), "background": base}
+
+
+def _sample_drawing(fdh_id, rng, drawn):
+    """(image, mask, joints) of a sample; planted copies and look-alikes
+    (humanprep.demo.duplicates) reuse what `drawn` holds of samples drawn before."""
+    like = {}
+    if fdh_id in duplicates.FDH_LOOKALIKES:
+        other, shared = duplicates.FDH_LOOKALIKES[fdh_id]
+        aspect = {"same_pose": "pose", "same_background": "background"}[shared]
+        like[aspect] = drawn[other][aspect]
+    image, mask, joints, look = _draw(rng, **like)
+    if fdh_id in duplicates.FDH_COPIES:
+        original, edit = duplicates.FDH_COPIES[fdh_id]
+        image, mask, joints = drawn[original]["pixels"]
+        image = duplicates.fdh_copy_image(image, edit, fdh_id)
+    drawn[fdh_id] = {**look, "pixels": (image, mask, joints)}
     return image, mask, joints
 
 
@@ -153,9 +175,9 @@ def _npy(array):
     return buf.getvalue()
 
 
-def sample_members(fdh_id, licence, rng):
-    """The six (name, bytes) tar members of one sample."""
-    image, mask, joints = _draw(rng)
+def sample_members(fdh_id, licence, rng, drawn=None):
+    """The six (name, bytes) tar members of one sample (`drawn`: the samples drawn before)."""
+    image, mask, joints = _sample_drawing(fdh_id, rng, {} if drawn is None else drawn)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
     # Mask R-CNN's mask is coarser than the refined one; CSE covers the body interior.
     maskrcnn = cv2.dilate(mask, kernel)
@@ -203,10 +225,10 @@ def build(out_dir, *, seed=0):
     """Write metadata.json, the four licence tars and md5sums.txt; return their paths."""
     out_dir = Path(out_dir)
     rng = np.random.default_rng(seed)
-    metadata, members = {}, {licence: [] for licence in LICENCE_TARS}
+    metadata, members, drawn = {}, {licence: [] for licence in LICENCE_TARS}, {}
     for fdh_id, licence, split, nsid in SAMPLES:
         metadata[str(fdh_id)] = metadata_entry(fdh_id, licence, split, nsid)
-        members[licence] += sample_members(fdh_id, licence, rng)
+        members[licence] += sample_members(fdh_id, licence, rng, drawn)
     paths = [out_dir / METADATA]
     write_json(paths[0], metadata)
     for licence, name in LICENCE_TARS.items():

@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from humanprep.demo import figure
+from humanprep.demo import duplicates, figure
 from humanprep.demo.torchpickle import dumps_npy_like_huge100k
 from humanprep.formats.torchnpy import SMPL_LAYOUT
 from humanprep.tarutil import write_tar
@@ -253,13 +253,21 @@ def freeze_videos():
         (FROZEN / f"{index}.mp4").write_bytes(video_bytes(subject_frames(index, pose, colours)))
 
 
+def reference_jpg(index, seed):
+    """The subject's reference .jpg: its front view."""
+    pose, _, colours = subject_look(index, seed)
+    front = FRONT_VIEW[SUBJECTS[index][2]]
+    return figure.jpeg_bytes(render_view(front, front, pose, JPG_SIZE, colours))
+
+
 def subject_members(index, seed):
     batch, group, name = SUBJECTS[index]
     pose, params, colours = subject_look(index, seed)
-    front = FRONT_VIEW[name]
     jpg, mp4, npy = member_paths(batch, group, name)
+    # planted (humanprep.demo.duplicates): a subject's reference may be another's image
+    reference = duplicates.copy_jpeg("huge100k", index, JPG_SIZE, seed)
     return [
-        (jpg, figure.jpeg_bytes(render_view(front, front, pose, JPG_SIZE, colours))),
+        (jpg, reference or reference_jpg(index, seed)),
         (mp4, demo_video(index, seed, pose, colours)),
         (npy, dumps_npy_like_huge100k(params)),
     ]

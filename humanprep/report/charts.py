@@ -8,6 +8,7 @@ import textwrap
 import matplotlib
 from matplotlib import style
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -72,3 +73,23 @@ def bar_chart(groups, title, ylabel="count", horizontal=False, size=SIZE, colour
 def decision_colours(labels, accepted="accepted"):
     """{label: colour}: the accepted bar green, every rejection vermillion."""
     return {label: ACCEPTED if label == accepted else REJECTED for label in labels}
+
+
+def matrix_chart(names, counts, title, size=(6.0, 5.0)):
+    """A heat map of a square matrix of counts (rows and columns `names`), each cell
+    labelled; white to Okabe & Ito's blue, one sequential scale."""
+    cmap = LinearSegmentedColormap.from_list("okabe_ito_blue", ["#FFFFFF", OKABE_ITO[0]])
+    top = max(1, max(max(row) for row in counts) if len(counts) else 0)
+
+    def plot(fig):
+        ax = fig.add_subplot()
+        ax.imshow(counts, cmap=cmap, vmin=0, vmax=top)
+        ax.set_xticks(range(len(names)), [wrap(n) for n in names])
+        ax.set_yticks(range(len(names)), names)
+        for i, row in enumerate(counts):
+            for j, n in enumerate(row):
+                colour = "white" if n > top / 2 else "black"
+                ax.text(j, i, str(n), ha="center", va="center", color=colour)
+        ax.set_title(title)
+
+    return _render(plot, size)

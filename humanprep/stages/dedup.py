@@ -11,11 +11,13 @@ log = logging.getLogger(__name__)
 def main(smk):
     settings = dict(smk.params.settings)
     items = find.load_items(smk.input.records)
+    crops = (settings["crop_threshold"], settings["crop_dhash_threshold"])
     pairs = find.find_pairs(
         items,
         settings["threshold"],
         settings["dhash_threshold"],
         settings["mirror"],
+        crops if settings["crops"] else None,
         processes=smk.threads,
     )
     groups = find.clusters(len(items), pairs)
@@ -23,6 +25,7 @@ def main(smk):
     write_jsonl(smk.output.clusters, find.cluster_rows(items, groups))
     summary = find.summarise(items, pairs, groups, settings)
     write_json(smk.output.summary, summary)
-    log.info("%d images: %d near pairs in %d clusters", len(items), len(pairs), len(groups))
+    log.info("%d images: %d near pairs (%d crops) in %d clusters", len(items), len(pairs),
+             summary["crop_pairs"], len(groups))  # fmt: skip
     for key, count in summary["pairs_by_dataset_pair"].items():
         log.info("%s: %d pairs", key, count)
