@@ -2,15 +2,16 @@
 
 import logging
 
-from humanprep.io import read_jsonl, write_bytes
+from humanprep.io import write_bytes
 from humanprep.report import sheets
 from humanprep.report.draw import png_bytes
+from humanprep.report.rows import JsonlRows
 
 log = logging.getLogger(__name__)
 
 
 def records(paths):
-    return [r for path in paths for r in read_jsonl(path)]
+    return JsonlRows(paths)
 
 
 def build(dataset, smk):
