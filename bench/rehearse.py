@@ -355,9 +355,24 @@ def du(path):
     return total
 
 
+PEAK_LINE = re.compile(r"peak RSS (\d+) MB \(largest child (\d+) MB\), CPU ([\d.]+) s")
+
+
+def job_log(results, tsv):
+    """(peak MB, CPU s) a job's log gives (humanprep.runner.log_peak_memory), or None.
+    Peak: the job's own plus its largest child's (an upper bound when a child ran)."""
+    log = Path(results, "logs", tsv.relative_to(Path(results, "benchmarks"))).with_suffix(".log")
+    found = PEAK_LINE.findall(log.read_text(errors="replace")) if log.exists() else []
+    if not found:
+        return None
+    own, child, cpu = found[-1]
+    return float(own) + float(child), float(cpu)
+
+
 def benchmarks(results):
-    """rule -> list of (dataset or subset, seconds, max_rss MB) from the benchmark: files
-    (benchmarks/<rule>/<dataset>/<job>.tsv, or benchmarks/<rule>/<dataset>.tsv)."""
+    """rule -> list of (dataset or subset, CPU seconds, peak MB) of every job: from its log
+    (the kernel's counts), else from its benchmark: file (wall seconds, Snakemake's sampled
+    max_rss) (benchmarks/<rule>/<dataset>/<job>.tsv, or benchmarks/<rule>/<dataset>.tsv)."""
     rows = defaultdict(list)
     base = Path(results, "benchmarks")
     for tsv in sorted(base.rglob("*.tsv")):
@@ -369,7 +384,11 @@ def benchmarks(results):
         with open(tsv) as fh:
             row = next(csv.DictReader(fh, delimiter="\t"))
         rss = float(row["max_rss"]) if row["max_rss"] not in ("-", "NA", "") else 0.0
-        rows[rule].append((dataset, float(row["s"]), rss))
+        seconds = float(row["s"])
+        exact = job_log(results, tsv)
+        if exact is not None:
+            rss, seconds = exact
+        rows[rule].append((dataset, seconds, rss))
     return rows
 
 
@@ -387,6 +406,7 @@ def run_scale(scale, scratch, cores):
     results = work / "results"
     cfg = config_for(work, raw, registry, results)
     wall = snakemake(work, cfg, "--cores", str(cores))
+    load_end = os.getloadavg()
     items = {d: sum(i for _, i, _ in files) for d, files in made.items()}
     raw_bytes = sum(p.stat().st_size for files in made.values() for p, _, _ in files)
     unpacked = sum(
@@ -394,7 +414,8 @@ def run_scale(scale, scratch, cores):
     )
     disk = disk_after_stages(work, raw_bytes, unpacked)
     out = {"scale": scale, "items": items, "made_s": made_s, "wall_s": wall, "disk": disk,
-           "bench": benchmarks(results), "work": str(work), "load": load}  # fmt: skip
+           "bench": benchmarks(results), "work": str(work), "load": load,
+           "load_end": load_end, "nice": os.nice(0)}  # fmt: skip
     (scratch / f"measured-{scale:g}.json").write_text(json.dumps(out, indent=1))
     return out
 
@@ -469,7 +490,8 @@ def _published(key):
 
 
 def memory_rows(small, big):
-    """Per (rule, dataset): peak MB measured and extrapolated to a full-size job, linearly
+    """Per (rule, dataset): peak MB measured at S/10 and S and extrapolated to a full-size
+    job, linearly
     in the items of one job between the two runs; growth within BUFFER_MB (the read buffers
     a streaming job fills once its input is large enough) is not counted as growth."""
     out = {}
@@ -479,14 +501,15 @@ def memory_rows(small, big):
             theirs = [r for r in small["bench"].get(rule, []) if r[0] == key]
             peak = max(r[2] for r in mine)
             if not theirs:
-                out[(rule, key)] = (peak, peak)
+                out[(rule, key)] = (None, peak, peak)
                 continue
             per_job = _items(big, key) / len(mine)
             per_job_small = _items(small, key) / len(theirs)
             growth = max(0.0, peak - max(r[2] for r in theirs) - BUFFER_MB)
             slope = growth / (per_job - per_job_small) if per_job > per_job_small else 0.0
             full_job = SHARD_SIZE if rule in SHARD_RULES else _published(key) / len(mine)
-            out[(rule, key)] = (peak, peak + slope * max(0.0, full_job - per_job))
+            small_peak = max(r[2] for r in theirs)
+            out[(rule, key)] = (small_peak, peak, peak + slope * max(0.0, full_job - per_job))
     return out
 
 
@@ -520,28 +543,37 @@ def report(small, big, dry, cores):
         "",
         f"All five datasets at {S:g}x their published item counts ({total_items} items; "
         f"side files at full size), demo items replicated (quarter-size images), run with "
-        f"`snakemake --cores {cores}` on this shared 2-core machine (load average at the "
-        f"start {big['load'][0]:.1f}): {big['wall_s']:.0f} s, data made in "
-        f"{big['made_s']:.0f} s. Peak memory at full size: per rule and dataset, linear in "
+        f"`snakemake --cores {cores}` under `nice -n {big.get('nice', 0)}` on this 2-core "
+        f"machine shared with other work (load average {big['load'][0]:.1f} at the start, "
+        f"{big.get('load_end', big['load'])[0]:.1f} at the end): {big['wall_s']:.0f} s, "
+        f"data made in {big['made_s']:.0f} s; the run at {s:g} ({sum(small['items'].values())} "
+        f"items) took {small['wall_s']:.0f} s. Each job's peak memory and CPU time are the "
+        "kernel's counts (getrusage, logged by humanprep.runner), so a loaded machine "
+        "stretches wall times but not these. Peak memory at full size: per rule and dataset, "
+        "linear in "
         f"the items of one job between the runs at {s:g} and {S:g}, taken to a full-size job "
         f"({SHARD_SIZE} items for per-shard rules, the dataset's share for the others; growth "
         f"within {BUFFER_MB} MB, read buffers filling, is not counted). Wall "
-        "time at full size: per rule and dataset a fixed cost plus a cost per item fitted to the "
-        "two runs (normalise: the per-item cost at real image sizes, SECONDS_PER_ITEM, "
-        "bench/run.py), divided by the cores (jobs are per shard or per file, so they "
-        "spread). Disk: a file hard-linked from an earlier stage counts once; plan_shards "
+        "time at full size: per rule and dataset a fixed CPU cost plus a CPU cost per item "
+        "fitted to the two runs (normalise: the per-item cost at real image sizes, "
+        "SECONDS_PER_ITEM, bench/run.py), divided by the cores (jobs are per shard or per "
+        "file, so they spread). items/s/core: items over the jobs' CPU seconds. Disk: a "
+        "file hard-linked from an earlier stage counts once; plan_shards "
         "holds FDH's metadata split into SQLite (~1 GB at any scale).",
         "",
-        "| stage | jobs | items | items/s/core | peak MB | peak MB, full-size job | full size h, "
-        "2 / 32 / 128 cores |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        f"| stage | jobs | items | items/s/core | peak MB at {s:g} | peak MB at {S:g} | "
+        "peak MB, full-size job | full size h, 2 / 32 / 128 cores |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     hours32 = 0.0
     for rule in sorted(big["bench"]):
         rows = big["bench"][rule]
         secs = sum(r[1] for r in rows)
-        peak = max(memory[(rule, k)][0] for k in {r[0] for r in rows})
-        full_peak = max(memory[(rule, k)][1] for k in {r[0] for r in rows})
+        keys = {r[0] for r in rows}
+        smalls = [memory[(rule, k)][0] for k in keys if memory[(rule, k)][0] is not None]
+        small_peak = f"{max(smalls):.0f}" if smalls else "-"
+        peak = max(memory[(rule, k)][1] for k in keys)
+        full_peak = max(memory[(rule, k)][2] for k in keys)
         datasets = {_dataset(r[0]) for r in rows if _dataset(r[0]) in big["items"]}
         items = sum(big["items"][d] for d in datasets) if datasets else 0
         rate = f"{items / secs:.1f}" if items and secs else "-"
@@ -552,10 +584,11 @@ def report(small, big, dry, cores):
         hours = [full_cpu / c / 3600 for c in (2, NODE_CORES, 128)]
         hours32 += hours[1]
         lines.append(
-            f"| {rule} | {len(rows)} | {items or '-'} | {rate} | {peak:.0f} | {full_peak:.0f} "
+            f"| {rule} | {len(rows)} | {items or '-'} | {rate} | {small_peak} | {peak:.0f} "
+            f"| {full_peak:.0f} "
             f"| {hours[0]:.2f} / {hours[1]:.2f} / {hours[2]:.3f} |"
         )
-    worst_key, (_, worst) = max(memory.items(), key=lambda kv: kv[1][1])
+    worst_key, (_, _, worst) = max(memory.items(), key=lambda kv: kv[1][2])
     raw = big["disk"]["raw"]
     verify_s = sum(r[1] for r in big["bench"].get("verify", []))
     if verify_s:
