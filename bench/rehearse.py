@@ -3,12 +3,13 @@ real layouts and file kinds, through the whole workflow.
 
     .venv/bin/python bench/rehearse.py --scale S [--dir DIR] [--cores 2] [--keep]
 
-The raw archives are made by replicating the embedded demo's items under new ids (the demo's
-images are a quarter of the real sizes; the per-item cost at real sizes comes from
-bench/run.py and the SECONDS_PER_ITEM the rules plan with). Side files that grow with the
-dataset are made at full size whatever S is: FDH's metadata.json (1.86M entries), SHHQ's
-keypoint list, CelebA's mapping and annotation lists. Encrypted archives stay encrypted
-(AES for SHHQ, ZipCrypto for DeepFashion2, with the demo's passwords).
+The raw archives are made by replicating the embedded demo's items under new ids, each main
+picture blended with a colour pattern of its own so that copies are not near-duplicates of
+each other (the demo's images are a quarter of the real sizes; the per-item cost at real
+sizes comes from bench/run.py and the SECONDS_PER_ITEM the rules plan with). Side files
+that grow with the dataset are made at full size whatever S is: FDH's metadata.json (1.86M
+entries), SHHQ's keypoint list, CelebA's mapping and annotation lists. Encrypted archives
+stay encrypted (AES for SHHQ, ZipCrypto for DeepFashion2, with the demo's passwords).
 
 The workflow runs twice, at S/10 and at S (`snakemake --cores N`, fresh copies), so that
 every job's peak memory can be extrapolated to full size from its measured growth (linear in
@@ -29,6 +30,7 @@ import os
 import pickle
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -103,6 +105,52 @@ def templates(demo_raw, tpl):
                 extract(archive, tpl / dataset / archive.stem, DEMO_PASSWORDS.get(dataset))
 
 
+_TEMPLATES = {}
+
+
+def varied(data, dataset, number):
+    """The picture `data` (JPEG or PNG) blended with a coarse colour pattern drawn from
+    (dataset, number): replicated items become different pictures. Copies of one picture
+    would all be near-duplicates of each other, and the dedup stage would report n^2/k
+    pairs for n items made from k demo pictures, which real data does not have."""
+    import numpy as np
+    from PIL import Image
+
+    if data not in _TEMPLATES:
+        with Image.open(io.BytesIO(data)) as image:
+            _TEMPLATES[data] = (image.convert("RGB"), image.format)
+    template, fmt = _TEMPLATES[data]
+    rng = np.random.default_rng([DATASETS.index(dataset), number])
+    grid = Image.fromarray(rng.integers(0, 256, (4, 4, 3), dtype=np.uint8))
+    out = Image.blend(template, grid.resize(template.size, Image.Resampling.BILINEAR), 0.6)
+    if fmt == "PNG":
+        return png_rgb(np.asarray(out))
+    buf = io.BytesIO()
+    out.save(buf, fmt, quality=90)
+    return buf.getvalue()
+
+
+def png_rgb(pixels):
+    """A plain 8-bit RGB PNG (no row filters, Huffman coding only): several times faster
+    to write than Pillow's, which a rehearsal writing tens of thousands of pictures feels."""
+    import zlib
+
+    import numpy as np
+
+    height, width, _ = pixels.shape
+    rows = np.zeros((height, width * 3 + 1), np.uint8)  # filter byte 0 on each row
+    rows[:, 1:] = pixels.reshape(height, -1)
+
+    def chunk(kind, body):
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    packer = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_HUFFMAN_ONLY)
+    data = chunk(b"IDAT", packer.compress(rows.tobytes()) + packer.flush())
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + data + chunk(b"IEND", b"")
+
+
 def _files(root):
     return {
         str(p.relative_to(root)): p.read_bytes()
@@ -130,6 +178,8 @@ def make_shhq(tpl, raw, n):
         for folder in ("no_segment", "segments", "parsing"):
             for name, data in src.items():
                 if f"/{folder}/image_{old}." in name:
+                    if folder == "no_segment":
+                        data = varied(data, "shhq", i)
                     members.append((name.replace(f"image_{old}", f"image_{new}"), data))
     members.append(("SHHQ-1.0/merged_25pts_ldmk.txt", ("\n".join(ldmk) + "\n").encode()))
     path = raw / "shhq" / "SHHQ-1.0.zip"
@@ -152,6 +202,8 @@ def make_fdh(tpl, raw, scale):
             for _ in range(n):
                 number += 1
                 for role, data in sorted(drawn[number % len(drawn)].items()):
+                    if role == "image.png":
+                        data = varied(data, "fdh", number)
                     info = tarfile.TarInfo(f"{demo_fdh.key_of(number)}.{role}")
                     info.size, info.mtime, info.mode = len(data), 0, 0o644
                     tf.addfile(info, io.BytesIO(data))
@@ -178,7 +230,7 @@ def write_metadata(path):
 
 def make_df2(tpl, raw, scale):
     out = []
-    for split, published in DF2_SPLITS.items():
+    for k, (split, published) in enumerate(DF2_SPLITS.items()):
         n = count(scale, published)
         src = _files(tpl / "deepfashion2" / split)
         ids = sorted({m.group(1) for k in src if (m := re.search(r"image/(\d{6})\.jpg", k))})
@@ -187,6 +239,8 @@ def make_df2(tpl, raw, scale):
             old, new = ids[i % len(ids)], f"{i + 1:06d}"
             for name, data in src.items():
                 if re.search(rf"/{old}\.(jpg|json)$", name):
+                    if name.endswith(".jpg"):
+                        data = varied(data, "deepfashion2", k * 1_000_000 + i)
                     members.append((name.replace(f"/{old}.", f"/{new}."), data))
         path = raw / "deepfashion2" / f"{split}.zip"
         write_zip(path, members, password=DEMO_PASSWORDS["deepfashion2"],
@@ -211,6 +265,8 @@ def make_huge100k(tpl, raw, n):
                 data = src.get(f"{old_base}/{folder}/{parts[-1]}{suffix}")
                 if data is None:
                     continue
+                if suffix == ".jpg":
+                    data = varied(data, "huge100k", i)
                 info = tarfile.TarInfo(f"{group}/{folder}/{name}{suffix}")
                 info.size, info.mtime, info.mode = len(data), 0, 0o644
                 tf.addfile(info, io.BytesIO(data))
@@ -225,7 +281,8 @@ def make_celeba(tpl, raw, n):
     members, text_members = [], []
     for k in range(n):
         old = ids[k % len(ids)]
-        members.append((f"{base}/CelebA-HQ-img/{k}.jpg", img[f"{base}/CelebA-HQ-img/{old}.jpg"]))
+        picture = varied(img[f"{base}/CelebA-HQ-img/{old}.jpg"], "celeba", k)
+        members.append((f"{base}/CelebA-HQ-img/{k}.jpg", picture))
         prefix = f"{base}/CelebAMask-HQ-mask-anno/{old // 2000}/{old:05d}_"
         for name, data in img.items():
             if name.startswith(prefix):
