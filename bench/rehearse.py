@@ -117,8 +117,13 @@ def varied(data, dataset, number):
     from PIL import Image
 
     if data not in _TEMPLATES:
-        with Image.open(io.BytesIO(data)) as image:
-            _TEMPLATES[data] = (image.convert("RGB"), image.format)
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                _TEMPLATES[data] = (image.convert("RGB"), image.format)
+        except (OSError, SyntaxError, ValueError):  # the demo's damaged pictures stay so
+            _TEMPLATES[data] = None
+    if _TEMPLATES[data] is None:
+        return data
     template, fmt = _TEMPLATES[data]
     rng = np.random.default_rng([DATASETS.index(dataset), number])
     grid = Image.fromarray(rng.integers(0, 256, (4, 4, 3), dtype=np.uint8))
