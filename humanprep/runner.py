@@ -60,10 +60,24 @@ def log_peak_memory():
     cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     logging.getLogger("humanprep").info(
         "peak RSS %.0f MB (largest child %.0f MB), CPU %.2f s",
-        me.ru_maxrss / 1024,  # KiB on Linux
-        kids.ru_maxrss / 1024,
+        own_peak_kib(me.ru_maxrss) / 1024,
+        kids.ru_maxrss / 1024,  # KiB on Linux
         cpu,
     )
+
+
+def own_peak_kib(fallback):
+    """This process's peak RSS since it started its program (VmHWM). ru_maxrss keeps the
+    peak of the process it was forked from (Linux carries it across exec): a job started
+    by Snakemake would show Snakemake's own size."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return fallback
 
 
 def run(smk, main):
