@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from humanprep.acquire.tarindex import build_index  # noqa: E402
+from humanprep.datasets import DESCRIPTORS  # noqa: E402
 from humanprep.demo import fdh  # noqa: E402
-from humanprep.index import index_dataset  # noqa: E402
 from humanprep.io import write_jsonl  # noqa: E402
 from humanprep.tarutil import write_tar  # noqa: E402
 
@@ -90,7 +90,7 @@ def main(argv=None):
         tar = scratch / "cc-by-2.tar"
         make_tar(tar, args.items)
         build_index(tar, scratch / "cc-by-2")
-        entries, _ = index_dataset("fdh", [scratch / "cc-by-2"])
+        entries, _ = DESCRIPTORS["fdh"].entries([scratch / "cc-by-2"])
         manifest = scratch / "shard-00000.jsonl"
         write_jsonl(manifest, entries)
         usage = scratch / "usage"

@@ -27,6 +27,7 @@ from unpack_speed import PASSWORD, make_files, zip_with_pyzipper  # noqa: E402  
 from humanprep.acquire.unpack import native_tool  # noqa: E402
 from humanprep.demo import celeba, fdh, figure, huge100k, shhq  # noqa: E402
 from humanprep.io import write_json, write_jsonl  # noqa: E402
+from humanprep.items import png_bytes  # noqa: E402
 
 # Items per data set at each size. "full" is thousands of images per image stage.
 SIZES = {
@@ -157,8 +158,8 @@ def _draw_shhq(rng):
         out.append(
             (
                 figure.jpeg_bytes(rgb),
-                figure.png_bytes(mask),
-                figure.png_bytes(figure.palette_rgb(labels)),
+                png_bytes(mask),
+                png_bytes(figure.palette_rgb(labels)),
                 np.asarray(joints) * SHHQ_SCALE,
             )
         )

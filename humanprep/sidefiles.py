@@ -13,6 +13,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 
 log = logging.getLogger(__name__)
@@ -143,14 +144,11 @@ class MetadataDB:
         return json.loads(row[0]) if row else default
 
 
-SPLITTERS = {"fdh": {"metadata.json": "metadata.sqlite"}}
-
-
 def split_side_files(dataset, side, out_dir, progress_interval=10.0):
     """Split the dataset's dataset-wide side files into out_dir; returns the names of the
     files written (they become side files of the same names)."""
     written = []
-    for source, target in SPLITTERS.get(dataset, {}).items():
+    for source, target in DESCRIPTORS[dataset].side_splits.items():
         if source in side:
             n = build_metadata_db(side[source], Path(out_dir) / target, progress_interval)
             log.info("%s: %s split into %s (%d entries)", dataset, source, target, n)

@@ -2,7 +2,11 @@
 
 Every rule takes these files as inputs (so editing code re-runs what it made), and the
 env-consistency test reads the third-party imports from the same walk. Dynamic imports are
-followed too: any string constant naming a `humanprep.` module counts as an import.
+followed too: any string constant naming a `humanprep.` module (or a "module:function" in
+one) counts as an import, and a package that discovers its modules with pkgutil (the
+dataset descriptors) imports all of them. The descriptors name their datasets' heavy
+modules lazily: a file that reads a lazy field (`.normaliser`, `.coco`, ...) of a
+descriptor runs those modules of every dataset, a file that reads only plain data does not.
 """
 
 import ast
@@ -12,13 +16,39 @@ import sys
 from pathlib import Path
 
 PACKAGE = "humanprep"
-_MODULE_NAME = re.compile(rf"^{PACKAGE}(\.\w+)*$")
+_MODULE_NAME = re.compile(rf"^({PACKAGE}(\.\w+)*)(:\w+)?$")
 DATA_SUFFIXES = (".json",)
+DESCRIPTOR_PACKAGE = f"{PACKAGE}.datasets"
+# Descriptor fields naming modules the stage reading them imports on use.
+LAZY_FIELDS = (
+    "normaliser",
+    "demo",
+    "sheet",
+    "coco",
+    "coco_image_id",
+    "summary_counter",
+    "release_views",
+)
+
+
+@functools.cache
+def lazy_modules(field):
+    """The modules every descriptor's lazy `field` names."""
+    from humanprep.datasets import DESCRIPTORS
+
+    found = set()
+    for descriptor in DESCRIPTORS.values():
+        value = getattr(descriptor, field)
+        for ref in value.values() if isinstance(value, dict) else [value]:
+            if ref:
+                found.add(ref.partition(":")[0])
+    return sorted(found)
 
 
 def _names(tree, module):
     """Absolute module names a file imports (statically or by a literal module name)."""
     package = module.rsplit(".", 1)[0]
+    lazy = module.startswith(f"{DESCRIPTOR_PACKAGE}.")  # its names are followed by readers
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
@@ -30,7 +60,10 @@ def _names(tree, module):
             yield base
             yield from (f"{base}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Constant) and _MODULE_NAME.match(str(node.value)):
-            yield node.value
+            if not lazy:
+                yield _MODULE_NAME.match(node.value).group(1)
+        elif isinstance(node, ast.Attribute) and node.attr in LAZY_FIELDS:
+            yield from lazy_modules(node.attr)
 
 
 @functools.cache
@@ -67,7 +100,10 @@ def walk(root, entry_files):
             continue
         seen.add(path)
         module = _module_of(root, path) if path.is_relative_to(root / PACKAGE) else "__main__"
-        for name in file_imports(path, module):
+        names = file_imports(path, module)
+        if path.name == "__init__.py" and "pkgutil" in names:
+            todo += [f for f in sorted(path.parent.glob("*.py")) if f not in seen]
+        for name in names:
             top = name.split(".")[0]
             if top != PACKAGE:
                 external.add(top)

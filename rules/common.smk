@@ -29,6 +29,8 @@ validate(config, workflow.source_path("../config/schema.yaml"))
 
 RESULTS = config["results"]
 RAW = config["raw_dir"]
+# Every dataset is described once, by its descriptor (humanprep/datasets/<name>.py).
+DESCRIPTORS = hp_datasets.DESCRIPTORS
 ENABLED = [d for d in hp_datasets.DATASETS if config["datasets"][d]["enabled"]]
 
 
@@ -122,24 +124,6 @@ def n_shards(dataset):
     return hp_shards.shard_count(items, shard_size(dataset))
 
 
-# One core's seconds per item in the per-shard stages, measured on the demo and bench
-# (bench/RESULTS.md) at the datasets' real image sizes, and the memory a shard job needs.
-SECONDS_PER_ITEM = {
-    "shhq": 0.05,
-    "fdh": 0.01,
-    "deepfashion2": 0.05,
-    "huge100k": 1.5,
-    "celeba": 0.2,
-}
-BASE_MEM_MB = {
-    "shhq": 1000,
-    "fdh": 1000,
-    "deepfashion2": 1000,
-    "huge100k": 2000,
-    "celeba": 1500,
-}
-
-
 # When this run started (sacct's clock): SLURM jobs since then are this run's attempts.
 RUN_STARTED = hp_slurm.run_started()
 
@@ -161,14 +145,34 @@ def mem_attempt(rulename, wildcards, attempt):
 
 
 def shard_runtime(dataset, attempt, factor=1.0):
-    """Minutes for one shard job: 3x the measured time per item (times `factor` for
-    stages lighter than normalise), at least 10, doubled on each retry."""
-    seconds = 3 * factor * SECONDS_PER_ITEM[dataset] * shard_size(dataset)
+    """Minutes for one shard job: 3x the descriptor's measured time per item (times
+    `factor` for stages lighter than normalise), at least 10, doubled on each retry."""
+    seconds = 3 * factor * DESCRIPTORS[dataset].seconds_per_item * shard_size(dataset)
     return max(10, math.ceil(seconds / 60)) * 2 ** (attempt - 1)
 
 
 def shard_mem_mb(dataset, attempt):
-    return BASE_MEM_MB[dataset] * attempt
+    return DESCRIPTORS[dataset].base_mem_mb * attempt
+
+
+def shard_job_runtime(factor=1.0):
+    """The runtime resource of a per-shard rule with a {dataset} wildcard."""
+
+    def runtime(wildcards, attempt, rulename):
+        tries = time_attempt(rulename, wildcards, attempt)
+        return shard_runtime(wildcards.dataset, tries, factor)
+
+    return runtime
+
+
+def subset_runtime(subset):
+    """The runtime resource of the per-shard rule deriving `subset`."""
+    return shard_job_runtime(DESCRIPTORS[hp_datasets.owner(subset)].subset(subset).cost)
+
+
+def shard_job_mem_mb(wildcards, attempt, rulename):
+    """The mem_mb resource of a per-shard rule with a {dataset} wildcard."""
+    return shard_mem_mb(wildcards.dataset, mem_attempt(rulename, wildcards, attempt))
 
 
 # A file whose size nobody published yet is timed as if it were this large (the biggest
@@ -269,10 +273,7 @@ def raw_input(wildcards):
     if f"{wildcards.dataset}/{wildcards.file}" in MISSING:
         raise WorkflowError(
             hp_registry.missing_message(
-                wildcards.dataset,
-                wildcards.file,
-                Path(RAW, wildcards.dataset),
-                hp_registry.HOW_TO_OBTAIN[wildcards.dataset],
+                wildcards.dataset, wildcards.file, Path(RAW, wildcards.dataset)
             )
         )
     return path
@@ -296,7 +297,7 @@ def read_in_place(dataset, stem):
     (7-Zip decrypts fastest) and compressed tars (cannot seek) are extracted."""
     file = entry_for_stem(dataset, stem).file
     if file.endswith(".zip"):
-        return hp_datasets.PASSWORD_ENV[dataset] is None
+        return DESCRIPTORS[dataset].password_env is None
     return file.endswith(".tar")
 
 
@@ -321,7 +322,7 @@ def password_envvars():
     """Password variables this run needs: encrypted, enabled datasets without a file."""
     if config["passwords_file"]:
         return []
-    return [hp_datasets.PASSWORD_ENV[d] for d in ENABLED if hp_datasets.PASSWORD_ENV[d]]
+    return [DESCRIPTORS[d].password_env for d in ENABLED if DESCRIPTORS[d].password_env]
 
 
 def shard_outputs(dataset, suffix):
@@ -335,21 +336,64 @@ def normalise_options(dataset):
 
 
 def derived_shards(subset, suffix):
+    """A derived subset's per-shard files; `subset` is its folder, <dataset>-<name>."""
     dataset = subset.split("-", 1)[0]
     return [f"{RESULTS}/derived/{subset}/{s}.{suffix}" for s in shard_names(dataset)]
+
+
+def derived_folders(subset):
+    """The per-shard folders of files beside a derived subset's shard indexes."""
+    return [p[: -len(".jsonl")] for p in derived_shards(subset, "jsonl")]
+
+
+def subset_shards(name, suffix):
+    """Input function: the shard files of subset `name` of the {dataset} wildcard's dataset."""
+
+    def shards(wildcards):
+        return derived_shards(f"{wildcards.dataset}-{name}", suffix)
+
+    return shards
+
+
+def owners(subset):
+    """Wildcard constraint: the dataset(s) whose descriptor derives `subset`."""
+    return "|".join(d for d, s in hp_datasets.subsets() if s.name == subset)
+
+
+def subset_wanted(subset):
+    """Whether a subset is made (some need their config switch on)."""
+    if not subset.option:
+        return True
+    section, key = subset.option.split(".")
+    return bool(config[section][key])
+
+
+def enabled_subsets():
+    """(dataset, Derived) of the enabled datasets, in dataset order."""
+    return [
+        (d, s) for d, s in hp_datasets.subsets() if d in ENABLED and subset_wanted(s)
+    ]
+
+
+def subset_if_enabled(name, suffix):
+    """The subset `name`'s per-shard files (or its summary, suffix "summary") when its
+    dataset is enabled; none otherwise."""
+    for d, s in enabled_subsets():
+        if s.name == name:
+            if suffix == "summary":
+                return [f"{RESULTS}/derived/{d}-{name}/summary.json"]
+            return derived_shards(f"{d}-{name}", suffix)
+    return []
 
 
 def derived_targets():
     """Summaries (or, without one, shard indexes) of the derived subsets of enabled datasets."""
     targets = []
-    if "deepfashion2" in ENABLED:
-        targets.append(f"{RESULTS}/derived/deepfashion2-fullbody/summary.json")
-    if "celeba" in ENABLED:
-        targets.append(f"{RESULTS}/derived/celeba-sketch/summary.json")
-    if "huge100k" in ENABLED:
-        targets.append(f"{RESULTS}/derived/huge100k-views/summary.json")
-    if "shhq" in ENABLED and config["composite"]["shhq"]:
-        targets += derived_shards("shhq-composite", "jsonl")
+    for d, s in enabled_subsets():
+        if s.summary:
+            targets.append(f"{RESULTS}/derived/{d}-{s.name}/summary.json")
+        else:
+            targets += derived_shards(f"{d}-{s.name}", "jsonl")
     return targets
 
 
@@ -370,18 +414,19 @@ def release_derived():
 
 def release_coco():
     chosen = release_datasets()
-    return [f"{RESULTS}/coco/{d}" for d in COCO_DATASETS if d in chosen]
+    return [f"{RESULTS}/coco/{d}" for d in chosen if DESCRIPTORS[d].coco]
 
 
 def folder_of(name, absent=None):
-    """A param: the folder holding the rule's first `name` input (derived from the input, so
+    """A param: the folder holding the rule's (first) `name` input (derived from the input, so
     lint and remote file systems see the path come from the DAG); `absent` where a job has
     no such input."""
 
     def folder(wildcards, input):
         if absent is not None and name not in input.keys():
             return absent
-        return str(Path(input[name][0]).parent)
+        value = input[name]
+        return str(Path(value if isinstance(value, str) else value[0]).parent)
 
     return folder
 
@@ -392,45 +437,50 @@ def shard_folders(dataset):
 
 
 def sheet_inputs(wildcards):
-    """What a dataset's contact sheet draws: its records and files, and for CelebA its
-    sketch maps, for HuGe100K its view records."""
+    """What a dataset's contact sheet draws: its records and files, and the derived
+    subsets its descriptor names (CelebA: sketch maps; HuGe100K: views)."""
     d = wildcards.dataset
     # Every sheet waits for its dataset's validated summary: that also puts all sheets at one
     # depth of the DAG, so the report's rule graph shows report_sheet once.
     inputs = {
+        "records": shard_outputs(d, "jsonl"),
         "files": shard_folders(d),
         "summary": f"{RESULTS}/normalised/{d}/summary.json",
     }
-    if d == "huge100k":
-        return {**inputs, "views": derived_shards("huge100k-views", "jsonl")}
-    inputs["records"] = shard_outputs(d, "jsonl")
-    if d == "celeba":
-        sketches = derived_shards("celeba-sketch", "jsonl")
-        inputs.update(sketches=sketches, maps=[p[: -len(".jsonl")] for p in sketches])
+    for name in DESCRIPTORS[d].sheet_derived:
+        inputs[name] = derived_shards(f"{d}-{name}", "jsonl")
+        if DESCRIPTORS[d].subset(name).files:
+            inputs[f"{name}_files"] = derived_folders(f"{d}-{name}")
     return inputs
 
 
-def fullbody_summary_if_enabled():
-    if "deepfashion2" not in ENABLED:
-        return []
-    return [f"{RESULTS}/derived/deepfashion2-fullbody/summary.json"]
+# Wildcard constraint: the datasets whose descriptor names a COCO exporter.
+COCO_DATASETS = "|".join(d.name for d in DESCRIPTORS.values() if d.coco)
 
 
-def fullbody_decisions_if_enabled():
-    if "deepfashion2" not in ENABLED:
-        return []
-    return derived_shards("deepfashion2-fullbody", "decisions.jsonl")
+def coco_inputs(wildcards):
+    """What a dataset's COCO export reads: its records, the shard folders unless its
+    descriptor says the records suffice, and the derived subsets it also exports."""
+    d = DESCRIPTORS[wildcards.dataset]
+    return {
+        "records": shard_outputs(d.name, "jsonl"),
+        # Exported only once the dataset's records are validated (this also puts every
+        # coco job at one depth of the DAG, so the report's rule graph shows coco once).
+        "summary": f"{RESULTS}/normalised/{d.name}/summary.json",
+        "derived": [
+            p
+            for name in d.coco_derived
+            for p in derived_shards(f"{d.name}-{name}", "jsonl")
+        ],
+        "files": shard_folders(d.name) if d.coco_reads_files else [],
+    }
 
 
 def report_targets():
     """The report's pictures and pages (`snakemake --report`) for the enabled datasets."""
     targets = [f"{RESULTS}/report/sheets/{d}.png" for d in ENABLED]
-    if "deepfashion2" in ENABLED:
-        targets += [
-            f"{RESULTS}/report/fullbody/{k}.png" for k in ("accepted", "rejected")
-        ]
-    if "shhq" in ENABLED and config["composite"]["shhq"]:
-        targets.append(f"{RESULTS}/report/derived/shhq_composites.png")
+    for _, subset in enabled_subsets():
+        targets += [f"{RESULTS}/report/{page}" for page in subset.report]
     charts = ("stages", "categories", "fullbody_reasons", "licences")
     targets += [f"{RESULTS}/report/charts/{c}.png" for c in charts]
     return targets + [
@@ -475,7 +525,7 @@ def acceptance_problems():
 
 def missing_file_problems():
     return [
-        hp_registry.missing_message(d, file, Path(RAW, d), hp_registry.HOW_TO_OBTAIN[d])
+        hp_registry.missing_message(d, file, Path(RAW, d))
         + f" Not using {d}? Set datasets: {{{d}: {{enabled: false}}}} in your config."
         for d, file in (m.split("/", 1) for m in MISSING)
     ]
@@ -506,5 +556,6 @@ onstart:
 if config["demo"]:
     # The demo exports its documented passwords into its own environment; they are
     # read inside the unpack script, never passed as params or on a command line.
-    for _dataset, _password in hp_datasets.DEMO_PASSWORDS.items():
-        os.environ.setdefault(hp_datasets.PASSWORD_ENV[_dataset], _password)
+    for _d in DESCRIPTORS.values():
+        if _d.demo_password:
+            os.environ.setdefault(_d.password_env, _d.demo_password)

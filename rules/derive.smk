@@ -1,24 +1,25 @@
-# Derived data: the DeepFashion2 full-body subset (decided per shard, with a reason for
-# every rejection).
+# Derived subsets, one job per normalised shard of the dataset whose descriptor derives
+# them (humanprep/datasets/): full-body filtering, sketch maps, views, composites. Each
+# per-shard loop lives in humanprep/derive/.
 
 
 rule fullbody:
     input:
-        records=f"{RESULTS}/normalised/deepfashion2/{{shard}}.jsonl",
+        records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",
         code=code("fullbody"),
     output:
-        accepted=f"{RESULTS}/derived/deepfashion2-fullbody/{{shard}}.jsonl",
-        decisions=f"{RESULTS}/derived/deepfashion2-fullbody/{{shard}}.decisions.jsonl",
+        accepted=f"{RESULTS}/derived/{{dataset}}-fullbody/{{shard}}.jsonl",
+        decisions=f"{RESULTS}/derived/{{dataset}}-fullbody/{{shard}}.decisions.jsonl",
     log:
-        f"{RESULTS}/logs/fullbody/{{shard}}.log",
+        f"{RESULTS}/logs/fullbody/{{dataset}}/{{shard}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/fullbody/{{shard}}.tsv"
+        f"{RESULTS}/benchmarks/fullbody/{{dataset}}/{{shard}}.tsv"
+    wildcard_constraints:
+        dataset=owners("fullbody"),
     conda:
         "../envs/imaging.yaml"
     resources:
-        runtime=lambda wc, attempt, rulename: shard_runtime(
-            "deepfashion2", time_attempt(rulename, wc, attempt), 0.02
-        ),
+        runtime=subset_runtime("fullbody"),
     params:
         rules=config["fullbody"],
     script:
@@ -27,44 +28,44 @@ rule fullbody:
 
 rule fullbody_summary:
     input:
-        decisions=lambda wc: derived_shards("deepfashion2-fullbody", "decisions.jsonl"),
+        decisions=subset_shards("fullbody", "decisions.jsonl"),
         code=code("fullbody_summary"),
     output:
-        f"{RESULTS}/derived/deepfashion2-fullbody/summary.json",
+        f"{RESULTS}/derived/{{dataset}}-fullbody/summary.json",
     log:
-        f"{RESULTS}/logs/fullbody_summary.log",
+        f"{RESULTS}/logs/fullbody_summary/{{dataset}}.log",
+    wildcard_constraints:
+        dataset=owners("fullbody"),
     conda:
         "../envs/imaging.yaml"
     params:
+        dataset="{dataset}",
         rules=config["fullbody"],
     script:
         "../scripts/fullbody_summary.py"
 
 
-# CelebA edge and sketch maps, one job per normalised shard.
 rule sketches:
     input:
-        records=f"{RESULTS}/normalised/celeba/{{shard}}.jsonl",
-        files=f"{RESULTS}/normalised/celeba/{{shard}}",
+        records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",
+        files=f"{RESULTS}/normalised/{{dataset}}/{{shard}}",
         code=code("sketches"),
     output:
-        index=f"{RESULTS}/derived/celeba-sketch/{{shard}}.jsonl",
-        maps=directory(f"{RESULTS}/derived/celeba-sketch/{{shard}}"),
+        index=f"{RESULTS}/derived/{{dataset}}-sketch/{{shard}}.jsonl",
+        maps=directory(f"{RESULTS}/derived/{{dataset}}-sketch/{{shard}}"),
     log:
-        f"{RESULTS}/logs/sketches/{{shard}}.log",
+        f"{RESULTS}/logs/sketches/{{dataset}}/{{shard}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/sketches/{{shard}}.tsv"
+        f"{RESULTS}/benchmarks/sketches/{{dataset}}/{{shard}}.tsv"
+    wildcard_constraints:
+        dataset=owners("sketch"),
     conda:
         "../envs/imaging.yaml"
     resources:
-        mem_mb=lambda wc, attempt, rulename: shard_mem_mb(
-            "celeba", mem_attempt(rulename, wc, attempt)
-        ),
-        runtime=lambda wc, attempt, rulename: shard_runtime(
-            "celeba", time_attempt(rulename, wc, attempt), 0.5
-        ),
+        mem_mb=shard_job_mem_mb,
+        runtime=subset_runtime("sketch"),
     params:
-        normalised=lambda wc, input: str(Path(input.records).parent),
+        normalised=folder_of("records"),
         sketch=config["sketch"],
     script:
         "../scripts/sketches.py"
@@ -72,37 +73,39 @@ rule sketches:
 
 rule sketch_summary:
     input:
-        index=lambda wc: derived_shards("celeba-sketch", "jsonl"),
+        index=subset_shards("sketch", "jsonl"),
         code=code("sketch_summary"),
     output:
-        f"{RESULTS}/derived/celeba-sketch/summary.json",
+        f"{RESULTS}/derived/{{dataset}}-sketch/summary.json",
     log:
-        f"{RESULTS}/logs/sketch_summary.log",
+        f"{RESULTS}/logs/sketch_summary/{{dataset}}.log",
+    wildcard_constraints:
+        dataset=owners("sketch"),
     conda:
         "../envs/imaging.yaml"
     params:
+        dataset="{dataset}",
         sketch=config["sketch"],
     script:
         "../scripts/sketch_summary.py"
 
 
-# HuGe100K: views with their cameras, the front view, and the orbit check.
 rule views:
     input:
-        records=f"{RESULTS}/normalised/huge100k/{{shard}}.jsonl",
+        records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",
         code=code("views"),
     output:
-        f"{RESULTS}/derived/huge100k-views/{{shard}}.jsonl",
+        f"{RESULTS}/derived/{{dataset}}-views/{{shard}}.jsonl",
     log:
-        f"{RESULTS}/logs/views/{{shard}}.log",
+        f"{RESULTS}/logs/views/{{dataset}}/{{shard}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/views/{{shard}}.tsv"
+        f"{RESULTS}/benchmarks/views/{{dataset}}/{{shard}}.tsv"
+    wildcard_constraints:
+        dataset=owners("views"),
     conda:
         "../envs/imaging.yaml"
     resources:
-        runtime=lambda wc, attempt, rulename: shard_runtime(
-            "huge100k", time_attempt(rulename, wc, attempt), 0.01
-        ),
+        runtime=subset_runtime("views"),
     params:
         orbit_tolerance=config["views"]["orbit_tolerance"],
     script:
@@ -111,41 +114,43 @@ rule views:
 
 rule views_summary:
     input:
-        views=lambda wc: derived_shards("huge100k-views", "jsonl"),
+        views=subset_shards("views", "jsonl"),
         code=code("views_summary"),
     output:
-        f"{RESULTS}/derived/huge100k-views/summary.json",
+        f"{RESULTS}/derived/{{dataset}}-views/summary.json",
     log:
-        f"{RESULTS}/logs/views_summary.log",
+        f"{RESULTS}/logs/views_summary/{{dataset}}.log",
+    wildcard_constraints:
+        dataset=owners("views"),
     conda:
         "../envs/imaging.yaml"
     params:
+        dataset="{dataset}",
         orbit_tolerance=config["views"]["orbit_tolerance"],
     script:
         "../scripts/views_summary.py"
 
 
-# SHHQ composited on white (optional: composite.shhq in the config).
 rule composites:
     input:
-        records=f"{RESULTS}/normalised/shhq/{{shard}}.jsonl",
-        files=f"{RESULTS}/normalised/shhq/{{shard}}",
+        records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",
+        files=f"{RESULTS}/normalised/{{dataset}}/{{shard}}",
         code=code("composites"),
     output:
-        index=f"{RESULTS}/derived/shhq-composite/{{shard}}.jsonl",
-        images=directory(f"{RESULTS}/derived/shhq-composite/{{shard}}"),
+        index=f"{RESULTS}/derived/{{dataset}}-composite/{{shard}}.jsonl",
+        images=directory(f"{RESULTS}/derived/{{dataset}}-composite/{{shard}}"),
     log:
-        f"{RESULTS}/logs/composites/{{shard}}.log",
+        f"{RESULTS}/logs/composites/{{dataset}}/{{shard}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/composites/{{shard}}.tsv"
+        f"{RESULTS}/benchmarks/composites/{{dataset}}/{{shard}}.tsv"
+    wildcard_constraints:
+        dataset=owners("composite"),
     conda:
         "../envs/imaging.yaml"
     resources:
-        runtime=lambda wc, attempt, rulename: shard_runtime(
-            "shhq", time_attempt(rulename, wc, attempt), 0.5
-        ),
+        runtime=subset_runtime("composite"),
     params:
-        normalised=lambda wc, input: str(Path(input.records).parent),
+        normalised=folder_of("records"),
         quality=config["composite"]["jpeg_quality"],
     script:
         "../scripts/composites.py"

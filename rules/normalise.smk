@@ -19,12 +19,8 @@ rule normalise:
     conda:
         "../envs/imaging.yaml"
     resources:
-        mem_mb=lambda wc, attempt, rulename: shard_mem_mb(
-            wc.dataset, mem_attempt(rulename, wc, attempt)
-        ),
-        runtime=lambda wc, attempt, rulename: shard_runtime(
-            wc.dataset, time_attempt(rulename, wc, attempt)
-        ),
+        mem_mb=shard_job_mem_mb,
+        runtime=shard_job_runtime(),
     params:
         options=lambda wc: normalise_options(wc.dataset),
     script:

@@ -25,25 +25,27 @@ rule report_sheet:
     params:
         dataset="{dataset}",
         normalised=folder_of("files"),
-        sketches=folder_of("sketches", absent=""),
     script:
         "../scripts/report_sheet.py"
 
 
-if "shhq" in ENABLED and config["composite"]["shhq"]:
+# The pages of derived subsets, for the dataset whose descriptor derives each.
+COMPOSITED = hp_datasets.owner("composite")
+FULLBODY = hp_datasets.owner("fullbody")
+
+
+if subset_if_enabled("composite", "jsonl"):
 
     rule report_composites:
         input:
-            records=shard_outputs("shhq", "jsonl"),
-            files=shard_folders("shhq"),
-            composites=derived_shards("shhq-composite", "jsonl"),
-            composite_files=[
-                p[: -len(".jsonl")] for p in derived_shards("shhq-composite", "jsonl")
-            ],
+            records=shard_outputs(COMPOSITED, "jsonl"),
+            files=shard_folders(COMPOSITED),
+            composites=subset_if_enabled("composite", "jsonl"),
+            composite_files=derived_folders(f"{COMPOSITED}-composite"),
             code=code("report_composites"),
         output:
             report(
-                f"{RESULTS}/report/derived/shhq_composites.png",
+                f"{RESULTS}/report/derived/{COMPOSITED}_composites.png",
                 caption="../report/shhq_composites.rst",
                 category="Derived beside sources",
                 subcategory="SHHQ composites",
@@ -62,13 +64,13 @@ if "shhq" in ENABLED and config["composite"]["shhq"]:
             "../scripts/report_composites.py"
 
 
-if "deepfashion2" in ENABLED:
+if subset_if_enabled("fullbody", "jsonl"):
 
     rule report_fullbody:
         input:
-            records=shard_outputs("deepfashion2", "jsonl"),
-            files=shard_folders("deepfashion2"),
-            decisions=derived_shards("deepfashion2-fullbody", "decisions.jsonl"),
+            records=shard_outputs(FULLBODY, "jsonl"),
+            files=shard_folders(FULLBODY),
+            decisions=subset_if_enabled("fullbody", "decisions.jsonl"),
             code=code("report_fullbody"),
         output:
             accepted=report(
@@ -131,8 +133,8 @@ rule report_charts:
             f"{RESULTS}/normalised/{{dataset}}/summary.json", dataset=ENABLED
         ),
         records=[r for d in ENABLED for r in shard_outputs(d, "jsonl")],
-        fullbody=fullbody_summary_if_enabled(),
-        decisions=fullbody_decisions_if_enabled(),
+        fullbody=subset_if_enabled("fullbody", "summary"),
+        decisions=subset_if_enabled("fullbody", "decisions.jsonl"),
         code=code("report_charts"),
     output:
         stages=report(

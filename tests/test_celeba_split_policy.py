@@ -9,8 +9,8 @@ from humanprep.demo import celeba as demo
 from humanprep.demo import figure
 from humanprep.formats.celeba import celeba_split, celebamask_hq_split
 from humanprep.io import write_jsonl
+from humanprep.items import ItemWriter, png_bytes
 from humanprep.normalise import celeba
-from humanprep.normalise.shard import ItemWriter
 from humanprep.normalise.summary import summarise
 
 BOUNDARY = (162770, 182637)  # 0-based CelebA indices: files 162771.jpg and 182638.jpg
@@ -43,7 +43,7 @@ def entry(tmp_path, k):
     image = tmp_path / f"{k}.jpg"
     image.write_bytes(figure.jpeg_bytes(np.full((32, 32, 3), 128, np.uint8)))
     mask = tmp_path / f"{k}_skin.png"
-    mask.write_bytes(figure.png_bytes(np.full((16, 16), 255, np.uint8)))
+    mask.write_bytes(png_bytes(np.full((16, 16), 255, np.uint8)))
     captions = tmp_path / f"{k}.txt"
     captions.write_text("".join(f"caption {i}\n" for i in range(10)))
     return {"id": f"{k:05d}", "files": {"image": image, "mask_skin": mask, "captions": captions}}

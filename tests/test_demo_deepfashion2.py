@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from humanprep.datasets import DEMO_PASSWORDS
+from humanprep.datasets import DEMO_PASSWORDS, DESCRIPTORS
 from humanprep.demo import deepfashion2 as df2
 from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES
-from humanprep.index import index_dataset
 from humanprep.io import write_jsonl
 from humanprep.normalise.shard import normalise_shard
 
@@ -192,7 +191,7 @@ def test_intended_decisions_follow_from_the_annotations(demo):
 
 def test_existing_normaliser_keeps_every_image(demo, tmp_path):
     _, _, _, root = demo
-    entries, side = index_dataset("deepfashion2", [root])
+    entries, side = DESCRIPTORS["deepfashion2"].entries([root])
     assert len(entries) == 18 and side == {}
     assert entries[0]["id"] == "test/000001" and "annotation" not in entries[0]["files"]
     write_jsonl(tmp_path / "manifest.jsonl", entries)
@@ -253,7 +252,7 @@ def test_fullbody_filter_reaches_the_planned_decisions(demo, tmp_path):
     from humanprep.derive.fullbody import filter_records
 
     _, _, _, root = demo
-    entries, side = index_dataset("deepfashion2", [root])
+    entries, side = DESCRIPTORS["deepfashion2"].entries([root])
     write_jsonl(tmp_path / "manifest.jsonl", entries)
     records, _ = normalise_shard(
         "deepfashion2", "000", tmp_path / "manifest.jsonl", side, {}, tmp_path / "o"

@@ -11,10 +11,9 @@ import pytest
 import pyzipper
 from PIL import Image, ImageOps
 
-from humanprep.datasets import DEMO_PASSWORDS
+from humanprep.datasets import DEMO_PASSWORDS, DESCRIPTORS
 from humanprep.demo import shhq
 from humanprep.formats.shhq import PALETTE
-from humanprep.index import index_dataset
 from humanprep.io import write_jsonl
 from humanprep.normalise.shard import normalise_shard
 
@@ -150,7 +149,7 @@ def test_keypoint_lines(demo):
 
 def test_existing_normaliser_keeps_all_but_the_truncated_image(demo, tmp_path):
     _, _, _, root = demo
-    entries, side = index_dataset("shhq", [root])
+    entries, side = DESCRIPTORS["shhq"].entries([root])
     assert [e["id"] for e in entries] == STEMS
     assert all(set(e["files"]) == {"image", "segments", "parsing"} for e in entries)
     write_jsonl(tmp_path / "manifest.jsonl", entries)

@@ -1,7 +1,7 @@
 import pytest
 
+from humanprep.items import BadItem
 from humanprep.normalise.huge100k import parse_name, pose_type
-from humanprep.normalise.shard import BadItem
 
 
 def test_name_with_spaces_and_tilde():

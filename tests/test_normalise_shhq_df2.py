@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
+from humanprep.items import BadItem, safe_name
 from humanprep.normalise.deepfashion2 import parse_annotation
-from humanprep.normalise.shard import BadItem, safe_name
 from humanprep.normalise.shhq import keypoints_record, parse_keypoint_lines, parsing_to_classes
 
 

@@ -33,7 +33,8 @@ from humanprep.derive.fullbody import filter_records
 from humanprep.derive.sketch import DEFAULTS as SKETCH
 from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES
 from humanprep.io import dumps, write_jsonl
-from humanprep.normalise.shard import BadItem, checked
+from humanprep.items import BadItem
+from humanprep.normalise.shard import checked
 from humanprep.normalise.summary import record_schema
 from humanprep.report import sheets
 from humanprep.stages.coco import run_export
@@ -291,7 +292,7 @@ def test_deepfashion2_every_stage(docs, root, tmp_path_factory):
     kept, decisions = filter_records(records)
     tmp = scratch(tmp_path_factory)
     coco_roundtrip("deepfashion2", records, root, tmp, kept)
-    sheets.deepfashion2_sheet(records, root)
+    sheets.deepfashion2_sheet(records, root, {})
     sheets.fullbody_sheets(records, decisions, root)
     webdataset_roundtrip(records, root, tmp)
 
@@ -336,7 +337,7 @@ def test_deepfashion2_records_the_schema_admits(data, root, tmp_path_factory):
     kept, decisions = filter_records(records)
     tmp = scratch(tmp_path_factory)
     coco_roundtrip("deepfashion2", records, root, tmp, kept)
-    sheets.deepfashion2_sheet(records, root)
+    sheets.deepfashion2_sheet(records, root, {})
     sheets.fullbody_sheets(records, decisions, root)
     webdataset_roundtrip(records, root, tmp)
 
@@ -387,7 +388,7 @@ def test_shhq_every_stage(line, rule, segment, root, tmp_path_factory):
     })  # fmt: skip
     tmp = scratch(tmp_path_factory)
     coco_roundtrip("shhq", [record], root, tmp)
-    sheets.shhq_sheet([record], root)
+    sheets.shhq_sheet([record], root, {})
     write_jsonl(tmp / "r.jsonl", [record])
     composites = composite_shard(tmp / "r.jsonl", root, tmp / "composites", 90)
     assert len(composites) == (segment is not None)
@@ -460,7 +461,7 @@ def test_fdh_every_stage(data, meta, root, tmp_path_factory):
     })  # fmt: skip
     tmp = scratch(tmp_path_factory)
     coco_roundtrip("fdh", [record], root, tmp)
-    sheets.fdh_sheet([record], root)
+    sheets.fdh_sheet([record], root, {})
 
 
 # ------------------------------------------------------------------ HuGe100K
@@ -521,7 +522,7 @@ def test_huge100k_every_stage(params, name, root, tmp_path_factory):
     })  # fmt: skip
     views = describe(record, 0.05)
     assert json.loads(dumps(views))["front_view"] in range(24)
-    sheets.huge100k_sheet([views], root)
+    sheets.huge100k_sheet([], root, {"views": ([views], root)})
 
 
 # ------------------------------------------------------------------ CelebA
@@ -577,4 +578,4 @@ def test_celeba_every_stage(captions, mapping, root, tmp_path_factory):
     coco_roundtrip("celeba", [record], root, tmp)
     write_jsonl(tmp / "r.jsonl", [record])
     (entry,) = sketch_shard(tmp / "r.jsonl", root, tmp / "sketch", {**SKETCH, "size": 32})
-    sheets.celeba_sheet([record], root, [entry], tmp)
+    sheets.celeba_sheet([record], root, {"sketch": ([entry], tmp)})

@@ -7,7 +7,6 @@ import pytest
 from humanprep import cli
 from humanprep.acquire.registry import (
     HEADER,
-    HOW_TO_OBTAIN,
     Entry,
     infer_kind,
     load_registry,
@@ -16,7 +15,7 @@ from humanprep.acquire.registry import (
     save_registry,
     verify_file,
 )
-from humanprep.datasets import DATASETS
+from humanprep.datasets import DATASETS, DESCRIPTORS
 from humanprep.errors import HumanprepError
 
 SHA = "a" * 64
@@ -292,8 +291,10 @@ def test_fdh_upstream_urls_and_md5s_are_those_of_download_py():
     assert all(u.startswith("https://api.loke.aws.unit.no/") for u in urls.values())
 
 
+HOW_TO_OBTAIN = {d: DESCRIPTORS[d].how_to_obtain for d in DATASETS}
+
+
 def test_how_to_obtain_covers_every_dataset():
-    assert set(HOW_TO_OBTAIN) == set(DATASETS)
     assert all(len(text) > 40 for text in HOW_TO_OBTAIN.values())
     assert "password" in HOW_TO_OBTAIN["shhq"] and "StyleGAN-Human" in HOW_TO_OBTAIN["shhq"]
     assert "md5" in HOW_TO_OBTAIN["fdh"] and "hukkelas/FDH" in HOW_TO_OBTAIN["fdh"]
@@ -304,7 +305,7 @@ def test_how_to_obtain_covers_every_dataset():
 
 def test_missing_message_says_what_where_how(tmp_path):
     folder = tmp_path / "raw" / "deepfashion2"
-    message = missing_message("deepfashion2", "train.zip", folder, HOW_TO_OBTAIN["deepfashion2"])
+    message = missing_message("deepfashion2", "train.zip", folder)
     assert str(folder / "train.zip") in message
     assert "missing" in message and HOW_TO_OBTAIN["deepfashion2"] in message
     assert "\n" not in message

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from humanprep.items import png_bytes
 from humanprep.report import charts, counts, draw, sheets
 
 BG = (10, 20, 30)
@@ -144,8 +145,8 @@ def test_skeletons_match_the_coco_export():
 
 def test_png_bytes_are_deterministic():
     image = draw.draw_box(canvas(), [1, 1, 20, 20], draw.RED, label="x")
-    assert draw.png_bytes(image) == draw.png_bytes(image.copy())
-    assert Image.open(io.BytesIO(draw.png_bytes(image))).getpixel((1, 1)) == draw.RED
+    assert png_bytes(image) == png_bytes(image.copy())
+    assert Image.open(io.BytesIO(png_bytes(image))).getpixel((1, 1)) == draw.RED
 
 
 def test_charts_are_byte_identical_across_calls():

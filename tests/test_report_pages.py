@@ -60,7 +60,7 @@ def test_throughput_from_benchmark_files(tmp_path):
 
     bench("normalise/fdh/shard-00000.tsv", 2.0, 100.0, (3.0, 1.0))
     bench("normalise/fdh/shard-00001.tsv", 2.0, 150.0)
-    bench("fullbody/shard-00000.tsv", 1.0, 50.0)
+    bench("fullbody/deepfashion2/shard-00000.tsv", 1.0, 50.0)
     bench("verify/fdh/a.tar.tsv", 4.0, 30.0)
     bench("report/sheet_fdh.tsv", 9.0, 1.0)
     plans = {"fdh": {"shard-00000": 10, "shard-00001": 30}, "deepfashion2": {"shard-00000": 1}}

@@ -12,13 +12,9 @@ from PIL import Image
 
 from humanprep.derive.fullbody import decide
 from humanprep.io import dumps, read_jsonl, write_jsonl
+from humanprep.items import BadItem, safe_name
 from humanprep.normalise.deepfashion2 import parse_annotation
-from humanprep.normalise.shard import (
-    BadItem,
-    normalise_shard,
-    safe_name,
-    write_shard_outputs,
-)
+from humanprep.normalise.shard import normalise_shard, write_shard_outputs
 from humanprep.report import draw
 
 W, H = 100, 200

@@ -1,23 +1,15 @@
 """Count a dataset's items in an archive from its member list (no password, no unpacking).
 
 The count sizes the shard plan before anything is extracted, so `snakemake -n` knows the
-job count of a dataset it has not unpacked yet.
+job count of a dataset it has not unpacked yet. What counts as an item is the dataset's
+descriptor's (`item_member` or `item_key`).
 """
 
-import re
 import tarfile
 import zipfile
-from pathlib import PurePosixPath
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
-
-# A member that is one item's main file, per dataset.
-ITEM_MEMBER = {
-    "shhq": re.compile(r"(^|/)no_segment/[^/]+\.jpg$"),
-    "deepfashion2": re.compile(r"(^|/)image/[^/]+\.jpg$"),
-    "huge100k": re.compile(r"(^|/)videos/[^/]+\.mp4$"),
-    "celeba": re.compile(r"(^|/)CelebA-HQ-img/[^/]+\.jpg$"),
-}
 
 
 def member_names(path):
@@ -33,8 +25,5 @@ def member_names(path):
 
 
 def count_items(dataset, path):
-    """Items the archive holds: FDH counts distinct WebDataset keys, others their main files."""
-    names = member_names(path)
-    if dataset == "fdh":
-        return len({PurePosixPath(n).name.split(".", 1)[0] for n in names})
-    return sum(1 for n in names if ITEM_MEMBER[dataset].search(n))
+    """Items the archive holds, as the dataset's descriptor recognises them."""
+    return DESCRIPTORS[dataset].count_items(member_names(path))

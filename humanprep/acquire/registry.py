@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from humanprep.datasets import TITLES
+from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.io import file_digests, write_text
 from humanprep.progress import Progress
@@ -25,35 +25,6 @@ HEADER = ("file", "size", "sha256", "md5", "items", "kind")
 KINDS = ("zip", "tar", "file")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
-
-# How each dataset is obtained through its official channel (shown when a file is missing).
-HOW_TO_OBTAIN = {
-    "shhq": (
-        "SHHQ-1.0.zip is in the public Google Drive folder linked from docs/Dataset.md of "
-        "github.com/stylegan-human/StyleGAN-Human, which also gives the zip password."
-    ),
-    "fdh": (
-        "The workflow downloads metadata.json and the per-licence tars from the URLs in "
-        "registry/upstream/fdh.urls.tsv (from download.py of github.com/hukkelas/FDH) and "
-        "checks each against the md5 published there; or place them by hand."
-    ),
-    "deepfashion2": (
-        "Download train.zip, validation.zip and test.zip from the Google Drive folder linked "
-        "in github.com/switchablenorms/DeepFashion2 and fill in the Google form linked there "
-        "to receive the zip password."
-    ),
-    "huge100k": (
-        "Request access with the Google form linked from github.com/yiyuzhuang/IDOL (Access "
-        "the Dataset); pack the delivered HuGe100K/ folder as HuGe100K.tar (tar -cf "
-        "HuGe100K.tar HuGe100K) and register it: humanprep register huge100k HuGe100K.tar."
-    ),
-    "celeba": (
-        "Download CelebAMask-HQ.zip from the link in github.com/switchablenorms/CelebAMask-HQ; "
-        "pack the Multi-Modal-CelebA-HQ captions and split files (text/celeba-caption/, "
-        "train/filenames.pickle, test/filenames.pickle from github.com/IIGROUP/"
-        "MM-CelebA-HQ-Dataset) as multimodal-celeba-hq.zip."
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -356,10 +327,11 @@ def register(registry_path, files, items=None, kind=None, force=False, published
     return changes
 
 
-def missing_message(dataset, file, folder, how):
-    """One message for a raw file the user has not supplied yet."""
+def missing_message(dataset, file, folder):
+    """One message for a raw file the user has not supplied yet, with how its dataset is
+    obtained (the descriptor's `how_to_obtain`)."""
     target = Path(folder, file)
-    title = TITLES.get(dataset, dataset)
+    title, how = DESCRIPTORS[dataset].title, DESCRIPTORS[dataset].how_to_obtain
     return (
         f"{target}: missing. This {title} file is obtained by hand; place it exactly at "
         f"{target}. How to obtain it: {how} Then re-run; it is checked against the registry."

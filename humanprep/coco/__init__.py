@@ -14,47 +14,19 @@ image path relative to `results/normalised/<dataset>/` (the `info.images_root`),
 `record_id` the humanprep record id of the image.
 """
 
-from humanprep.coco import celeba, deepfashion2, deepfashion2_official, people
-from humanprep.coco.common import iter_records
+from humanprep.datasets import DESCRIPTORS, load
 
-DATASETS = ("deepfashion2", "fdh", "celeba", "shhq")  # HuGe100K has no COCO export
+# Datasets with a COCO export (their descriptor names one; HuGe100K has none).
+DATASETS = tuple(d.name for d in DESCRIPTORS.values() if d.coco)
 
 
-def export(dataset, record_paths, normalised_dir, out_dir, fullbody_paths=(), options=None):
-    """Run one dataset's export over its shard record files (and, for DeepFashion2, the
-    full-body subset's shard files); returns the summary. `options` is the config's `coco`
-    section (DeepFashion2: `compat`, corrected or official)."""
-    records = iter_records(record_paths)
-    compat = ((options or {}).get("deepfashion2") or {}).get("compat", "corrected")
-    if dataset == "deepfashion2" and compat == "official":
-        result = export_deepfashion2_official(record_paths, out_dir, fullbody_paths)
-    elif dataset == "deepfashion2":
-        result = deepfashion2.export(records, out_dir)
-        fullbody = deepfashion2.export(iter_records(fullbody_paths), out_dir, "_fullbody")
-        result = {
-            "compat": "corrected",
-            "files": {**result["files"], **fullbody["files"]},
-            "counts": result["counts"],
-            "fullbody_counts": fullbody["counts"],
-        }
-    elif dataset == "fdh":
-        result = people.export_fdh(records, out_dir, normalised_dir)
-    elif dataset == "celeba":
-        result = celeba.export(records, out_dir, normalised_dir)
-    elif dataset == "shhq":
-        result = people.export_shhq(records, out_dir, normalised_dir)
-    else:
+def export(dataset, record_paths, normalised_dir, out_dir, derived_paths=(), options=None):
+    """Run the dataset's export (its descriptor's `coco`) over its shard record files and
+    the shard records of the derived subsets it also exports (DeepFashion2: full-body);
+    returns the summary. `options` is the config's `coco` section."""
+    descriptor = DESCRIPTORS[dataset]
+    if not descriptor.coco:
         raise ValueError(f"no COCO export for {dataset!r}")
+    exporter = load(descriptor.coco)
+    result = exporter(record_paths, normalised_dir, out_dir, derived_paths, options or {})
     return {"dataset": dataset, **result}
-
-
-def export_deepfashion2_official(record_paths, out_dir, fullbody_paths):
-    first_ids = deepfashion2_official.first_annotation_ids(record_paths)
-    result = deepfashion2_official.export(record_paths, out_dir, first_ids=first_ids)
-    fullbody = deepfashion2_official.export(fullbody_paths, out_dir, "_fullbody", first_ids)
-    return {
-        "compat": "official",
-        "files": {**result["files"], **fullbody["files"]},
-        "counts": result["counts"],
-        "fullbody_counts": fullbody["counts"],
-    }

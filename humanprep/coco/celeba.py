@@ -13,7 +13,7 @@ pixel left and no annotation. The 10 captions are kept in the images section
 from collections import Counter
 from pathlib import Path
 
-from humanprep.coco.common import SplitFiles, image_entry, record_image_id
+from humanprep.coco.common import SplitFiles, image_entry, iter_records, record_image_id
 from humanprep.coco.masks import label_rles, read_png, to_size
 from humanprep.coco.people import mask_annotation
 from humanprep.errors import HumanprepError
@@ -56,3 +56,7 @@ def export(records, out_dir, normalised_dir):
             counts["annotations"] += 1
         counts["parts_overwritten"] += len(set(celeba["parts"]) - {PARTS[i - 1] for i in rles})
     return {"files": files.write(), "counts": dict(sorted(counts.items()))}
+
+
+def export_dataset(record_paths, normalised_dir, out_dir, derived_paths, options):
+    return export(iter_records(record_paths), out_dir, normalised_dir)

@@ -25,7 +25,13 @@ full export and "_fullbody" for the full-body subset:
 
 from collections import Counter
 
-from humanprep.coco.common import SplitFiles, image_entry, keypoint_triples, record_image_id
+from humanprep.coco.common import (
+    SplitFiles,
+    image_entry,
+    iter_records,
+    keypoint_triples,
+    record_image_id,
+)
 from humanprep.coco.ids import annotation_id
 from humanprep.coco.masks import clean_polygons, rle_bbox
 from humanprep.coco.writer import num
@@ -146,3 +152,19 @@ def export(records, out_dir, suffix=""):
             landmarks.annotations.add(ann["id"], ann)
             counts["annotations"] += 1
     return {"files": files.write(), "counts": dict(sorted(counts.items()))}
+
+
+def export_dataset(record_paths, normalised_dir, out_dir, fullbody_paths, options):
+    """Both dialects (`coco.deepfashion2.compat`), with the full-body subset's files."""
+    if (options.get("deepfashion2") or {}).get("compat", "corrected") == "official":
+        from humanprep.coco import deepfashion2_official
+
+        return deepfashion2_official.export_with_fullbody(record_paths, out_dir, fullbody_paths)
+    result = export(iter_records(record_paths), out_dir)
+    fullbody = export(iter_records(fullbody_paths), out_dir, "_fullbody")
+    return {
+        "compat": "corrected",
+        "files": {**result["files"], **fullbody["files"]},
+        "counts": result["counts"],
+        "fullbody_counts": fullbody["counts"],
+    }

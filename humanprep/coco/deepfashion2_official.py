@@ -164,3 +164,15 @@ def export(record_paths, out_dir, suffix="", first_ids=None, numbering_paths=Non
         }
         files[name].write()
     return {"files": stats, "counts": dict(sorted(counts.items()))}
+
+
+def export_with_fullbody(record_paths, out_dir, fullbody_paths):
+    first_ids = first_annotation_ids(record_paths)
+    result = export(record_paths, out_dir, first_ids=first_ids)
+    fullbody = export(fullbody_paths, out_dir, "_fullbody", first_ids)
+    return {
+        "compat": "official",
+        "files": {**result["files"], **fullbody["files"]},
+        "counts": result["counts"],
+        "fullbody_counts": fullbody["counts"],
+    }

@@ -18,8 +18,10 @@ one person of an FDH / SHHQ image. Indices are 1-99, so annotation ids are never
 (pycocotools treats a matched ground-truth id 0 as "no match").
 """
 
+import functools
 import re
 
+from humanprep.datasets import DESCRIPTORS, load
 from humanprep.errors import HumanprepError
 
 DF2_SPLIT_CODES = {"train": 1, "validation": 2, "val": 2, "test": 3}
@@ -54,16 +56,14 @@ def shhq_image_id(item_id):
     return int(match.group(1))
 
 
-IMAGE_ID = {
-    "deepfashion2": deepfashion2_image_id,
-    "fdh": numeric_image_id,
-    "celeba": numeric_image_id,
-    "shhq": shhq_image_id,
-}
+@functools.cache
+def _image_id_function(dataset):
+    return load(DESCRIPTORS[dataset].coco_image_id)
 
 
 def image_id(dataset, item_id):
-    return IMAGE_ID[dataset](item_id)
+    """The COCO image id of an item: its dataset's scheme (descriptor `coco_image_id`)."""
+    return _image_id_function(dataset)(item_id)
 
 
 def annotation_id(image_id_, index):

@@ -25,6 +25,7 @@ from pathlib import Path
 from humanprep.coco.common import (
     SplitFiles,
     image_entry,
+    iter_records,
     keypoint_box,
     keypoint_triples,
     record_image_id,
@@ -193,3 +194,11 @@ def export_shhq(records, out_dir, normalised_dir):
             parsing.annotations.add(part["id"], part)
             counts["parsing_annotations"] += 1
     return {"files": files.write(), "counts": dict(sorted(counts.items()))}
+
+
+def export_fdh_dataset(record_paths, normalised_dir, out_dir, derived_paths, options):
+    return export_fdh(iter_records(record_paths), out_dir, normalised_dir)
+
+
+def export_shhq_dataset(record_paths, normalised_dir, out_dir, derived_paths, options):
+    return export_shhq(iter_records(record_paths), out_dir, normalised_dir)

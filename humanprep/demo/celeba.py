@@ -17,6 +17,7 @@ import numpy as np
 from humanprep.demo import faces, figure
 from humanprep.formats.celeba import PARTS  # label order 1-18, re-exported for the tests
 from humanprep.io import write_bytes
+from humanprep.items import png_bytes
 
 IMAGES_ARCHIVE = "CelebAMask-HQ.zip"
 TEXT_ARCHIVE = "multimodal-celeba-hq.zip"
@@ -235,7 +236,7 @@ def images_archive_files(rng):
         files[f"{ROOT}/CelebA-HQ-img/{k}.jpg"] = figure.jpeg_bytes(face_image(k, rng))
         for part, mask in part_masks(k, MASK_SIZE).items():
             mask_name = f"{ROOT}/CelebAMask-HQ-mask-anno/{k // 2000}/{k:05d}_{part}.png"
-            files[mask_name] = figure.png_bytes(np.repeat(mask[..., None], 3, axis=2))
+            files[mask_name] = png_bytes(np.repeat(mask[..., None], 3, axis=2))
     mapping = ["idx orig_idx orig_file"]
     mapping += [f"{k}  {ORIG_IDX[k]}  {ORIG_IDX[k] + 1:06d}.jpg" for k in IDS]
     attributes = [str(len(IDS)), " ".join(ATTRIBUTES)]

@@ -12,8 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from humanprep.demo import figure
 from humanprep.io import write_json, write_text
+from humanprep.items import png_bytes
 from humanprep.tarutil import write_tar
 
 LICENCE_TARS = {
@@ -162,12 +162,12 @@ def sample_members(fdh_id, licence, rng):
     e_mask = cv2.erode(mask, kernel)
     hidden = {3} if fdh_id % 2 else {3, 4}  # an ear or both turned away
     blobs = {
-        "image.png": figure.png_bytes(image),
-        "mask.png": figure.png_bytes(mask),
-        "maskrcnn_mask.png": figure.png_bytes(maskrcnn),
+        "image.png": png_bytes(image),
+        "mask.png": png_bytes(mask),
+        "maskrcnn_mask.png": png_bytes(maskrcnn),
         "keypoints.npy": _npy(_keypoints(joints, KEYPOINT_UNITS[licence], hidden)),
         "vertices.npy": _npy(_vertices(e_mask, joints)),
-        "E_mask.png": figure.png_bytes(e_mask),
+        "E_mask.png": png_bytes(e_mask),
     }
     return [(f"{key_of(fdh_id)}.{role}", blobs[role]) for role in ROLES]
 

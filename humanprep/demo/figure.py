@@ -267,9 +267,3 @@ def jpeg_bytes(array, quality=90, exif=None):
         options["exif"] = exif
     Image.fromarray(array).save(buf, "JPEG", **options)
     return buf.getvalue()
-
-
-def png_bytes(array):
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, "PNG", compress_level=6)
-    return buf.getvalue()

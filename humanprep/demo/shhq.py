@@ -16,6 +16,7 @@ from PIL import Image
 from humanprep.datasets import DEMO_PASSWORDS
 from humanprep.demo import figure
 from humanprep.demo.ziputil import AES, DEFLATED, STORED, Member, write_zip
+from humanprep.items import png_bytes
 
 ARCHIVE = "SHHQ-1.0.zip"
 ROOT = "SHHQ-1.0"
@@ -118,9 +119,9 @@ def members(rng):
         jpg, png = name_of(image_id, "jpg"), name_of(image_id, "png")
         out.append(Member(f"{ROOT}/{IMAGE_DIR}/{jpg}", image_bytes(image_id, labels, rng), STORED))
         mask = np.where(labels > 0, SEGMENT_VALUES[1], SEGMENT_VALUES[0]).astype(np.uint8)
-        out.append(Member(f"{ROOT}/{SEGMENT_DIR}/{png}", figure.png_bytes(mask)))
+        out.append(Member(f"{ROOT}/{SEGMENT_DIR}/{png}", png_bytes(mask)))
         parsing = figure.palette_rgb(labels)
-        out.append(Member(f"{ROOT}/{PARSING_DIR}/{png}", figure.png_bytes(parsing)))
+        out.append(Member(f"{ROOT}/{PARSING_DIR}/{png}", png_bytes(parsing)))
         lines.append(keypoint_line(image_id, joints))
     out.append(Member(f"{ROOT}/{KEYPOINTS}", ("\n".join(lines) + "\n").encode(), DEFLATED))
     return out

@@ -6,16 +6,14 @@ import pickle
 
 import numpy as np
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.formats.celeba import N_CAPTIONS, PARTS, SPLIT_POLICIES, celeba_split
-from humanprep.normalise.common import binary_mask, png_bytes, read_array, read_file, take_image
-from humanprep.normalise.shard import BadItem
+from humanprep.items import LABEL_PNG_LEVEL, BadItem, png_bytes
+from humanprep.normalise.common import binary_mask, read_array, read_file, take_image
 
 log = logging.getLogger(__name__)
-LICENSE = {
-    "id": "celebamask-hq-non-commercial-research",
-    "url": "https://github.com/switchablenorms/CelebAMask-HQ",
-}
+LICENSE = DESCRIPTORS["celeba"].licence
 
 
 def parse_mapping(lines, where):
@@ -116,7 +114,7 @@ def normalise(entry, ctx, writer):
         "license": LICENSE,
         "attribution": None,
         "celeba": {
-            "label_map": writer.write("label_map.png", png_bytes(label)),
+            "label_map": writer.write("label_map.png", png_bytes(label, LABEL_PNG_LEVEL)),
             "parts": [p for p in PARTS if p in masks],
             "captions": read_captions(files["captions"]),
             "orig_idx": orig_idx,

@@ -8,7 +8,7 @@ record holds, or raises `BadItem` naming the field and what is wrong with it.
 
 import math
 
-from humanprep.normalise.shard import BadItem
+from humanprep.items import BadItem
 
 
 def show(value, limit=40):

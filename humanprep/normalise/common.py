@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from humanprep.items import BadItem
 from humanprep.members import read_member
 from humanprep.normalise.images import BadImage, clean_image
-from humanprep.normalise.shard import BadItem
 
 
 def read_file(path, what):
@@ -38,15 +38,6 @@ def read_array(path, what):
         raise
     except Exception as err:
         raise BadItem(f"{what} {Path(path).name} does not decode: {err}") from None
-
-
-def png_bytes(array, compress_level=1):
-    """Encode a uint8 label/mask array as PNG (level 1: measured fastest, labels compress well)."""
-    buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(array, dtype=np.uint8)).save(
-        buf, "PNG", compress_level=compress_level
-    )
-    return buf.getvalue()
 
 
 def binary_mask(array):

@@ -17,15 +17,13 @@ official converter's conventions need (coco.deepfashion2_official).
 import json
 import re
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES, N_LANDMARKS, SPLITS
+from humanprep.items import BadItem
 from humanprep.normalise.checks import integer, is_number, number_list, show, text
 from humanprep.normalise.common import read_file, take_image
-from humanprep.normalise.shard import BadItem
 
-LICENSE = {
-    "id": "deepfashion2-research-only",
-    "url": "https://github.com/switchablenorms/DeepFashion2",
-}
+LICENSE = DESCRIPTORS["deepfashion2"].licence
 _ITEM = re.compile(r"^item([1-9]\d?)$")  # item1 ... item99: COCO annotation ids hold 1-99
 _ITEM_LIKE = re.compile(r"^item\d+$")
 _ATTRS = ("scale", "occlusion", "zoom_in", "viewpoint")

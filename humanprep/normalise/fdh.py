@@ -9,16 +9,15 @@ import re
 
 import numpy as np
 
+from humanprep.items import LABEL_PNG_LEVEL, BadItem, Removed, png_bytes
 from humanprep.normalise.checks import integer, show, text
 from humanprep.normalise.common import (
     binary_mask,
     check_size,
-    png_bytes,
     read_array,
     read_file,
     take_image,
 )
-from humanprep.normalise.shard import BadItem, Removed
 from humanprep.sidefiles import MetadataDB
 
 SPLITS = {"train": "train", "val": "val", "validation": "val"}
@@ -111,7 +110,7 @@ def _mask(files, role, writer, size):
         return None
     mask = binary_mask(read_array(files[role], role))
     check_size(mask, *size, role)
-    return writer.write(role, png_bytes(mask))
+    return writer.write(role, png_bytes(mask, LABEL_PNG_LEVEL))
 
 
 def normalise(entry, ctx, writer):

@@ -7,18 +7,16 @@ pickle code (humanprep.formats.torchnpy). Frame i of the video is view i.
 import cv2
 import numpy as np
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.formats.torchnpy import load_huge100k_npy, split_smpl_params
+from humanprep.items import LABEL_PNG_LEVEL, BadItem, png_bytes
 from humanprep.members import local_file
-from humanprep.normalise.common import png_bytes, take_image
-from humanprep.normalise.shard import BadItem
+from humanprep.normalise.common import take_image
 
 N_VIEWS = 24
 DIVERSE_BATCHES = ("flux_batch8", "flux_batch9")
-LICENSE = {
-    "id": "huge100k-research-only",
-    "url": "https://huggingface.co/datasets/yiyuzhuang/HuGe100K",
-}
+LICENSE = DESCRIPTORS["huge100k"].licence
 _FIELDS = ("gender", "body_type", "clothing", "age", "subject_id")
 
 
@@ -68,7 +66,7 @@ def view_pngs(path):
     """Each view encoded as PNG as soon as it is decoded (no 24-frame array held): fresh
     per-frame allocations made decoding 2.5x slower than a bare decode loop."""
     with local_file(path) as local:  # OpenCV reads videos from files only
-        pngs = [png_bytes(frame) for frame in iter_views(local)]
+        pngs = [png_bytes(frame, LABEL_PNG_LEVEL) for frame in iter_views(local)]
     check_view_count(len(pngs))
     return pngs
 

@@ -5,17 +5,17 @@ import math
 
 import numpy as np
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.formats.shhq import BODY_25, PALETTE
+from humanprep.items import LABEL_PNG_LEVEL, BadItem, png_bytes
 from humanprep.normalise.common import (
     binary_mask,
     check_size,
-    png_bytes,
     read_array,
     take_image,
 )
-from humanprep.normalise.shard import BadItem
 
-LICENSE = {"id": "shhq-1.0-research-only", "url": "https://stylegan-human.github.io/"}
+LICENSE = DESCRIPTORS["shhq"].licence
 UNKNOWN = 255
 KEYPOINTS_FILE = "merged_25pts_ldmk.txt"
 
@@ -113,13 +113,15 @@ def normalise(entry, ctx, writer):
     if "segments" in files:
         mask = binary_mask(read_array(files["segments"], "segment mask"))
         check_size(mask, width, height, "segment mask")
-        segment = writer.write("segment.png", png_bytes(mask))
+        segment = writer.write("segment.png", png_bytes(mask, LABEL_PNG_LEVEL))
     if "parsing" in files:
         rgb = read_array(files["parsing"], "parsing map")
         if rgb.ndim != 3 or rgb.shape[2] < 3:
             raise BadItem("parsing map is not RGB")
         check_size(rgb, width, height, "parsing map")
-        parsing = writer.write("parsing.png", png_bytes(parsing_to_classes(rgb[..., :3])))
+        parsing = writer.write(
+            "parsing.png", png_bytes(parsing_to_classes(rgb[..., :3]), LABEL_PNG_LEVEL)
+        )
     points, status = keypoints_record(ctx["keypoints"].get(entry["id"]), width, ctx["out_of_width"])
     record["shhq"] = {
         "segment": segment,

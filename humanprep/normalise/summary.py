@@ -5,9 +5,9 @@ from importlib import resources
 
 import jsonschema
 
+from humanprep.datasets import DESCRIPTORS, load
 from humanprep.errors import HumanprepError
 from humanprep.io import read_jsonl
-from humanprep.normalise.celeba import SplitCounts
 
 
 def record_schema():
@@ -19,7 +19,8 @@ def summarise(dataset, record_files, quarantine_files, max_fraction):
     """Validate every record, count them, and fail when too many items were quarantined."""
     validator = jsonschema.Draft202012Validator(record_schema())
     splits, kept, reasons = {}, 0, {}
-    by_policy = SplitCounts() if dataset == "celeba" else None
+    counter = DESCRIPTORS[dataset].summary_counter  # e.g. CelebA: splits under each rule
+    by_policy = load(counter)() if counter else None
     for path in record_files:
         for record in read_jsonl(path):
             error = jsonschema.exceptions.best_match(validator.iter_errors(record))

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from humanprep import coco
+from humanprep.datasets import DESCRIPTORS, load
 from humanprep.errors import HumanprepError
 from humanprep.io import (
     read_jsonl,
@@ -21,9 +22,9 @@ from humanprep.io import (
     write_jsonl,
     write_text,
 )
-from humanprep.normalise.shard import safe_name
+from humanprep.items import safe_name
 from humanprep.progress import Progress
-from humanprep.release import card, croissant, deepprivacy2, hf, manifest, webdataset
+from humanprep.release import card, croissant, hf, manifest, webdataset
 from humanprep.release.extsort import ExternalSort
 from humanprep.release.select import Released, select_shard
 from humanprep.release.stats import DatasetStats
@@ -193,16 +194,14 @@ def add_coco(tmp, coco_dir, dataset, complete, mode, options=None):
         for path in sorted(Path(coco_dir).glob("*.json")):
             place(path, dest / path.name, mode)
         return
-    fullbody = sorted((tmp / "derived" / "deepfashion2-fullbody").glob("shard-*[0-9].jsonl"))
+    derived = [
+        path
+        for name in DESCRIPTORS[dataset].coco_derived
+        for path in sorted((tmp / "derived" / f"{dataset}-{name}").glob("shard-*[0-9].jsonl"))
+    ]
     dest.mkdir(parents=True)
-    coco.export(
-        dataset,
-        sorted((tmp / dataset).glob("shard-*[0-9].jsonl")),
-        tmp / dataset,
-        dest,
-        fullbody if dataset == "deepfashion2" else (),
-        options,
-    )
+    records = sorted((tmp / dataset).glob("shard-*[0-9].jsonl"))
+    coco.export(dataset, records, tmp / dataset, dest, derived, options)
 
 
 def stage_counts(spec, left_out, dropped=None):
@@ -240,40 +239,13 @@ def dedup_drops(dedup, dropped):
 
 
 def conventions(spec, datasets):
-    """Card lines saying which dialect the released files speak, where there is a choice."""
+    """Card lines saying which dialect the released files speak, where there is a choice
+    (each released dataset's descriptor `card_notes`)."""
     lines = []
-    if "deepfashion2" in datasets and "deepfashion2" in spec["coco"]:
-        compat = (spec.get("coco_options") or {}).get("deepfashion2", {}).get("compat")
-        if compat == "official":
-            lines.append(
-                "DeepFashion2 COCO files follow the official converter "
-                "(evaluation/deepfashion2_to_coco.py): its category names, `area` = box "
-                "w x h, the annotation files' values, its image and annotation ids "
-                "(`info.convention`: official)"
-            )
-        else:
-            lines.append(
-                "DeepFashion2 COCO files follow humanprep's corrected convention: the data's "
-                "category names, polygons clipped and validated, `area` = mask area "
-                "(`info.convention`: corrected; `coco.deepfashion2.compat: official` gives "
-                "the official converter's)"
-            )
-    summary = spec["summaries"].get("celeba") or {}
-    if "celeba" in datasets and summary.get("splits_by_policy"):
-        policy = summary.get("split_policy") or "celeba"
-        rule = {
-            "celeba": "CelebA's own partition (list_eval_partition)",
-            "celebamask_hq": "CelebAMask-HQ's g_partition.py",
-        }
-        counts = "; ".join(
-            f"{rule.get(name, name)}: "
-            + ", ".join(f"{split} {n}" for split, n in sorted(splits.items()))
-            for name, splits in sorted(summary["splits_by_policy"].items())
-        )
-        lines.append(
-            f"CelebA splits follow {rule.get(policy, policy)} (`normalise.celeba.split: "
-            f"{policy}`). Items per split under each rule, before selection: {counts}"
-        )
+    for dataset in (d for d in DESCRIPTORS if d in datasets):
+        notes = DESCRIPTORS[dataset].card_notes
+        if notes:
+            lines += notes(spec, spec["summaries"].get(dataset) or {})
     return lines
 
 
@@ -301,8 +273,10 @@ def build_tree(tmp, spec, work):
         )
     if spec.get("webdataset"):
         webdataset.export(tmp, sorted(records))
-    if spec.get("deepprivacy2") and "fdh" in records:
-        deepprivacy2.export(tmp)
+    for dataset in records:
+        for option, view in DESCRIPTORS[dataset].release_views.items():
+            if spec.get(option):  # a layout a dataset's own tools read (FDH: DeepPrivacy2)
+                load(view)(tmp)
     terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])
     counts = stage_counts(spec, left_out, dropped if dedup["policy"] != "none" else None)
     provenance = {**spec["provenance"], "counts": [list(row) for row in counts]}

@@ -4,6 +4,7 @@ import csv
 import io
 from collections import Counter
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.dedup import policy
 from humanprep.release.stats import as_stats
 
@@ -105,9 +106,11 @@ def _sorted(counter):
 
 
 def _example(records_by_dataset, hf_meta):
-    """The dataset and split the snippets use: DeepFashion2 when released (it has a
-    derived subset), else the first dataset; its first split."""
-    dataset = "deepfashion2" if "deepfashion2" in records_by_dataset else min(records_by_dataset)
+    """The dataset and split the snippets use: the first released dataset with a derived
+    subset that every run makes (so its config exists), else the first by name; its first
+    split."""
+    always = [d for d in records_by_dataset if any(not s.option for s in DESCRIPTORS[d].derived)]
+    dataset = always[0] if always else min(records_by_dataset)
     info = next(i for i in hf_meta["dataset_info"] if i["config_name"] == dataset)
     hf_split = info["splits"][0]["name"]
     split = (

@@ -6,9 +6,10 @@ FileObject with its sha256; per dataset a FileSet of its Parquet files and one o
 images. One RecordSet per dataset, with typed fields, read from the Parquet files (typed
 columns: JSON Lines would go through pandas' type guessing, which turns the id "0001307"
 into the number 1307). Licences and the terms each dataset is bound by are named per
-record set and listed at the top; citations are those the terms ask for.
+record set and listed at the top; citations are those the terms ask for (descriptors).
 """
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.release.stats import as_stats
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
@@ -49,20 +50,6 @@ CONTEXT = {
     "source": "cr:source",
     "subField": "cr:subField",
     "transform": "cr:transform",
-}
-
-CITATIONS = {
-    "shhq": "Fu et al. StyleGAN-Human: A Data-Centric Odyssey of Human Generation. ECCV 2022.",
-    "fdh": "Hukkelås and Lindseth. DeepPrivacy2: Towards Realistic Full-Body Anonymization. "
-    "WACV 2023.",
-    "deepfashion2": "Ge et al. DeepFashion2: A Versatile Benchmark for Detection, Pose "
-    "Estimation, Segmentation and Re-Identification of Clothing Images. CVPR 2019.",
-    "huge100k": "Zhuang et al. IDOL: Instant Photorealistic 3D Human Creation from a Single "
-    "Image. CVPR 2025.",
-    "celeba": "Xia et al. TediGAN: Text-Guided Diverse Face Image Generation and Manipulation. "
-    "CVPR 2021. Lee et al. MaskGAN: Towards Diverse and Interactive Facial Image Manipulation. "
-    "CVPR 2020. Karras et al. Progressive Growing of GANs for Improved Quality, Stability, and "
-    "Variation. ICLR 2018. Liu et al. Deep Learning Face Attributes in the Wild. ICCV 2015.",
 }
 
 # (field, Croissant data type, a record's top-level key, JSON path inside it or None)
@@ -144,7 +131,7 @@ def record_set(dataset, stats, terms):
         "@id": dataset,
         "name": dataset,
         "description": f"{stats.count} {dataset} records. Licences: {named}. Bound by the "
-        f"terms in {terms}. Cite: {CITATIONS.get(dataset, '')}",
+        f"terms in {terms}. Cite: {DESCRIPTORS[dataset].citation}",
         "key": {"@id": f"{dataset}/id"},
         "field": fields,
     }
@@ -188,7 +175,7 @@ def croissant(meta, records_by_dataset, entries, hf_meta):
         "url": "README.md",
         "license": licences,
         "usageInfo": [terms[d] for d in datasets],
-        "citeAs": " ".join(CITATIONS[d] for d in datasets if d in CITATIONS),
+        "citeAs": " ".join(DESCRIPTORS[d].citation for d in datasets),
         "distribution": distribution,
         "recordSet": [record_set(d, records_by_dataset[d], terms[d]) for d in datasets],
     }

@@ -23,6 +23,7 @@ from collections import Counter
 from importlib import resources
 from pathlib import Path
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.io import dumps, read_json, read_jsonl, tmp_beside, write_json, write_text
 
@@ -195,12 +196,13 @@ def views_row(row, split):
     return out
 
 
-# derived subset -> (features, row maker, folder of its metadata and images, image glob);
-# the folder is relative to the release, the glob to the folder
+# a derived subset's kind of view (its descriptor's Derived.hf_view) -> (features, row
+# maker, folder of its metadata and images, image glob); the folder is relative to the
+# release, the glob to the folder. Kind "records": the subset's rows are records.
 DERIVED = {
-    "celeba-sketch": (sketch_features, sketch_row, "derived/celeba-sketch", "shard-*/*/*.png"),
-    "shhq-composite": (composite_features, composite_row, "derived/shhq-composite", "shard-*/*.*"),
-    "huge100k-views": (views_features, views_row, "huge100k", "shard-*/*/view_*.png"),
+    "sketch": (sketch_features, sketch_row, "derived/{subset}", "shard-*/*/*.png"),
+    "composite": (composite_features, composite_row, "derived/{subset}", "shard-*/*.*"),
+    "views": (views_features, views_row, "{dataset}", "shard-*/*/view_*.png"),
 }
 RECORD_GLOB = "shard-*/*/image.*"
 
@@ -404,16 +406,19 @@ def write_view(out_dir, released, derived):
     for dataset in sorted(released.datasets):
         features = record_features(dataset, schema)
         add(dataset, dataset, record_rows(released, dataset), features, RECORD_GLOB)
-        if f"{dataset}-fullbody" in derived:
-            rows = derived_rows(
-                derived[f"{dataset}-fullbody"], lambda r, _: record_row(r), released, dataset
-            )
-            add(f"{dataset}-fullbody", dataset, rows, features, RECORD_GLOB)
-    for subset, (features, make_row, folder, glob) in sorted(DERIVED.items()):
-        dataset = subset.split("-", 1)[0]
-        if subset in derived and dataset in released.datasets:
-            rows = derived_rows(derived[subset], make_row, released, dataset)
-            add(subset, folder, rows, features(), glob)
+        for subset in DESCRIPTORS[dataset].derived:
+            name = f"{dataset}-{subset.name}"
+            if name in derived and subset.hf_view == "records":
+                rows = derived_rows(derived[name], lambda r, _: record_row(r), released, dataset)
+                add(name, dataset, rows, features, RECORD_GLOB)
+    for name in sorted(derived):
+        dataset, subset = name.split("-", 1)
+        view = DESCRIPTORS[dataset].subset(subset).hf_view
+        if view in DERIVED and dataset in released.datasets:
+            features, make_row, folder, glob = DERIVED[view]
+            folder = folder.format(subset=name, dataset=dataset)
+            rows = derived_rows(derived[name], make_row, released, dataset)
+            add(name, folder, rows, features(), glob)
     order = sorted(range(len(configs)), key=lambda i: configs[i]["config_name"])
     return {
         "configs": [configs[i] for i in order],

@@ -3,14 +3,13 @@ records, counted while the records stream past: memory does not grow with the it
 
 from collections import Counter
 
+from humanprep.datasets import DESCRIPTORS
+
 
 def categories(record):
-    """Annotation categories counted on the card, per dataset."""
-    if record["dataset"] == "deepfashion2":
-        return [g["category_name"] for g in record["deepfashion2"]["garments"]]
-    if record["dataset"] == "celeba":
-        return list(record["celeba"]["parts"])
-    return []
+    """Annotation categories counted on the card (the descriptor's `categories`)."""
+    named = DESCRIPTORS[record["dataset"]].categories
+    return named(record) if named else []
 
 
 class DatasetStats:

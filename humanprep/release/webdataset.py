@@ -7,7 +7,7 @@ import tarfile
 from pathlib import Path
 
 from humanprep.io import dumps, read_jsonl, tmp_beside
-from humanprep.normalise.shard import safe_name
+from humanprep.items import safe_name
 from humanprep.tarutil import TAR_FORMAT, tar_info
 
 

@@ -5,7 +5,6 @@ return the image; layout functions return a new RGB image. Nothing here reads fi
 depends on the clock, so the same inputs always give the same pixels.
 """
 
-import io
 import math
 import textwrap
 
@@ -40,13 +39,6 @@ def font(size=TEXT_SIZE):
 
 def category_colour(index):
     return COLOURS[index % len(COLOURS)]
-
-
-def png_bytes(image):
-    """PNG bytes of an image; PIL writes no time or software chunks, so they are stable."""
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def fit_height(image, height, resample=Image.Resampling.BILINEAR):

@@ -150,22 +150,23 @@ def sheet(tiles, title, columns):
     return draw.titled(draw.grid(tiles, columns), title)
 
 
-def shhq_sheet(records, root, n=8):
+def shhq_sheet(records, root, derived, n=8):
     tiles = [shhq_tile(r, root) for r in representative(records, n)]
     return sheet(tiles, "SHHQ: BODY_25 keypoints on the parsing classes", columns=4)
 
 
-def fdh_sheet(records, root, n=8):
+def fdh_sheet(records, root, derived, n=8):
     tiles = [fdh_tile(r, root) for r in representative(records, n)]
     return sheet(tiles, "FDH: 17 COCO keypoints on the person mask", columns=4)
 
 
-def deepfashion2_sheet(records, root, n=8):
+def deepfashion2_sheet(records, root, derived, n=8):
     tiles = [deepfashion2_tile(r, root) for r in representative(records, n)]
     return sheet(tiles, "DeepFashion2: garment boxes, polygons and landmarks", columns=4)
 
 
-def celeba_sheet(records, root, sketches, sketch_root, n=6):
+def celeba_sheet(records, root, derived, n=6):
+    sketches, sketch_root = derived["sketch"]
     picked = representative(records, n)
     ids = {r["id"] for r in picked}
     by_id = {s["id"]: s for s in sketches if s["id"] in ids}
@@ -173,7 +174,8 @@ def celeba_sheet(records, root, sketches, sketch_root, n=6):
     return sheet(strips, "CelebA: image | label map | sketch maps", columns=1)
 
 
-def huge100k_sheet(view_records, root, n=4):
+def huge100k_sheet(records, root, derived, n=4):
+    view_records, _ = derived["views"]
     rings = [huge100k_ring(v, root) for v in representative(view_records, n)]
     return sheet(rings, "HuGe100K: views around the subject, front view in red", columns=2)
 

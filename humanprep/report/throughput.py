@@ -9,14 +9,11 @@ its shard's items; per-dataset stages (coco) handle the dataset's kept records.
 import csv
 from pathlib import Path
 
-# Benchmark folder -> dataset whose shards its jobs are (None: the dataset is in the path).
-SHARD_STAGES = {
-    "normalise": None,
-    "fullbody": "deepfashion2",
-    "sketches": "celeba",
-    "views": "huge100k",
-    "composites": "shhq",
-}
+from humanprep.datasets import subsets
+
+# Per-shard stages (benchmarks/<stage>/<dataset>/<shard>.tsv): normalise and the rules
+# deriving the descriptors' subsets.
+SHARD_STAGES = {"normalise", *(subset.rule for _, subset in subsets())}
 
 
 def read_benchmark(path):
@@ -36,8 +33,7 @@ def job_items(bench_dir, path, plans, kept):
     rel = Path(path).relative_to(bench_dir)
     stage = stage_of(rel)
     if stage in SHARD_STAGES:
-        dataset = SHARD_STAGES[stage] or rel.parts[1]
-        return plans.get(dataset, {}).get(rel.stem, 0)
+        return plans.get(rel.parts[1], {}).get(rel.stem, 0)
     if stage == "coco":
         return kept.get(rel.stem)
     return None

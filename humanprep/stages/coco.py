@@ -1,4 +1,4 @@
-"""Export one dataset as COCO JSON files (DeepFashion2: with its full-body subset)."""
+"""Export one dataset as COCO JSON files (with the derived subsets its descriptor adds)."""
 
 import logging
 
@@ -9,12 +9,12 @@ log = logging.getLogger(__name__)
 
 
 def run_export(
-    dataset, record_paths, normalised_dir, out_dir, summary_path, fullbody_paths=(), options=None
+    dataset, record_paths, normalised_dir, out_dir, summary_path, derived_paths=(), options=None
 ):
     """Write every COCO file into out_dir (atomically, nothing else in it) and the
     export summary to summary_path; return the summary."""
     with atomic_dir(out_dir) as tmp:
-        summary = export(dataset, record_paths, normalised_dir, tmp, fullbody_paths, options)
+        summary = export(dataset, record_paths, normalised_dir, tmp, derived_paths, options)
     write_json(summary_path, summary)
     return summary
 
@@ -27,7 +27,7 @@ def main(smk):
         smk.params.normalised,
         smk.output.coco,
         smk.output.summary,
-        list(smk.input.fullbody),
+        list(smk.input.derived),
         smk.params.options,
     )
     for file, stats in summary["files"].items():

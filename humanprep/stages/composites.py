@@ -9,7 +9,7 @@ from PIL import Image
 
 from humanprep.derive.composite import on_white
 from humanprep.io import atomic_dir, read_jsonl, write_bytes, write_jsonl
-from humanprep.normalise.shard import safe_name
+from humanprep.items import safe_name
 from humanprep.progress import Progress
 
 log = logging.getLogger(__name__)

@@ -4,22 +4,17 @@ import importlib
 import logging
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from humanprep.datasets import DESCRIPTORS
 
-DEMO_MODULES = {
-    "shhq": "humanprep.demo.shhq",
-    "fdh": "humanprep.demo.fdh",
-    "deepfashion2": "humanprep.demo.deepfashion2",
-    "huge100k": "humanprep.demo.huge100k",
-    "celeba": "humanprep.demo.celeba",
-}
+log = logging.getLogger(__name__)
 
 
 def build_demo(raw_dir, datasets, seed=0):
-    """Generate each dataset's demo archives into raw_dir/<dataset>/."""
+    """Generate each dataset's demo archives into raw_dir/<dataset>/ (its descriptor's
+    `demo` module)."""
     written = []
     for dataset in datasets:
-        module = importlib.import_module(DEMO_MODULES[dataset])
+        module = importlib.import_module(DESCRIPTORS[dataset].demo)
         paths = module.build(Path(raw_dir, dataset), seed=seed)
         log.info("%s: wrote %d demo files", dataset, len(paths))
         written += paths

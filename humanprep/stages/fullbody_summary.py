@@ -8,13 +8,13 @@ from humanprep.io import read_jsonl, write_json
 log = logging.getLogger(__name__)
 
 
-def summarise(decision_files, rules):
+def summarise(decision_files, rules, dataset):
     counts = dict.fromkeys(REASONS, 0)
     for path in decision_files:
         for decision in read_jsonl(path):
             counts[decision["reason"]] += 1
     return {
-        "dataset": "deepfashion2",
+        "dataset": dataset,
         "subset": "fullbody",
         "rules": dict(sorted(rules.items())),
         "decisions": sum(counts.values()),
@@ -24,7 +24,7 @@ def summarise(decision_files, rules):
 
 
 def main(smk):
-    summary = summarise(smk.input.decisions, smk.params.rules)
+    summary = summarise(smk.input.decisions, smk.params.rules, smk.params.dataset)
     for reason, count in summary["reasons"].items():
         log.info("full-body %s: %d", reason, count)
     write_json(smk.output[0], summary)

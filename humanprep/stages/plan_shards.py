@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from humanprep.index import iter_dataset
+from humanprep.datasets import DESCRIPTORS
 from humanprep.io import atomic_dir, dumps, read_jsonl, write_json, write_jsonl
 from humanprep.progress import Progress
 from humanprep.shards import shard_name, shard_of
@@ -82,7 +82,7 @@ def write_plan(out_dir, dataset, entries, side, n_shards, progress_interval=10.0
 
 def main(smk):
     dataset = smk.wildcards.dataset
-    entries, side = iter_dataset(dataset, smk.input.unpacked, smk.input.side)
+    entries, side = DESCRIPTORS[dataset].iter_entries(smk.input.unpacked, smk.input.side)
     plan = write_plan(
         smk.output[0], dataset, entries, side, smk.params.n_shards, smk.params.progress_interval
     )

@@ -3,7 +3,7 @@
 import logging
 
 from humanprep.io import write_bytes
-from humanprep.report.draw import png_bytes
+from humanprep.items import png_bytes
 from humanprep.report.rows import JsonlRows
 from humanprep.report.sheets import fullbody_sheets
 

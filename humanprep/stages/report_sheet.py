@@ -1,10 +1,12 @@
-"""Draw one dataset's contact sheet for the report (which one: params.dataset)."""
+"""Draw one dataset's contact sheet for the report: its descriptor's `sheet` function,
+given the records, the normalised folder and the derived subsets it draws."""
 
 import logging
+from pathlib import Path
 
+from humanprep.datasets import DESCRIPTORS, load
 from humanprep.io import write_bytes
-from humanprep.report import sheets
-from humanprep.report.draw import png_bytes
+from humanprep.items import png_bytes
 from humanprep.report.rows import JsonlRows
 
 log = logging.getLogger(__name__)
@@ -15,19 +17,13 @@ def records(paths):
 
 
 def build(dataset, smk):
-    root = smk.params.normalised
-    if dataset == "celeba":
-        return sheets.celeba_sheet(
-            records(smk.input.records), root, records(smk.input.sketches), smk.params.sketches
-        )
-    if dataset == "huge100k":
-        return sheets.huge100k_sheet(records(smk.input.views), root)
-    draw_sheet = {
-        "shhq": sheets.shhq_sheet,
-        "fdh": sheets.fdh_sheet,
-        "deepfashion2": sheets.deepfashion2_sheet,
-    }[dataset]
-    return draw_sheet(records(smk.input.records), root)
+    descriptor = DESCRIPTORS[dataset]
+    derived = {
+        name: (records(smk.input[name]), str(Path(smk.input[name][0]).parent))
+        for name in descriptor.sheet_derived
+    }
+    draw = load(descriptor.sheet)
+    return draw(records(smk.input.records), smk.params.normalised, derived)
 
 
 def main(smk):

@@ -23,12 +23,14 @@ def ink_ranges(entries):
 def main(smk):
     entries = [e for path in smk.input.index for e in read_jsonl(path)]
     summary = {
-        "dataset": "celeba",
+        "dataset": smk.params.dataset,
         "subset": "sketch",
         "images": len(entries),
         "maps": list(MAPS),
         "params": smk.params.sketch,
         "ink_fraction": ink_ranges(entries),
     }
-    log.info("celeba sketches: %d images, ink %s", len(entries), summary["ink_fraction"])
+    log.info(
+        "%s sketches: %d images, ink %s", smk.params.dataset, len(entries), summary["ink_fraction"]
+    )
     write_json(smk.output[0], summary)

@@ -8,8 +8,7 @@ from PIL import Image
 
 from humanprep.derive.sketch import MAPS, ink_fraction, sketch_maps
 from humanprep.io import atomic_dir, read_jsonl, write_bytes, write_jsonl
-from humanprep.normalise.common import png_bytes
-from humanprep.normalise.shard import safe_name
+from humanprep.items import png_bytes, safe_name
 from humanprep.progress import Progress
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ log = logging.getLogger(__name__)
 def main(smk):
     entries = [e for path in smk.input.views for e in read_jsonl(path)]
     summary = {
-        "dataset": "huge100k",
+        "dataset": smk.params.dataset,
         "subset": "views",
         "subjects": len(entries),
         "orbit_tolerance": smk.params.orbit_tolerance,
@@ -22,6 +22,9 @@ def main(smk):
         },
     }
     log.info(
-        "huge100k: %d subjects, %d with off-orbit cameras", len(entries), len(summary["off_orbit"])
+        "%s: %d subjects, %d with off-orbit cameras",
+        smk.params.dataset,
+        len(entries),
+        len(summary["off_orbit"]),
     )
     write_json(smk.output[0], summary)

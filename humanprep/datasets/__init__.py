@@ -1,0 +1,58 @@
+"""The datasets, one descriptor each: `humanprep/datasets/<name>.py` holds `DESCRIPTOR`.
+
+Adding a dataset is adding one such module (plus its registry and terms files); every
+stage, rule and the release iterate over `DESCRIPTORS`. Light to import: the Snakefile
+reads it at parse time, on every SLURM job too.
+"""
+
+import importlib
+import pkgutil
+
+from humanprep.datasets.base import Derived, Descriptor, load
+
+
+def _discover():
+    found = []
+    for module in pkgutil.iter_modules(__path__):
+        if module.name != "base":
+            found.append(importlib.import_module(f"{__name__}.{module.name}").DESCRIPTOR)
+    return {d.name: d for d in sorted(found, key=lambda d: (d.order, d.name))}
+
+
+DESCRIPTORS = _discover()
+DATASETS = tuple(DESCRIPTORS)
+TITLES = {d.name: d.title for d in DESCRIPTORS.values()}
+# Environment variable that holds each dataset's archive password (None: not encrypted).
+PASSWORD_ENV = {d.name: d.password_env for d in DESCRIPTORS.values()}
+# Documented demo values: the demo archives are encrypted with these, and the demo
+# run exports them into its own environment (never into params or command lines).
+DEMO_PASSWORDS = {d.name: d.demo_password for d in DESCRIPTORS.values() if d.demo_password}
+
+
+def get(name):
+    return DESCRIPTORS[name]
+
+
+def owner(subset):
+    """The dataset that derives the subset `subset` (e.g. "fullbody" -> deepfashion2)."""
+    return next(d.name for d in DESCRIPTORS.values() for s in d.derived if s.name == subset)
+
+
+def subsets():
+    """Every derived subset as (dataset, Derived), in dataset order."""
+    return [(d.name, s) for d in DESCRIPTORS.values() for s in d.derived]
+
+
+__all__ = [
+    "DATASETS",
+    "DEMO_PASSWORDS",
+    "DESCRIPTORS",
+    "PASSWORD_ENV",
+    "TITLES",
+    "Derived",
+    "Descriptor",
+    "get",
+    "load",
+    "owner",
+    "subsets",
+]

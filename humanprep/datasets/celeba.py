@@ -1,0 +1,96 @@
+"""Multi-Modal-CelebA-HQ with CelebAMask-HQ: faces, per-part masks (19 classes), 10
+captions per image and the split files (docs/formats.md#celeba)."""
+
+import re
+from collections import defaultdict
+from pathlib import PurePosixPath
+
+from humanprep import listing
+from humanprep.datasets.base import Derived, Descriptor, sorted_entries
+
+MASK = re.compile(r"^(\d{5})_([a-z_]+)\.png$")
+SIDE = (
+    "CelebA-HQ-to-CelebA-mapping.txt",
+    "CelebAMask-HQ-attribute-anno.txt",
+    "CelebAMask-HQ-pose-anno.txt",
+)
+# The split rules a user can choose (normalise.celeba.split) and how the card names them.
+SPLIT_RULES = {
+    "celeba": "CelebA's own partition (list_eval_partition)",
+    "celebamask_hq": "CelebAMask-HQ's g_partition.py",
+}
+
+
+def index(roots, side_files):
+    items, side = defaultdict(dict), {}
+    for root in roots:
+        for name, ref in sorted(listing.files(root)):
+            path = PurePosixPath(name)
+            folder = path.parent.name
+            if folder == "CelebA-HQ-img" and path.suffix == ".jpg":
+                items[f"{int(path.stem):05d}"]["image"] = ref
+            elif path.parent.parent.name == "CelebAMask-HQ-mask-anno" and path.suffix == ".png":
+                match = MASK.match(path.name)
+                if match:
+                    items[match.group(1)][f"mask_{match.group(2)}"] = ref
+            elif folder == "celeba-caption" and path.suffix == ".txt":
+                items[f"{int(path.stem):05d}"]["captions"] = ref
+            elif path.name in SIDE:
+                side[path.name] = ref
+            elif path.name == "filenames.pickle":
+                side[f"{folder}/filenames.pickle"] = ref
+    return sorted_entries(items), side
+
+
+def card_notes(spec, summary):
+    """Which split rule the records follow, and the counts under each."""
+    if not summary.get("splits_by_policy"):
+        return []
+    policy = summary.get("split_policy") or "celeba"
+    counts = "; ".join(
+        f"{SPLIT_RULES.get(name, name)}: "
+        + ", ".join(f"{split} {n}" for split, n in sorted(splits.items()))
+        for name, splits in sorted(summary["splits_by_policy"].items())
+    )
+    return [
+        f"CelebA splits follow {SPLIT_RULES.get(policy, policy)} (`normalise.celeba.split: "
+        f"{policy}`). Items per split under each rule, before selection: {counts}"
+    ]
+
+
+def categories(record):
+    return list(record["celeba"]["parts"])
+
+
+DESCRIPTOR = Descriptor(
+    name="celeba",
+    order=50,
+    title="Multi-Modal-CelebA-HQ with CelebAMask-HQ",
+    licence={
+        "id": "celebamask-hq-non-commercial-research",
+        "url": "https://github.com/switchablenorms/CelebAMask-HQ",
+    },
+    citation="Xia et al. TediGAN: Text-Guided Diverse Face Image Generation and Manipulation. "
+    "CVPR 2021. Lee et al. MaskGAN: Towards Diverse and Interactive Facial Image Manipulation. "
+    "CVPR 2020. Karras et al. Progressive Growing of GANs for Improved Quality, Stability, and "
+    "Variation. ICLR 2018. Liu et al. Deep Learning Face Attributes in the Wild. ICCV 2015.",
+    how_to_obtain=(
+        "Download CelebAMask-HQ.zip from the link in github.com/switchablenorms/CelebAMask-HQ; "
+        "pack the Multi-Modal-CelebA-HQ captions and split files (text/celeba-caption/, "
+        "train/filenames.pickle, test/filenames.pickle from github.com/IIGROUP/"
+        "MM-CelebA-HQ-Dataset) as multimodal-celeba-hq.zip."
+    ),
+    item_member=re.compile(r"(^|/)CelebA-HQ-img/[^/]+\.jpg$"),
+    index=index,
+    normaliser="humanprep.normalise.celeba",
+    demo="humanprep.demo.celeba",
+    coco="humanprep.coco.celeba:export_dataset",
+    sheet="humanprep.report.sheets:celeba_sheet",
+    sheet_derived=("sketch",),
+    summary_counter="humanprep.normalise.celeba:SplitCounts",
+    card_notes=card_notes,
+    categories=categories,
+    seconds_per_item=0.2,
+    base_mem_mb=1500,
+    derived=(Derived("sketch", "sketches", 0.5, files=True, hf_view="sketch"),),
+)

@@ -1,0 +1,55 @@
+"""HuGe100K (IDOL): `flux_batch*/images*/{videos,param}/` with a reference image, a 24-view
+video and SMPL-X + camera `.npy` per subject (docs/formats.md#huge100k)."""
+
+import re
+from pathlib import PurePosixPath
+
+from humanprep import listing
+from humanprep.datasets.base import Derived, Descriptor, sorted_entries
+
+
+def index(roots, side_files):
+    items = {}
+    for root in roots:
+        refs = dict(listing.files(root))
+        for name in sorted(refs):
+            video = PurePosixPath(name)
+            if video.suffix != ".mp4" or video.parent.name != "videos":
+                continue
+            group = video.parent.parent
+            files = {"video": refs[name]}
+            for role, path in (
+                ("reference", video.with_suffix(".jpg")),
+                ("params", group / "param" / f"{video.stem}.npy"),
+            ):
+                if str(path) in refs:
+                    files[role] = refs[str(path)]
+            items[f"{group.parent.name}/{group.name}/{video.stem}"] = files
+    return sorted_entries(items), {}
+
+
+DESCRIPTOR = Descriptor(
+    name="huge100k",
+    order=40,
+    title="HuGe100K (IDOL)",
+    licence={
+        "id": "huge100k-research-only",
+        "url": "https://huggingface.co/datasets/yiyuzhuang/HuGe100K",
+    },
+    citation="Zhuang et al. IDOL: Instant Photorealistic 3D Human Creation from a Single "
+    "Image. CVPR 2025.",
+    how_to_obtain=(
+        "Request access with the Google form linked from github.com/yiyuzhuang/IDOL (Access "
+        "the Dataset); pack the delivered HuGe100K/ folder as HuGe100K.tar (tar -cf "
+        "HuGe100K.tar HuGe100K) and register it: humanprep register huge100k HuGe100K.tar."
+    ),
+    item_member=re.compile(r"(^|/)videos/[^/]+\.mp4$"),
+    index=index,
+    normaliser="humanprep.normalise.huge100k",
+    demo="humanprep.demo.huge100k",
+    sheet="humanprep.report.sheets:huge100k_sheet",
+    sheet_derived=("views",),
+    seconds_per_item=1.5,
+    base_mem_mb=2000,
+    derived=(Derived("views", "views", 0.01, hf_view="views"),),
+)
