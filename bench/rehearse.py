@@ -99,7 +99,7 @@ def count(scale, published):
 
 def templates(demo_raw, tpl):
     """Each demo archive extracted (decrypted) into tpl/<dataset>/<archive stem>/."""
-    for dataset in DATASETS:
+    for dataset in PUBLISHED:
         for archive in sorted(Path(demo_raw, dataset).iterdir()):
             if archive.suffix in (".zip", ".tar"):
                 extract(archive, tpl / dataset / archive.stem, DEMO_PASSWORDS.get(dataset))
@@ -125,7 +125,7 @@ def varied(data, dataset, number):
     if _TEMPLATES[data] is None:
         return data
     template, fmt = _TEMPLATES[data]
-    rng = np.random.default_rng([DATASETS.index(dataset), number])
+    rng = np.random.default_rng([list(PUBLISHED).index(dataset), number])
     grid = Image.fromarray(rng.integers(0, 256, (4, 4, 3), dtype=np.uint8))
     out = Image.blend(template, grid.resize(template.size, Image.Resampling.BILINEAR), 0.6)
     if fmt == "PNG":
@@ -317,10 +317,10 @@ def make_celeba(tpl, raw, n):
 def make_raw(scale, scratch):
     demo, tpl, raw = scratch / "demo", scratch / "tpl", scratch / "raw"
     if not tpl.exists():
-        build_demo(demo, DATASETS)
+        build_demo(demo, list(PUBLISHED))
         templates(demo, tpl)
     shutil.rmtree(raw, ignore_errors=True)
-    for d in DATASETS:
+    for d in PUBLISHED:
         (raw / d).mkdir(parents=True)
     made = {
         "shhq": make_shhq(tpl, raw, count(scale, PUBLISHED["shhq"])),
@@ -357,7 +357,7 @@ def full_items(dataset, path, items):
 
 def config_for(work, raw, registry, results):
     agreements = {}
-    for d in DATASETS:
+    for d in PUBLISHED:
         agreements[d] = {
             "accepted_by": "humanprep rehearsal <bench@humanprep.invalid>",
             "accepted_on": "2026-11-28",
@@ -371,7 +371,8 @@ def config_for(work, raw, registry, results):
         "registry_dir": str(registry),
         "local_registry_dir": str(work / "local-registry"),
         "passwords_file": "",
-        "datasets": {d: {"enabled": True} for d in DATASETS},
+        # the datasets this script makes; any other one the workflow knows stays off
+        "datasets": {d: {"enabled": d in PUBLISHED} for d in DATASETS},
         "normalise": {"max_quarantine_fraction": 0.3},
         "composite": {"shhq": True},
         "agreements": agreements,
@@ -739,7 +740,7 @@ def main(argv=None):
         print(f"scale {big['scale']:g}: {sum(big['items'].values())} items, "
               f"{big['wall_s']:.0f} s", flush=True)  # fmt: skip
         made = {}
-        for d in DATASETS:  # the files of the last run, for the full-size registry
+        for d in PUBLISHED:  # the files of the last run, for the full-size registry
             made[d] = [(p, i, k) for p, i, k in _made_files(scratch / "raw", d)]
         dry = dry_run_full(scratch, (scratch / "raw", made))
         (scratch / "dry.json").write_text(json.dumps(dry))
