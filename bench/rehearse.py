@@ -109,7 +109,7 @@ _TEMPLATES = {}
 
 
 def varied(data, dataset, number):
-    """The picture `data` (JPEG or PNG) blended with a coarse colour pattern drawn from
+    """The picture `data` (JPEG or PNG) blended with a coarse grey pattern drawn from
     (dataset, number): replicated items become different pictures. Copies of one picture
     would all be near-duplicates of each other, and the dedup stage would report n^2/k
     pairs for n items made from k demo pictures, which real data does not have."""
@@ -126,8 +126,10 @@ def varied(data, dataset, number):
         return data
     template, fmt = _TEMPLATES[data]
     rng = np.random.default_rng([list(PUBLISHED).index(dataset), number])
-    grid = Image.fromarray(rng.integers(0, 256, (4, 4, 3), dtype=np.uint8))
-    out = Image.blend(template, grid.resize(template.size, Image.Resampling.BILINEAR), 0.6)
+    # a grey 8x8 grid: pHash looks at the luma's lowest 8x8 frequencies, dHash at 9x8 luma
+    grey = rng.integers(0, 256, (8, 8), dtype=np.uint8)
+    grid = Image.fromarray(np.repeat(grey[:, :, None], 3, axis=2))
+    out = Image.blend(template, grid.resize(template.size, Image.Resampling.BILINEAR), 0.75)
     if fmt == "PNG":
         return png_rgb(np.asarray(out))
     buf = io.BytesIO()
@@ -686,7 +688,7 @@ def report(small, big, dry, cores):
         f"{hours32:.1f} h (extrapolated, stages one after another) |",
         "",
         "Measured at full size by the other benchmarks (not extrapolated): the tar index "
-        "pass over 5,000,000 members peaks at 317 MB (bench/tar_index.py); an FDH normalise "
+        "pass over 5,000,000 members peaks at 431 MB (bench/tar_index.py); an FDH normalise "
         "job with the 1.87M-entry metadata.json at 43 MB, +3.3% over 1,000 entries "
         "(bench/fdh_metadata.py); planning FDH's shards holds no per-item list (67 MB for "
         "100,000 items, flat).",
