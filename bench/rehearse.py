@@ -698,10 +698,16 @@ def report(small, big, dry, cores):
 
 
 def write_results(section):
+    """Replace this script's section of RESULTS.md (from MARK to the next section marker
+    of another script, or the end), keeping the others."""
     text = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
     at = text.find(MARK)
-    head = text[:at].rstrip() + "\n\n" if at >= 0 else text.rstrip() + "\n\n"
-    RESULTS_MD.write_text(head + section)
+    if at < 0:
+        RESULTS_MD.write_text(text.rstrip() + "\n\n" + section)
+        return
+    end = text.find("\n<!-- ", at + len(MARK))
+    tail = "\n" + text[end + 1 :] if end >= 0 else ""
+    RESULTS_MD.write_text(text[:at].rstrip() + "\n\n" + section.rstrip() + "\n" + tail)
 
 
 def main(argv=None):
