@@ -6,7 +6,7 @@ import pickle
 import shutil
 import tempfile
 
-RUN_SIZE = 200_000
+RUN_SIZE = 20_000
 
 
 class ExternalSort:

@@ -320,7 +320,7 @@ def write_parquet(path, rows, features):
         writer.discard()
 
 
-ROWS_PER_GROUP = 10_000  # rows held before they are written as one Parquet row group
+ROWS_PER_GROUP = 2_000  # rows held before they are written as one Parquet row group
 
 
 class ParquetRows:
