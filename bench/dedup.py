@@ -31,8 +31,9 @@ from humanprep.dedup import find, planted  # noqa: E402
 from humanprep.dedup.fingerprint import fingerprint  # noqa: E402
 from humanprep.io import read_jsonl  # noqa: E402
 from humanprep.normalise.shard import normalise_shard  # noqa: E402
+from humanprep.settings import defaults  # noqa: E402
 
-DEFAULTS = {"threshold": 10, "dhash_threshold": 16}  # config/schema.yaml dedup defaults
+DEFAULTS = {k: v for k, v in defaults("dedup").items() if k != "mirror"}  # thresholds
 MARK = ("<!-- dedup: bench/dedup.py -->", "<!-- /dedup -->")
 
 

@@ -26,10 +26,11 @@ sys.path.insert(0, str(REPO))
 from humanprep.acquire.registry import digests  # noqa: E402
 from humanprep.acquire.unpack import extract  # noqa: E402
 from humanprep.coco import export  # noqa: E402
-from humanprep.derive.sketch import DEFAULTS, sketch_maps  # noqa: E402
+from humanprep.derive.sketch import sketch_maps  # noqa: E402
 from humanprep.io import sha256_file  # noqa: E402
 from humanprep.normalise.huge100k import iter_views  # noqa: E402
 from humanprep.normalise.shard import normalise_shard, write_shard_outputs  # noqa: E402
+from humanprep.settings import defaults  # noqa: E402
 
 cv2.setNumThreads(1)  # one core per job, as the workflow's jobs run
 
@@ -97,7 +98,7 @@ def _rgb(path):
 
 def sketch(args):
     for path in args["paths"]:
-        sketch_maps(_rgb(path), DEFAULTS)
+        sketch_maps(_rgb(path), defaults("sketch"))
 
 
 def ref_canny(args):

@@ -331,7 +331,7 @@ def bench_coco(b, data):
     args["exported"] = str(exported)
     stdlib = b.job("stdlib json: read records + json.dump", "ref_coco_stdlib", args)
     published = b.job("published converter: + PIL.Image.open per image", "ref_coco_published", args)
-    note = "synthetic DeepFashion2 train records (tools/bench_coco.py)"
+    note = "synthetic DeepFashion2 train records (bench/coco_records.py)"
     size = sum(p.stat().st_size for p in exported.iterdir())
     shutil.rmtree(exported)
     return {

@@ -17,12 +17,12 @@ import numpy as np
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
-for extra in (REPO, REPO / "benchmarks", REPO / "tools"):
+for extra in (REPO, REPO / "bench"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from bench_coco import write_records  # noqa: E402  (tools/bench_coco.py)
-from unpack_speed import PASSWORD, make_files, zip_with_pyzipper  # noqa: E402  (benchmarks/unpack_speed.py)
+from coco_records import write_records  # noqa: E402  (bench/coco_records.py)
+from unpack_speed import PASSWORD, make_files, zip_with_pyzipper  # noqa: E402
 
 from humanprep.acquire.unpack import native_tool  # noqa: E402
 from humanprep.demo import celeba, fdh, figure, huge100k, shhq  # noqa: E402
@@ -248,7 +248,7 @@ def videos(root, n, seed=0):
 
 
 def coco(root, n_images, shard_size=5000):
-    """DeepFashion2-like normalised records (tools/bench_coco.py) and tiny JPEGs of the
+    """DeepFashion2-like normalised records (bench/coco_records.py) and tiny JPEGs of the
     recorded sizes at the records' image paths, for the open-every-image converter."""
     records = write_records(root / "records", n_images, shard_size)
     normalised = root / "normalised"

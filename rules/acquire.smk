@@ -5,7 +5,7 @@
 rule verify:
     input:
         file=raw_input,
-        registry=lambda wc: str(registry_path(wc.dataset)),
+        registry=per_dataset(registry_file),
         code=code("verify"),
     output:
         f"{RESULTS}/verified/{{dataset}}/{{file}}.json",
@@ -22,15 +22,15 @@ rule verify:
             mb_per_s=200,
         ),
     params:
-        local_registry=lambda wc: local_registry_path(wc.dataset),
+        local_registry=per_dataset(local_registry_path),
     script:
         "../scripts/verify.py"
 
 
 rule agreement:
     input:
-        terms=lambda wc: terms_path(wc.dataset),
-        registry=lambda wc: str(registry_path(wc.dataset)),
+        terms=per_dataset(terms_path),
+        registry=per_dataset(registry_file),
         code=code("agreement"),
     output:
         f"{RESULTS}/agreements/{{dataset}}.json",
@@ -39,6 +39,6 @@ rule agreement:
     conda:
         "../envs/acquire.yaml"
     params:
-        acceptance=lambda wc: config["agreements"].get(wc.dataset),
+        acceptance=per_dataset(acceptance),
     script:
         "../scripts/agreement.py"

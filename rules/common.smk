@@ -65,6 +65,49 @@ def registry_path(dataset):
     return registry_dir() / f"{dataset}.tsv"
 
 
+def registry_file(dataset):
+    return str(registry_path(dataset))
+
+
+def acceptance(dataset):
+    return config["agreements"].get(dataset)
+
+
+def password_env(dataset):
+    return DESCRIPTORS[dataset].password_env
+
+
+def per_dataset(function, *args):
+    """An input or params function: function(dataset, *args) for the job's {dataset}."""
+
+    def of_dataset(wildcards):
+        return function(wildcards.dataset, *args)
+
+    return of_dataset
+
+
+def per_download(function):
+    """An input or params function for a download job: function(dataset, file)."""
+
+    def of_download(wildcards):
+        return function(*wildcards.download.split("/", 1))
+
+    return of_download
+
+
+def download_registry(wildcards):
+    return registry_file(wildcards.download.split("/", 1)[0])
+
+
+def download_local_registry(wildcards):
+    return local_registry_path(wildcards.download.split("/", 1)[0])
+
+
+def normalised_root(wildcards, input):
+    """A param: results/normalised/, the folder of the datasets' summary folders."""
+    return str(Path(input.summaries[0]).parents[1])
+
+
 # The demo registry is complete; real runs complete the published one in the user's overlay.
 LOCAL_REGISTRY = "" if config["demo"] else config["local_registry_dir"]
 

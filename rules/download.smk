@@ -4,7 +4,7 @@
 
 rule download:
     input:
-        registry=lambda wc: str(registry_path(wc.download.split("/", 1)[0])),
+        registry=download_registry,
         code=code("download"),
     output:
         f"{RAW}/{{download}}",
@@ -20,8 +20,8 @@ rule download:
     resources:
         downloads=1,
     params:
-        url=lambda wc: download_url(*wc.download.split("/", 1)),
-        local_registry=lambda wc: local_registry_path(wc.download.split("/", 1)[0]),
+        url=per_download(download_url),
+        local_registry=download_local_registry,
         options=config["download"],
     script:
         "../scripts/download.py"

@@ -6,7 +6,7 @@ rule normalise:
     input:
         shards=f"{RESULTS}/shards/{{dataset}}",
         # the items are read from here: extracted trees are temporary, kept until then
-        unpacked=lambda wc: unpacked(wc.dataset),
+        unpacked=per_dataset(unpacked),
         code=code("normalise"),
     output:
         records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",
@@ -22,15 +22,15 @@ rule normalise:
         mem_mb=shard_job_mem_mb,
         runtime=shard_job_runtime(),
     params:
-        options=lambda wc: normalise_options(wc.dataset),
+        options=per_dataset(normalise_options),
     script:
         "../scripts/normalise.py"
 
 
 rule normalise_summary:
     input:
-        records=lambda wc: shard_outputs(wc.dataset, "jsonl"),
-        quarantine=lambda wc: shard_outputs(wc.dataset, "quarantine.jsonl"),
+        records=per_dataset(shard_outputs, "jsonl"),
+        quarantine=per_dataset(shard_outputs, "quarantine.jsonl"),
         code=code("normalise_summary"),
     output:
         f"{RESULTS}/normalised/{{dataset}}/summary.json",

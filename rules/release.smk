@@ -24,7 +24,7 @@ rule hf_view:
     params:
         release=config["release"],
         datasets=release_datasets(),
-        normalised=lambda wc, input: str(Path(input.summaries[0]).parents[1]),
+        normalised=normalised_root,
     script:
         "../scripts/hf_view.py"
 
@@ -57,7 +57,7 @@ rule release:
         dest=f"{config['release']['dir']}/{RELEASE_NAME}",
         release=config["release"],
         datasets=release_datasets(),
-        normalised=lambda wc, input: str(Path(input.summaries[0]).parents[1]),
+        normalised=normalised_root,
         config=config,
     script:
         "../scripts/release.py"

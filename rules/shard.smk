@@ -4,9 +4,9 @@
 
 rule plan_shards:
     input:
-        unpacked=lambda wc: unpacked(wc.dataset),
-        side=lambda wc: side_files(wc.dataset),
-        verified=lambda wc: verified(wc.dataset),
+        unpacked=per_dataset(unpacked),
+        side=per_dataset(side_files),
+        verified=per_dataset(verified),
         code=code("plan_shards"),
     output:
         directory(f"{RESULTS}/shards/{{dataset}}"),
@@ -17,7 +17,7 @@ rule plan_shards:
     conda:
         "../envs/imaging.yaml"
     params:
-        n_shards=lambda wc: n_shards(wc.dataset),
+        n_shards=per_dataset(n_shards),
         progress_interval=config["progress_interval"],
     script:
         "../scripts/plan_shards.py"

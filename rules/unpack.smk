@@ -48,7 +48,7 @@ rule extract:
             mb_per_s=50,
         ),
     params:
-        password_env=lambda wc: DESCRIPTORS[wc.dataset].password_env,
+        password_env=per_dataset(password_env),
         passwords_file=config["passwords_file"],
         limits=config["unpack_limits"],
         progress_interval=config["progress_interval"],

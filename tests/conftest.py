@@ -84,9 +84,10 @@ def demo_run(tmp_path_factory):
     credentials (userinfo and a query token) and the archive passwords come from a private
     file, so the tests can look for all of them in everything the run wrote.
     """
+    from httpserver import Fault, FileServer
+
     from humanprep.datasets import DEMO_PASSWORDS
     from humanprep.demo import fdh
-    from humanprep.testing.httpserver import Fault, FileServer
 
     root = tmp_path_factory.mktemp("demo")
     work = copy_workflow(root / "humanprep")

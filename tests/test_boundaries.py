@@ -10,10 +10,11 @@ import zipfile
 import pytest
 
 from humanprep.acquire.unpack import RATIO_MIN_BYTES, Limits, Member, check_members, extract
-from humanprep.derive.fullbody import DEFAULTS, decide
+from humanprep.derive.fullbody import decide
 from humanprep.errors import HumanprepError
 from humanprep.io import write_jsonl
 from humanprep.normalise.summary import summarise
+from humanprep.settings import defaults
 
 H = 200  # the defaults times 200 are exact: 100 px span, 16 px head room, 4 px feet room
 BELOW, ABOVE = -math.inf, math.inf
@@ -38,9 +39,9 @@ def reason(record, **rules):
 
 
 def test_defaults_are_the_documented_ones():
-    assert DEFAULTS["min_height_fraction"] * H == 100.0
-    assert DEFAULTS["min_head_room"] * H == 16.0
-    assert DEFAULTS["min_feet_room"] * H == 4.0
+    assert defaults("fullbody")["min_height_fraction"] * H == 100.0
+    assert defaults("fullbody")["min_head_room"] * H == 16.0
+    assert defaults("fullbody")["min_feet_room"] * H == 4.0
 
 
 def test_span_exactly_the_minimum_is_accepted():

@@ -76,7 +76,7 @@ def test_user_config_gets_schema_defaults_not_demo_values(tmp_path, monkeypatch)
     normalise = int(
         next(line.split()[1] for line in res.stdout.splitlines() if line.startswith("normalise "))
     )
-    assert normalise == shard_count(40_000, 2000) + 186 + 144 + 100 + 15
+    assert normalise == shard_count(40_000, 2000) + 186 + 144 + 100 + 15 + 23
 
 
 def test_missing_archives_and_registry_listed_together(tmp_path, monkeypatch):

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
+from httpserver import Fault, FileServer, etag
 
 from humanprep.acquire import download as dl
 from humanprep.errors import HumanprepError
-from humanprep.testing.httpserver import Fault, FileServer, etag
 
 pytestmark = pytest.mark.timeout(30)
 

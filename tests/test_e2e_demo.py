@@ -7,9 +7,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from humanprep.datasets import DATASETS, DEMO_PASSWORDS
+from humanprep.datasets import DATASETS, DEMO_PASSWORDS, DESCRIPTORS
 from humanprep.io import read_jsonl
-from humanprep.normalise.summary import record_schema
+from humanprep.schemas import record_schema
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -211,7 +211,7 @@ def test_released_coco_files_load_and_masks_decode(plain_run):
 
     work, _ = plain_run
     files = sorted((work / RELEASE / "coco").rglob("*.json"))
-    assert {f.parent.name for f in files} == {"deepfashion2", "fdh", "celeba", "shhq"}
+    assert {f.parent.name for f in files} == {d for d in DATASETS if DESCRIPTORS[d].coco}
     from humanprep.io import dumps
 
     for path in files:

@@ -145,8 +145,9 @@ def same_tree(a, b):
 def demo_jobs(tmp_path_factory):
     """The fat-shard demo run once in the workflow's venv, FDH served over HTTP (so the
     download rule runs too), keeping the scripts Snakemake generated; one job per rule."""
+    from httpserver import FileServer
+
     from humanprep.demo import fdh
-    from humanprep.testing.httpserver import FileServer
 
     root = tmp_path_factory.mktemp("envs")
     work = copy_workflow(root / "humanprep")

@@ -30,13 +30,13 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from humanprep.derive.fullbody import filter_records
-from humanprep.derive.sketch import DEFAULTS as SKETCH
 from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES
 from humanprep.io import dumps, write_jsonl
 from humanprep.items import BadItem
 from humanprep.normalise.shard import checked
-from humanprep.normalise.summary import record_schema
 from humanprep.report import sheets
+from humanprep.schemas import record_schema
+from humanprep.settings import defaults
 from humanprep.stages.coco import run_export
 
 W, H = 48, 64
@@ -373,8 +373,8 @@ def shhq_line(draw):
     segment=st.sampled_from(["mask.png", "mask.png", "empty.png", None]),
 )
 def test_shhq_every_stage(line, rule, segment, root, tmp_path_factory):
+    from humanprep.derive.composite import composite_shard
     from humanprep.normalise.shhq import keypoints_record, parse_keypoint_lines
-    from humanprep.stages.composites import composite_shard
 
     try:
         points, status = keypoints_record(parse_keypoint_lines([line]).get("image_000001"), W, rule)
@@ -502,9 +502,9 @@ def huge100k_name(draw):
 @SETTINGS
 @given(params=huge100k_params(), name=huge100k_name())
 def test_huge100k_every_stage(params, name, root, tmp_path_factory):
+    from humanprep.derive.views import describe
     from humanprep.formats.torchnpy import split_smpl_params
     from humanprep.normalise import huge100k
-    from humanprep.stages.views import describe
 
     try:
         huge100k.check_finite(params)
@@ -550,10 +550,10 @@ def celeba_mapping(draw):
 @SETTINGS
 @given(captions=celeba_captions(), mapping=celeba_mapping())
 def test_celeba_every_stage(captions, mapping, root, tmp_path_factory):
+    from humanprep.derive.sketch import sketch_shard
     from humanprep.errors import HumanprepError
     from humanprep.formats.celeba import celeba_split
     from humanprep.normalise.celeba import parse_mapping, read_captions
-    from humanprep.stages.sketches import sketch_shard
 
     try:
         orig = parse_mapping(mapping, "CelebA-HQ-to-CelebA-mapping.txt")
@@ -577,5 +577,7 @@ def test_celeba_every_stage(captions, mapping, root, tmp_path_factory):
     })  # fmt: skip
     coco_roundtrip("celeba", [record], root, tmp)
     write_jsonl(tmp / "r.jsonl", [record])
-    (entry,) = sketch_shard(tmp / "r.jsonl", root, tmp / "sketch", {**SKETCH, "size": 32})
+    (entry,) = sketch_shard(
+        tmp / "r.jsonl", root, tmp / "sketch", {**defaults("sketch"), "size": 32}
+    )
     sheets.celeba_sheet([record], root, {"sketch": ([entry], tmp)})

@@ -274,6 +274,8 @@ def test_upstream_registry_ships_for_every_dataset(dataset):
         },
         "huge100k": {},
         "celeba": {"CelebAMask-HQ.zip": 30000, "multimodal-celeba-hq.zip": 0},
+        "deepfashion_mm": {"images.zip": 44096, "captions.json": 0}
+        | dict.fromkeys(("segm.zip", "keypoints.zip", "densepose.zip", "labels.zip"), 0),
     }[dataset]
     assert published == expected
 

@@ -15,12 +15,13 @@ import pytest
 import yaml
 from PIL import Image
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.io import read_jsonl
 
 pytestmark = pytest.mark.e2e
 
 RELEASE = Path("releases", "humanprep-demo-0.1.0")
-DATASETS = ("celeba", "deepfashion2", "fdh", "huge100k", "shhq")
+DATASETS = tuple(sorted(DESCRIPTORS))  # the order of configs and record sets
 OFFLINE = {"HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
 
 
@@ -262,6 +263,6 @@ def test_release_lists_the_new_files(release):
     paths = {f["path"]: f for f in manifest["files"]}
     sums = (release / "SHA256SUMS").read_text()
     metadata = glob.glob("**/metadata-*.parquet", root_dir=release, recursive=True)
-    assert len(metadata) == 17
+    assert len(metadata) == 18  # per dataset, split and subset
     for path in [*metadata, "croissant.json"]:
         assert f"  {path}\n" in sums and path in paths

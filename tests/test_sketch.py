@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from humanprep.derive.sketch import (
-    DEFAULTS,
     MAPS,
     canny,
     gray_square,
@@ -16,6 +15,7 @@ from humanprep.derive.sketch import (
     xdog,
     xdog_response,
 )
+from humanprep.settings import defaults
 
 
 def np_gaussian_blur(image, sigma):
@@ -33,7 +33,7 @@ def np_gaussian_blur(image, sigma):
 def test_xdog_matches_numpy_reference():
     rng = np.random.default_rng(3)
     gray = (rng.random((40, 40)) * 255).astype(np.uint8)
-    p = DEFAULTS["xdog"]
+    p = defaults("sketch")["xdog"]
     image = gray / 255.0
     sigma, k = p["sigma"], p["k"]
     ref = np_gaussian_blur(image, sigma) - np_gaussian_blur(image, k * sigma)
@@ -49,7 +49,7 @@ def test_xdog_matches_numpy_reference():
 def test_xdog_is_the_same_drawing_at_any_contrast_and_inks_no_flat_noise():
     """Normalised per image: a face at a third of the contrast (and darker) draws the same
     lines; a flat image with sensor noise stays blank."""
-    p = DEFAULTS["xdog"]
+    p = defaults("sketch")["xdog"]
     step = square_image(lo=60, hi=180)
     faint = (step.astype(np.float64) / 3 + 10).round().astype(np.uint8)  # 30 .. 70
     assert np.array_equal(xdog(step, **p) < 128, xdog(faint, **p) < 128)
@@ -91,9 +91,9 @@ def test_sobel_matches_the_recipe_in_numpy():
     gray = np.concatenate([gray, square_image(48)[:, :48]], axis=0)
     smooth = cv2.GaussianBlur(gray, (3, 3), 0)
     assert np.abs(smooth.astype(int) - np_blur3(gray)).max() <= 1  # fixed-point rounding
-    got = sobel(gray, **DEFAULTS["sobel"]).astype(int)
+    got = sobel(gray, **defaults("sketch")["sobel"]).astype(int)
     assert np.abs(got - np_sobel_recipe(smooth).astype(int)).max() <= 1  # addWeighted rounding
-    step = sobel(square_image(), **DEFAULTS["sobel"])
+    step = sobel(square_image(), **defaults("sketch")["sobel"])
     assert (step[30:34, 30:34] == 255).all() and (step[:8, :8] == 255).all()  # flat: white
     assert step[16, 30] < 128 and step[47, 30] < 128  # both edges of the square are dark
 
@@ -112,7 +112,7 @@ def square_image(size=64, lo=40, hi=220):
 
 
 def test_canny_is_binary_and_lies_on_the_square_outline():
-    edges = canny(square_image(), **DEFAULTS["canny"])
+    edges = canny(square_image(), **defaults("sketch")["canny"])
     assert set(np.unique(edges)) == {0, 255}
     ys, xs = np.nonzero(edges)
     # every edge pixel is within 1 px of the square's boundary (rows/cols 15.5 and 47.5)
@@ -127,8 +127,8 @@ def test_canny_is_binary_and_lies_on_the_square_outline():
 
 def test_photocopy_binary_white_on_flat_dark_line_on_step():
     flat = np.full((32, 32), 128, np.uint8)
-    assert (photocopy(flat, **DEFAULTS["photocopy"]) == 255).all()
-    sketch = photocopy(square_image(), **DEFAULTS["photocopy"])
+    assert (photocopy(flat, **defaults("sketch")["photocopy"]) == 255).all()
+    sketch = photocopy(square_image(), **defaults("sketch")["photocopy"])
     assert set(np.unique(sketch)) <= {0, 255}
     # dark pixels sit just outside the bright square (darker than their surroundings)
     ys, xs = np.nonzero(sketch == 0)
@@ -138,7 +138,7 @@ def test_photocopy_binary_white_on_flat_dark_line_on_step():
 def test_maps_have_the_configured_size_and_are_deterministic():
     rng = np.random.default_rng(0)
     rgb = (rng.random((100, 100, 3)) * 255).astype(np.uint8)
-    params = {**DEFAULTS, "size": 48}
+    params = {**defaults("sketch"), "size": 48}
     a, b = sketch_maps(rgb, params), sketch_maps(rgb, params)
     assert sorted(a) == sorted(MAPS) == ["canny", "photocopy", "sobel", "xdog"]
     for name in MAPS:

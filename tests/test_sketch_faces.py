@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 
 from humanprep.demo import celeba, faces
-from humanprep.derive.sketch import DEFAULTS, ink_fraction, sketch_maps, xdog
+from humanprep.derive.sketch import ink_fraction, sketch_maps, xdog
+from humanprep.settings import defaults
+
+XDOG = defaults("sketch")["xdog"]
 
 INK_RANGE = (0.02, 0.25)
 
@@ -34,7 +37,7 @@ def test_the_set_spans_tones_and_lighting(face_set):
 
 
 def test_xdog_ink_fraction_within_range_on_every_face(face_set):
-    params = {**DEFAULTS, "size": 512}
+    params = {**defaults("sketch"), "size": 512}
     inks = {
         (t, lt): ink_fraction("xdog", sketch_maps(rgb, params)["xdog"]) for t, lt, rgb in face_set
     }
@@ -58,6 +61,8 @@ def test_winnemoeller_thresholds_fail_this_set(face_set):
     assert (old_xdog(gray[("light", "low_key")]) < 128).mean() > 0.5
     assert (
         0.02
-        < (xdog(gray[("very_dark", "even")].astype(np.uint8), **DEFAULTS["xdog"]) < 128).mean()
+        < (
+            xdog(gray[("very_dark", "even")].astype(np.uint8), **defaults("sketch")["xdog"]) < 128
+        ).mean()
         < 0.25
     )

@@ -68,6 +68,8 @@ FULL_SIZE = {
     ],
     "huge100k": [(f"flux_batch{b}.tar", 10_000, "tar") for b in range(1, 11)],
     "celeba": [("CelebAMask-HQ.zip", 30_000, "zip"), ("multimodal-celeba-hq.zip", 0, "zip")],
+    "deepfashion_mm": [("images.zip", 44_096, "zip"), ("captions.json", 0, "file")]
+    + [(f"{part}.zip", 0, "zip") for part in ("segm", "keypoints", "densepose", "labels")],
 }
 
 
@@ -125,8 +127,8 @@ def test_full_size_dag_has_hundreds_of_jobs(tmp_path, monkeypatch):
     total = counts.pop("total")
     assert counts["verify"] == sum(len(f) for f in FULL_SIZE.values())
     assert counts["plan_shards"] == len(DATASETS)
-    # 20 SHHQ + 186 FDH + 144 DeepFashion2 + 100 HuGe100K + 15 CelebA shards
-    assert counts["normalise"] == 20 + 186 + 144 + 100 + 15
+    # 20 SHHQ + 186 FDH + 144 DeepFashion2 + 100 HuGe100K + 15 CelebA + 23 DF-MultiModal
+    assert counts["normalise"] == 20 + 186 + 144 + 100 + 15 + 23
     assert counts["fullbody"] == 144
     assert counts["sketches"] == 15
     assert counts["views"] == 100

@@ -11,7 +11,7 @@ Engines: zips use the native 7-Zip (`7zz`, else `7z`) when present and the archi
 encrypted (it decrypts ZipCrypto ~85x faster than Python); the password goes to 7-Zip on
 standard input (it asks for one when an encrypted member needs it), never on its command line,
 which `ps` shows to every user. Otherwise Python's `zipfile` (`pyzipper` for encrypted zips) is
-used (for unencrypted zips it measured faster than 7zz here, see benchmarks/unpack_speed.py);
+used (for unencrypted zips it measured faster than 7zz here, see bench/unpack_speed.py);
 it checks every member's CRC (and the AES HMAC) while reading. Tars always go through
 `tarfile` with the `data` filter, after this module's own checks.
 """

@@ -25,6 +25,7 @@ full export and "_fullbody" for the full-body subset:
 
 from collections import Counter
 
+from humanprep import settings
 from humanprep.coco.common import (
     SplitFiles,
     image_entry,
@@ -156,7 +157,10 @@ def export(records, out_dir, suffix=""):
 
 def export_dataset(record_paths, normalised_dir, out_dir, fullbody_paths, options):
     """Both dialects (`coco.deepfashion2.compat`), with the full-body subset's files."""
-    if (options.get("deepfashion2") or {}).get("compat", "corrected") == "official":
+    if (
+        settings.options("coco", "deepfashion2", options.get("deepfashion2"))["compat"]
+        == "official"
+    ):
         from humanprep.coco import deepfashion2_official
 
         return deepfashion2_official.export_with_fullbody(record_paths, out_dir, fullbody_paths)

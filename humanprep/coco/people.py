@@ -147,23 +147,7 @@ def _shhq_person(record, image_id_, normalised_dir, counts):
             ann.update(keypoints=flat, num_keypoints=labelled)
             return ann
         counts["empty_segment_mask"] += 1
-    box = keypoint_box(flat)
-    if box is None:
-        return None
-    if not (box[2] > 0 and box[3] > 0):  # one point, or points on a line: nothing to match
-        counts["person_box_without_extent"] += 1
-        return None
-    counts["person_without_segmentation"] += 1
-    return {
-        "id": annotation_id(image_id_, PERSON_INDEX),
-        "image_id": image_id_,
-        "category_id": 1,
-        "bbox": box,
-        "area": num(box[2] * box[3]),
-        "iscrowd": 0,
-        "keypoints": flat,
-        "num_keypoints": labelled,
-    }
+    return keypoint_person(image_id_, flat, labelled, counts)
 
 
 def export_shhq(records, out_dir, normalised_dir):
@@ -202,3 +186,25 @@ def export_fdh_dataset(record_paths, normalised_dir, out_dir, derived_paths, opt
 
 def export_shhq_dataset(record_paths, normalised_dir, out_dir, derived_paths, options):
     return export_shhq(iter_records(record_paths), out_dir, normalised_dir)
+
+
+def keypoint_person(image_id_, flat, labelled, counts):
+    """A person without a mask: boxed by its labelled keypoints (None when they span no
+    area, which nothing could match)."""
+    box = keypoint_box(flat)
+    if box is None:
+        return None
+    if not (box[2] > 0 and box[3] > 0):  # one point, or points on a line: nothing to match
+        counts["person_box_without_extent"] += 1
+        return None
+    counts["person_without_segmentation"] += 1
+    return {
+        "id": annotation_id(image_id_, PERSON_INDEX),
+        "image_id": image_id_,
+        "category_id": 1,
+        "bbox": box,
+        "area": num(box[2] * box[3]),
+        "iscrowd": 0,
+        "keypoints": flat,
+        "num_keypoints": labelled,
+    }

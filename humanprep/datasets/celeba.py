@@ -5,7 +5,6 @@ import re
 from collections import defaultdict
 from pathlib import PurePosixPath
 
-from humanprep import listing
 from humanprep.datasets.base import Derived, Descriptor, sorted_entries
 
 MASK = re.compile(r"^(\d{5})_([a-z_]+)\.png$")
@@ -22,6 +21,8 @@ SPLIT_RULES = {
 
 
 def index(roots, side_files):
+    from humanprep import listing  # numpy underneath: not at parse time
+
     items, side = defaultdict(dict), {}
     for root in roots:
         for name, ref in sorted(listing.files(root)):

@@ -4,7 +4,6 @@ HTTP with published md5s (docs/formats.md#fdh)."""
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
-from humanprep import listing
 from humanprep.datasets.base import Descriptor, sorted_entries
 
 
@@ -17,6 +16,8 @@ def stream(roots):
     """Entries streamed (1.87M): a WebDataset tar keeps a key's members together, so an
     entry is complete when the key changes (a key found again later yields a second,
     partial entry: the shard plan merges them)."""
+    from humanprep import listing  # numpy underneath: not at parse time
+
     for root in map(Path, roots):
         key, files = None, {}
         for name, ref in listing.files(root):

@@ -4,11 +4,12 @@ video and SMPL-X + camera `.npy` per subject (docs/formats.md#huge100k)."""
 import re
 from pathlib import PurePosixPath
 
-from humanprep import listing
 from humanprep.datasets.base import Derived, Descriptor, sorted_entries
 
 
 def index(roots, side_files):
+    from humanprep import listing  # numpy underneath: not at parse time
+
     items = {}
     for root in roots:
         refs = dict(listing.files(root))

@@ -6,18 +6,12 @@ dress), none is zoomed in or heavily occluded, and together they span enough of 
 height with room above for a head and below for feet. The first failed check is the reason.
 """
 
+from humanprep.settings import defaults
+
 UPPER = frozenset({1, 2, 3, 4, 5, 6})
 LOWER = frozenset({7, 8, 9})
 DRESS = frozenset({10, 11, 12, 13})
 NOT_WORN = 1  # viewpoint 1: the garment is shown on its own, not on a person
-
-DEFAULTS = {
-    "max_zoom_in": 1,  # zoom_in: 1 none, 2 medium, 3 large (garment cut by the frame)
-    "max_occlusion": 2,  # occlusion: 1 slight, 2 medium, 3 heavy
-    "min_height_fraction": 0.5,  # worn garments' union spans at least this much height
-    "min_head_room": 0.08,  # empty fraction above the union (where the head goes)
-    "min_feet_room": 0.02,  # empty fraction below the union (where the feet go)
-}
 
 REASONS = (
     "accepted",
@@ -56,7 +50,7 @@ def _span_reason(worn, height, rules):
 
 def decide(record, rules=None):
     """(reason, detail) for one normalised DeepFashion2 record; reason "accepted" keeps it."""
-    rules = {**DEFAULTS, **(rules or {})}
+    rules = {**defaults("fullbody"), **(rules or {})}  # config/schema.yaml
     garments = (record.get("deepfashion2") or {}).get("garments") or []
     if not garments:
         return "no_annotation", "no garments annotated"

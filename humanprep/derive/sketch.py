@@ -14,23 +14,16 @@ and the report use: the share of line pixels (below 128 in the dark-on-white map
 127 in Canny's white-on-black edges).
 """
 
+from pathlib import Path
+
 import cv2
 import numpy as np
+from PIL import Image
 
-DEFAULTS = {
-    "size": 512,
-    "canny": {"low": 100, "high": 200, "blur_sigma": 1.0},
-    "xdog": {
-        "sigma": 0.8,
-        "k": 1.6,
-        "epsilon": 0.15,
-        "phi": 5.0,
-        "percentile": 99.0,
-        "min_contrast": 0.01,
-    },
-    "photocopy": {"sigma": 8.0, "threshold": 0.92},
-    "sobel": {"blur_ksize": 3, "ksize": 3, "weight": 0.75},
-}
+from humanprep.io import atomic_dir, read_jsonl, write_bytes
+from humanprep.items import png_bytes, safe_name
+from humanprep.progress import Progress
+
 MAPS = ("canny", "xdog", "photocopy", "sobel")
 
 
@@ -111,3 +104,25 @@ def sketch_maps(rgb, params):
         "photocopy": photocopy(gray, **params["photocopy"]),
         "sobel": sobel(gray, **params["sobel"]),
     }
+
+
+def sketch_shard(records_path, normalised_dir, out_dir, params):
+    """Write <out_dir>/<safe id>/{canny,xdog,photocopy,sobel}.png; return one entry per
+    image, with each map's ink fraction (share of line pixels)."""
+    shard = Path(out_dir).name
+    entries = []
+    records = read_jsonl(records_path)
+    progress = Progress(f"{shard}: sketches", total=len(records))
+    with atomic_dir(out_dir) as tmp:
+        for record in records:
+            progress.add()
+            with Image.open(Path(normalised_dir, record["image"]["path"])) as image:
+                rgb = np.asarray(image.convert("RGB"))
+            entry = {"id": record["id"], "size": params["size"], "ink": {}}
+            for name, array in sketch_maps(rgb, params).items():
+                entry["ink"][name] = round(ink_fraction(name, array), 4)
+                rel = Path(shard, safe_name(record["id"]), f"{name}.png")
+                write_bytes(Path(tmp, *rel.parts[1:]), png_bytes(array, compress_level=6))
+                entry[name] = str(rel)
+            entries.append(entry)
+    return entries

@@ -8,6 +8,8 @@ facing in the world is Rodrigues(global_orient) e_z.
 import cv2
 import numpy as np
 
+from humanprep.io import read_jsonl
+
 E_Z = np.array([0.0, 0.0, 1.0])
 
 
@@ -95,3 +97,25 @@ def front_view(global_orient, w2cs):
     scores = [s if np.isfinite(s) else -np.inf for s in scores]  # overflowing matrices
     best = int(np.argmax(scores))
     return best, round(scores[best], 4) if np.isfinite(scores[best]) else None
+
+
+def describe(record, tolerance):
+    h = record["huge100k"]
+    w2cs = [c["w2c"] for c in h["cameras"]]
+    front, score = front_view(h["smpl"]["global_orient"], w2cs)
+    return {
+        "id": record["id"],
+        "views": [
+            {"view": i, "image": image, **camera}
+            for i, (image, camera) in enumerate(zip(h["views"], h["cameras"], strict=True))
+        ],
+        "front_view": front,
+        "front_score": score,
+        "front_image": h["views"][front],
+        "orbit": orbit_check(w2cs, tolerance),
+    }
+
+
+def views_shard(records_path, tolerance):
+    """One view entry per subject of a normalised shard."""
+    return [describe(r, tolerance) for r in read_jsonl(records_path)]

@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 
+from humanprep import settings
 from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.formats.celeba import N_CAPTIONS, PARTS, SPLIT_POLICIES, celeba_split
@@ -61,7 +62,7 @@ def load_context(side_files, options):
         key = f"{split}/filenames.pickle"
         if key in side_files:
             published.update(dict.fromkeys(load_split_pickle(side_files[key]), split))
-    policy = options.get("split", "celeba")
+    policy = settings.options("normalise", "celeba", options)["split"]
     return {"mapping": mapping, "published": published, "split_policy": policy}
 
 
@@ -104,7 +105,7 @@ def normalise(entry, ctx, writer):
         raise BadItem(f"part masks differ in size: {sorted(shapes)}")
     label = merge_parts(masks, shapes.pop())
     orig_idx = ctx["mapping"][idx]
-    policy = ctx.get("split_policy", "celeba")
+    policy = ctx["split_policy"]
     split = SPLIT_POLICIES[policy](orig_idx)
     return {
         "dataset": "celeba",

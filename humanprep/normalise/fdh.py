@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from humanprep import settings
 from humanprep.items import LABEL_PNG_LEVEL, BadItem, Removed, png_bytes
 from humanprep.normalise.checks import integer, show, text
 from humanprep.normalise.common import (
@@ -36,10 +37,11 @@ def load_context(side_files, options):
     else:
         with open(side_files["metadata.json"], encoding="utf-8") as fh:
             metadata = json.load(fh)
+    options = settings.options("normalise", "fdh", options)
     return {
         "metadata": metadata,
-        "opt_out": set(options.get("opt_out_nsids", [])),
-        "opt_out_ids": {str(i).lstrip("0") for i in options.get("opt_out_ids", [])},
+        "opt_out": set(options["opt_out_nsids"]),
+        "opt_out_ids": {str(i).lstrip("0") for i in options["opt_out_ids"]},
     }
 
 

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from humanprep import settings
 from humanprep.datasets import DESCRIPTORS
 from humanprep.formats.shhq import BODY_25, PALETTE
 from humanprep.items import LABEL_PNG_LEVEL, BadItem, png_bytes
@@ -52,10 +53,11 @@ def parse_keypoint_lines(lines):
 
 
 def load_context(side_files, options):
+    options = settings.options("normalise", "shhq", options)
     path = side_files["keypoints"]
     with open(path, encoding="utf-8") as fh:
         keypoints = parse_keypoint_lines(fh)
-    return {"keypoints": keypoints, "out_of_width": options.get("out_of_width", "drop")}
+    return {"keypoints": keypoints, "out_of_width": options["out_of_width"]}
 
 
 def parsing_to_classes(rgb):

@@ -1,18 +1,11 @@
 """Per-dataset totals of a normalisation run, checked against the quarantine limit."""
 
-import json
-from importlib import resources
-
 import jsonschema
 
 from humanprep.datasets import DESCRIPTORS, load
 from humanprep.errors import HumanprepError
 from humanprep.io import read_jsonl
-
-
-def record_schema():
-    text = resources.files("humanprep.schemas").joinpath("record.schema.json").read_text()
-    return json.loads(text)
+from humanprep.schemas import record_schema
 
 
 def summarise(dataset, record_files, quarantine_files, max_fraction):

@@ -20,21 +20,16 @@ allowed everywhere). `datasets` reserves the split name `all`: unsplit data is `
 
 import json
 from collections import Counter
-from importlib import resources
 from pathlib import Path
 
 from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.io import dumps, read_json, read_jsonl, tmp_beside, write_json, write_text
+from humanprep.schemas import record_schema
 
 IMAGE = {"dtype": "image"}
 SCALARS = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
 SPLIT_ORDER = ("train", "val", "test", "all")
-
-
-def record_schema():
-    text = resources.files("humanprep.schemas").joinpath("record.schema.json").read_text()
-    return json.loads(text)
 
 
 def _resolve(node, defs):

@@ -20,7 +20,7 @@ def inputs(verified_files):
 
 def dedup_spec(release, datasets, dedup_inputs):
     """The release.dedup policy and the items it drops (pairs, clusters: results/dedup/)."""
-    name = release.get("dedup", "none")
+    name = release["dedup"]
     if name == "none":
         return {"policy": "none", "dropped": {}}
     pairs, clusters = dedup_inputs

@@ -6,7 +6,7 @@ ZipCrypto zip, an AES-256 zip and an unencrypted zip in a temporary directory, t
 engine, `7zz x` and `unzip` run directly. Pure-Python ZipCrypto decrypts at about 1 MB/s, so
 that case is timed on a 1/25 slice and scaled up (marked "~") unless --full is given.
 
-    .venv/bin/python benchmarks/unpack_speed.py [--mb 200] [--full] [--repeat 2]
+    .venv/bin/python bench/unpack_speed.py [--mb 200] [--full] [--repeat 2]
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """Time the DeepFashion2 COCO export on a synthetic full-size annotation set.
 
-    .venv/bin/python tools/bench_coco.py [--images 191961] [--shard-size 5000]
+    .venv/bin/python bench/coco_records.py [--images 191961] [--shard-size 5000]
 
 Writes synthetic normalised records (DeepFashion2 train: 191,961 images, 1-3 garments
 each with a 4-8-point polygon, full landmark slices) as shard files into a temporary
