@@ -3,12 +3,13 @@ real layouts and file kinds, through the whole workflow.
 
     .venv/bin/python bench/rehearse.py --scale S [--dir DIR] [--cores 2] [--keep]
 
-The raw archives are made by replicating the embedded demo's items under new ids (the demo's
-images are a quarter of the real sizes; the per-item cost at real sizes comes from
-bench/run.py and the SECONDS_PER_ITEM the rules plan with). Side files that grow with the
-dataset are made at full size whatever S is: FDH's metadata.json (1.86M entries), SHHQ's
-keypoint list, CelebA's mapping and annotation lists. Encrypted archives stay encrypted
-(AES for SHHQ, ZipCrypto for DeepFashion2, with the demo's passwords).
+The raw archives are made by replicating the embedded demo's items under new ids, each main
+picture blended with a colour pattern of its own so that copies are not near-duplicates of
+each other (the demo's images are a quarter of the real sizes; the per-item cost at real
+sizes comes from bench/run.py and the SECONDS_PER_ITEM the rules plan with). Side files
+that grow with the dataset are made at full size whatever S is: FDH's metadata.json (1.86M
+entries), SHHQ's keypoint list, CelebA's mapping and annotation lists. Encrypted archives
+stay encrypted (AES for SHHQ, ZipCrypto for DeepFashion2, with the demo's passwords).
 
 The workflow runs twice, at S/10 and at S (`snakemake --cores N`, fresh copies), so that
 every job's peak memory can be extrapolated to full size from its measured growth (linear in
@@ -29,6 +30,7 @@ import os
 import pickle
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -97,10 +99,63 @@ def count(scale, published):
 
 def templates(demo_raw, tpl):
     """Each demo archive extracted (decrypted) into tpl/<dataset>/<archive stem>/."""
-    for dataset in DATASETS:
+    for dataset in PUBLISHED:
         for archive in sorted(Path(demo_raw, dataset).iterdir()):
             if archive.suffix in (".zip", ".tar"):
                 extract(archive, tpl / dataset / archive.stem, DEMO_PASSWORDS.get(dataset))
+
+
+_TEMPLATES = {}
+
+
+def varied(data, dataset, number):
+    """The picture `data` (JPEG or PNG) blended with a coarse grey pattern drawn from
+    (dataset, number): replicated items become different pictures. Copies of one picture
+    would all be near-duplicates of each other, and the dedup stage would report n^2/k
+    pairs for n items made from k demo pictures, which real data does not have."""
+    import numpy as np
+    from PIL import Image
+
+    if data not in _TEMPLATES:
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                _TEMPLATES[data] = (image.convert("RGB"), image.format)
+        except (OSError, SyntaxError, ValueError):  # the demo's damaged pictures stay so
+            _TEMPLATES[data] = None
+    if _TEMPLATES[data] is None:
+        return data
+    template, fmt = _TEMPLATES[data]
+    rng = np.random.default_rng([list(PUBLISHED).index(dataset), number])
+    # a grey 8x8 grid: pHash looks at the luma's lowest 8x8 frequencies, dHash at 9x8 luma
+    grey = rng.integers(0, 256, (8, 8), dtype=np.uint8)
+    grid = Image.fromarray(np.repeat(grey[:, :, None], 3, axis=2))
+    out = Image.blend(template, grid.resize(template.size, Image.Resampling.BILINEAR), 0.75)
+    if fmt == "PNG":
+        return png_rgb(np.asarray(out))
+    buf = io.BytesIO()
+    out.save(buf, fmt, quality=90)
+    return buf.getvalue()
+
+
+def png_rgb(pixels):
+    """A plain 8-bit RGB PNG (no row filters, Huffman coding only): several times faster
+    to write than Pillow's, which a rehearsal writing tens of thousands of pictures feels."""
+    import zlib
+
+    import numpy as np
+
+    height, width, _ = pixels.shape
+    rows = np.zeros((height, width * 3 + 1), np.uint8)  # filter byte 0 on each row
+    rows[:, 1:] = pixels.reshape(height, -1)
+
+    def chunk(kind, body):
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    packer = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_HUFFMAN_ONLY)
+    data = chunk(b"IDAT", packer.compress(rows.tobytes()) + packer.flush())
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + data + chunk(b"IEND", b"")
 
 
 def _files(root):
@@ -130,6 +185,8 @@ def make_shhq(tpl, raw, n):
         for folder in ("no_segment", "segments", "parsing"):
             for name, data in src.items():
                 if f"/{folder}/image_{old}." in name:
+                    if folder == "no_segment":
+                        data = varied(data, "shhq", i)
                     members.append((name.replace(f"image_{old}", f"image_{new}"), data))
     members.append(("SHHQ-1.0/merged_25pts_ldmk.txt", ("\n".join(ldmk) + "\n").encode()))
     path = raw / "shhq" / "SHHQ-1.0.zip"
@@ -152,6 +209,8 @@ def make_fdh(tpl, raw, scale):
             for _ in range(n):
                 number += 1
                 for role, data in sorted(drawn[number % len(drawn)].items()):
+                    if role == "image.png":
+                        data = varied(data, "fdh", number)
                     info = tarfile.TarInfo(f"{demo_fdh.key_of(number)}.{role}")
                     info.size, info.mtime, info.mode = len(data), 0, 0o644
                     tf.addfile(info, io.BytesIO(data))
@@ -178,7 +237,7 @@ def write_metadata(path):
 
 def make_df2(tpl, raw, scale):
     out = []
-    for split, published in DF2_SPLITS.items():
+    for k, (split, published) in enumerate(DF2_SPLITS.items()):
         n = count(scale, published)
         src = _files(tpl / "deepfashion2" / split)
         ids = sorted({m.group(1) for k in src if (m := re.search(r"image/(\d{6})\.jpg", k))})
@@ -187,6 +246,8 @@ def make_df2(tpl, raw, scale):
             old, new = ids[i % len(ids)], f"{i + 1:06d}"
             for name, data in src.items():
                 if re.search(rf"/{old}\.(jpg|json)$", name):
+                    if name.endswith(".jpg"):
+                        data = varied(data, "deepfashion2", k * 1_000_000 + i)
                     members.append((name.replace(f"/{old}.", f"/{new}."), data))
         path = raw / "deepfashion2" / f"{split}.zip"
         write_zip(path, members, password=DEMO_PASSWORDS["deepfashion2"],
@@ -211,6 +272,8 @@ def make_huge100k(tpl, raw, n):
                 data = src.get(f"{old_base}/{folder}/{parts[-1]}{suffix}")
                 if data is None:
                     continue
+                if suffix == ".jpg":
+                    data = varied(data, "huge100k", i)
                 info = tarfile.TarInfo(f"{group}/{folder}/{name}{suffix}")
                 info.size, info.mtime, info.mode = len(data), 0, 0o644
                 tf.addfile(info, io.BytesIO(data))
@@ -225,7 +288,8 @@ def make_celeba(tpl, raw, n):
     members, text_members = [], []
     for k in range(n):
         old = ids[k % len(ids)]
-        members.append((f"{base}/CelebA-HQ-img/{k}.jpg", img[f"{base}/CelebA-HQ-img/{old}.jpg"]))
+        picture = varied(img[f"{base}/CelebA-HQ-img/{old}.jpg"], "celeba", k)
+        members.append((f"{base}/CelebA-HQ-img/{k}.jpg", picture))
         prefix = f"{base}/CelebAMask-HQ-mask-anno/{old // 2000}/{old:05d}_"
         for name, data in img.items():
             if name.startswith(prefix):
@@ -255,10 +319,10 @@ def make_celeba(tpl, raw, n):
 def make_raw(scale, scratch):
     demo, tpl, raw = scratch / "demo", scratch / "tpl", scratch / "raw"
     if not tpl.exists():
-        build_demo(demo, DATASETS)
+        build_demo(demo, list(PUBLISHED))
         templates(demo, tpl)
     shutil.rmtree(raw, ignore_errors=True)
-    for d in DATASETS:
+    for d in PUBLISHED:
         (raw / d).mkdir(parents=True)
     made = {
         "shhq": make_shhq(tpl, raw, count(scale, PUBLISHED["shhq"])),
@@ -295,7 +359,7 @@ def full_items(dataset, path, items):
 
 def config_for(work, raw, registry, results):
     agreements = {}
-    for d in DATASETS:
+    for d in PUBLISHED:
         agreements[d] = {
             "accepted_by": "humanprep rehearsal <bench@humanprep.invalid>",
             "accepted_on": "2026-11-28",
@@ -309,7 +373,8 @@ def config_for(work, raw, registry, results):
         "registry_dir": str(registry),
         "local_registry_dir": str(work / "local-registry"),
         "passwords_file": "",
-        "datasets": {d: {"enabled": True} for d in DATASETS},
+        # the datasets this script makes; any other one the workflow knows stays off
+        "datasets": {d: {"enabled": d in PUBLISHED} for d in DATASETS},
         "normalise": {"max_quarantine_fraction": 0.3},
         "composite": {"shhq": True},
         "agreements": agreements,
@@ -355,9 +420,24 @@ def du(path):
     return total
 
 
+PEAK_LINE = re.compile(r"peak RSS (\d+) MB \(largest child (\d+) MB\), CPU ([\d.]+) s")
+
+
+def job_log(results, tsv):
+    """(peak MB, CPU s) a job's log gives (humanprep.runner.log_peak_memory), or None.
+    Peak: the job's own plus its largest child's (an upper bound when a child ran)."""
+    log = Path(results, "logs", tsv.relative_to(Path(results, "benchmarks"))).with_suffix(".log")
+    found = PEAK_LINE.findall(log.read_text(errors="replace")) if log.exists() else []
+    if not found:
+        return None
+    own, child, cpu = found[-1]
+    return float(own) + float(child), float(cpu)
+
+
 def benchmarks(results):
-    """rule -> list of (dataset or subset, seconds, max_rss MB) from the benchmark: files
-    (benchmarks/<rule>/<dataset>/<job>.tsv, or benchmarks/<rule>/<dataset>.tsv)."""
+    """rule -> list of (dataset or subset, CPU seconds, peak MB) of every job: from its log
+    (the kernel's counts), else from its benchmark: file (wall seconds, Snakemake's sampled
+    max_rss) (benchmarks/<rule>/<dataset>/<job>.tsv, or benchmarks/<rule>/<dataset>.tsv)."""
     rows = defaultdict(list)
     base = Path(results, "benchmarks")
     for tsv in sorted(base.rglob("*.tsv")):
@@ -369,7 +449,11 @@ def benchmarks(results):
         with open(tsv) as fh:
             row = next(csv.DictReader(fh, delimiter="\t"))
         rss = float(row["max_rss"]) if row["max_rss"] not in ("-", "NA", "") else 0.0
-        rows[rule].append((dataset, float(row["s"]), rss))
+        seconds = float(row["s"])
+        exact = job_log(results, tsv)
+        if exact is not None:
+            rss, seconds = exact
+        rows[rule].append((dataset, seconds, rss))
     return rows
 
 
@@ -387,6 +471,7 @@ def run_scale(scale, scratch, cores):
     results = work / "results"
     cfg = config_for(work, raw, registry, results)
     wall = snakemake(work, cfg, "--cores", str(cores))
+    load_end = os.getloadavg()
     items = {d: sum(i for _, i, _ in files) for d, files in made.items()}
     raw_bytes = sum(p.stat().st_size for files in made.values() for p, _, _ in files)
     unpacked = sum(
@@ -394,7 +479,8 @@ def run_scale(scale, scratch, cores):
     )
     disk = disk_after_stages(work, raw_bytes, unpacked)
     out = {"scale": scale, "items": items, "made_s": made_s, "wall_s": wall, "disk": disk,
-           "bench": benchmarks(results), "work": str(work), "load": load}  # fmt: skip
+           "bench": benchmarks(results), "work": str(work), "load": load,
+           "load_end": load_end, "nice": os.nice(0)}  # fmt: skip
     (scratch / f"measured-{scale:g}.json").write_text(json.dumps(out, indent=1))
     return out
 
@@ -469,7 +555,8 @@ def _published(key):
 
 
 def memory_rows(small, big):
-    """Per (rule, dataset): peak MB measured and extrapolated to a full-size job, linearly
+    """Per (rule, dataset): peak MB measured at S/10 and S and extrapolated to a full-size
+    job, linearly
     in the items of one job between the two runs; growth within BUFFER_MB (the read buffers
     a streaming job fills once its input is large enough) is not counted as growth."""
     out = {}
@@ -479,14 +566,15 @@ def memory_rows(small, big):
             theirs = [r for r in small["bench"].get(rule, []) if r[0] == key]
             peak = max(r[2] for r in mine)
             if not theirs:
-                out[(rule, key)] = (peak, peak)
+                out[(rule, key)] = (None, peak, peak)
                 continue
             per_job = _items(big, key) / len(mine)
             per_job_small = _items(small, key) / len(theirs)
             growth = max(0.0, peak - max(r[2] for r in theirs) - BUFFER_MB)
             slope = growth / (per_job - per_job_small) if per_job > per_job_small else 0.0
             full_job = SHARD_SIZE if rule in SHARD_RULES else _published(key) / len(mine)
-            out[(rule, key)] = (peak, peak + slope * max(0.0, full_job - per_job))
+            small_peak = max(r[2] for r in theirs)
+            out[(rule, key)] = (small_peak, peak, peak + slope * max(0.0, full_job - per_job))
     return out
 
 
@@ -520,28 +608,37 @@ def report(small, big, dry, cores):
         "",
         f"All five datasets at {S:g}x their published item counts ({total_items} items; "
         f"side files at full size), demo items replicated (quarter-size images), run with "
-        f"`snakemake --cores {cores}` on this shared 2-core machine (load average at the "
-        f"start {big['load'][0]:.1f}): {big['wall_s']:.0f} s, data made in "
-        f"{big['made_s']:.0f} s. Peak memory at full size: per rule and dataset, linear in "
+        f"`snakemake --cores {cores}` under `nice -n {big.get('nice', 0)}` on this 2-core "
+        f"machine shared with other work (load average {big['load'][0]:.1f} at the start, "
+        f"{big.get('load_end', big['load'])[0]:.1f} at the end): {big['wall_s']:.0f} s, "
+        f"data made in {big['made_s']:.0f} s; the run at {s:g} ({sum(small['items'].values())} "
+        f"items) took {small['wall_s']:.0f} s. Each job's peak memory and CPU time are the "
+        "kernel's counts (getrusage, logged by humanprep.runner), so a loaded machine "
+        "stretches wall times but not these. Peak memory at full size: per rule and dataset, "
+        "linear in "
         f"the items of one job between the runs at {s:g} and {S:g}, taken to a full-size job "
         f"({SHARD_SIZE} items for per-shard rules, the dataset's share for the others; growth "
         f"within {BUFFER_MB} MB, read buffers filling, is not counted). Wall "
-        "time at full size: per rule and dataset a fixed cost plus a cost per item fitted to the "
-        "two runs (normalise: the per-item cost at real image sizes, SECONDS_PER_ITEM, "
-        "bench/run.py), divided by the cores (jobs are per shard or per file, so they "
-        "spread). Disk: a file hard-linked from an earlier stage counts once; plan_shards "
+        "time at full size: per rule and dataset a fixed CPU cost plus a CPU cost per item "
+        "fitted to the two runs (normalise: the per-item cost at real image sizes, "
+        "SECONDS_PER_ITEM, bench/run.py), divided by the cores (jobs are per shard or per "
+        "file, so they spread). items/s/core: items over the jobs' CPU seconds. Disk: a "
+        "file hard-linked from an earlier stage counts once; plan_shards "
         "holds FDH's metadata split into SQLite (~1 GB at any scale).",
         "",
-        "| stage | jobs | items | items/s/core | peak MB | peak MB, full-size job | full size h, "
-        "2 / 32 / 128 cores |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        f"| stage | jobs | items | items/s/core | peak MB at {s:g} | peak MB at {S:g} | "
+        "peak MB, full-size job | full size h, 2 / 32 / 128 cores |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     hours32 = 0.0
     for rule in sorted(big["bench"]):
         rows = big["bench"][rule]
         secs = sum(r[1] for r in rows)
-        peak = max(memory[(rule, k)][0] for k in {r[0] for r in rows})
-        full_peak = max(memory[(rule, k)][1] for k in {r[0] for r in rows})
+        keys = {r[0] for r in rows}
+        smalls = [memory[(rule, k)][0] for k in keys if memory[(rule, k)][0] is not None]
+        small_peak = f"{max(smalls):.0f}" if smalls else "-"
+        peak = max(memory[(rule, k)][1] for k in keys)
+        full_peak = max(memory[(rule, k)][2] for k in keys)
         datasets = {_dataset(r[0]) for r in rows if _dataset(r[0]) in big["items"]}
         items = sum(big["items"][d] for d in datasets) if datasets else 0
         rate = f"{items / secs:.1f}" if items and secs else "-"
@@ -552,10 +649,11 @@ def report(small, big, dry, cores):
         hours = [full_cpu / c / 3600 for c in (2, NODE_CORES, 128)]
         hours32 += hours[1]
         lines.append(
-            f"| {rule} | {len(rows)} | {items or '-'} | {rate} | {peak:.0f} | {full_peak:.0f} "
+            f"| {rule} | {len(rows)} | {items or '-'} | {rate} | {small_peak} | {peak:.0f} "
+            f"| {full_peak:.0f} "
             f"| {hours[0]:.2f} / {hours[1]:.2f} / {hours[2]:.3f} |"
         )
-    worst_key, (_, worst) = max(memory.items(), key=lambda kv: kv[1][1])
+    worst_key, (_, _, worst) = max(memory.items(), key=lambda kv: kv[1][2])
     raw = big["disk"]["raw"]
     verify_s = sum(r[1] for r in big["bench"].get("verify", []))
     if verify_s:
@@ -590,7 +688,7 @@ def report(small, big, dry, cores):
         f"{hours32:.1f} h (extrapolated, stages one after another) |",
         "",
         "Measured at full size by the other benchmarks (not extrapolated): the tar index "
-        "pass over 5,000,000 members peaks at 317 MB (bench/tar_index.py); an FDH normalise "
+        "pass over 5,000,000 members peaks at 431 MB (bench/tar_index.py); an FDH normalise "
         "job with the 1.87M-entry metadata.json at 43 MB, +3.3% over 1,000 entries "
         "(bench/fdh_metadata.py); planning FDH's shards holds no per-item list (67 MB for "
         "100,000 items, flat).",
@@ -600,10 +698,16 @@ def report(small, big, dry, cores):
 
 
 def write_results(section):
+    """Replace this script's section of RESULTS.md (from MARK to the next section marker
+    of another script, or the end), keeping the others."""
     text = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
     at = text.find(MARK)
-    head = text[:at].rstrip() + "\n\n" if at >= 0 else text.rstrip() + "\n\n"
-    RESULTS_MD.write_text(head + section)
+    if at < 0:
+        RESULTS_MD.write_text(text.rstrip() + "\n\n" + section)
+        return
+    end = text.find("\n<!-- ", at + len(MARK))
+    tail = "\n" + text[end + 1 :] if end >= 0 else ""
+    RESULTS_MD.write_text(text[:at].rstrip() + "\n\n" + section.rstrip() + "\n" + tail)
 
 
 def main(argv=None):
@@ -644,7 +748,7 @@ def main(argv=None):
         print(f"scale {big['scale']:g}: {sum(big['items'].values())} items, "
               f"{big['wall_s']:.0f} s", flush=True)  # fmt: skip
         made = {}
-        for d in DATASETS:  # the files of the last run, for the full-size registry
+        for d in PUBLISHED:  # the files of the last run, for the full-size registry
             made[d] = [(p, i, k) for p, i, k in _made_files(scratch / "raw", d)]
         dry = dry_run_full(scratch, (scratch / "raw", made))
         (scratch / "dry.json").write_text(json.dumps(dry))

@@ -50,6 +50,36 @@ def failure_line(err, log_path=None):
     return f"unexpected {type(err).__name__}: {err} (a bug in humanprep: {where}; please report it)"
 
 
+def log_peak_memory():
+    """The job's peak resident memory and CPU time, exact (the kernel's counts;
+    Snakemake's benchmark samples them now and then, and misses short jobs), for
+    bench/rehearse.py."""
+    import resource
+
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    logging.getLogger("humanprep").info(
+        "peak RSS %.0f MB (largest child %.0f MB), CPU %.2f s",
+        own_peak_kib(me.ru_maxrss) / 1024,
+        kids.ru_maxrss / 1024,  # KiB on Linux
+        cpu,
+    )
+
+
+def own_peak_kib(fallback):
+    """This process's peak RSS since it started its program (VmHWM). ru_maxrss keeps the
+    peak of the process it was forked from (Linux carries it across exec): a job started
+    by Snakemake would show Snakemake's own size."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return fallback
+
+
 def run(smk, main):
     """Run `main(smk)` with the rule's log; turn every failure into one line on stderr
     and its traceback in the log file."""
@@ -62,6 +92,7 @@ def run(smk, main):
         # A retry of a deterministic failure fails at once, with the same line.
         failures.replay(log_path)
         main(smk)
+        log_peak_memory()
     except Exception as err:
         # a HumanprepError is the whole story (Snakemake also shows the log when a job
         # fails); anything else keeps its traceback in the log file

@@ -82,6 +82,27 @@ def test_many_members_take_the_fast_path_in_chunks(tmp_path, monkeypatch):
     assert len(got) == len(members)
 
 
+@pytest.mark.parametrize("chunk", [8, 64, 1 << 16])
+def test_data_that_looks_like_headers_and_dotted_names(tmp_path, monkeypatch, chunk):
+    """Members holding tars (blocks with the ustar magic that are data, not headers) and
+    names with dots at their ends: listed as tarfile lists them, in chunks of any size."""
+    monkeypatch.setattr(tarindex, "CHUNK_BLOCKS", chunk)
+    inner = make_tar(tmp_path / "inner.tar", [(f"i{i}", b"q" * i, R, None) for i in range(9)],
+                     tarfile.USTAR_FORMAT).read_bytes()  # fmt: skip
+    members = []
+    for i in range(40):
+        members.append((f"t/{i:03d}.tar", inner[: 512 * (i % 7 + 1)], R, None))
+        members.append((f"t/.hidden{i}", b"h", R, None))
+        members.append((f"t/x{i}.", b"", R, None))
+        members.append((f"t/a..b{i}", b"ab" * i, R, None))
+    tar = make_tar(tmp_path / "c.tar", members, tarfile.USTAR_FORMAT)
+    build_index(tar, tmp_path / "idx")
+    got = listed(tmp_path / "idx")
+    with tarfile.open(tar) as tf:
+        want = {i.name: (i.offset_data, i.size) for i in tf.getmembers()}
+    assert {n: (off, size) for n, (_, off, size) in got.items()} == want
+
+
 BAD = [
     ([("../x", b"", R, None)], "'..' path traversal"),
     ([("/abs", b"", R, None)], "absolute path"),

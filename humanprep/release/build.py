@@ -17,6 +17,7 @@ from humanprep.errors import HumanprepError
 from humanprep.io import (
     read_jsonl,
     sha256_file,
+    tmp_beside,
     write_json,
     write_jsonl,
     write_text,
@@ -24,7 +25,9 @@ from humanprep.io import (
 from humanprep.items import safe_name
 from humanprep.progress import Progress
 from humanprep.release import card, croissant, hf, manifest, webdataset
-from humanprep.release.select import select_shards
+from humanprep.release.extsort import ExternalSort
+from humanprep.release.select import Released, select_shard
+from humanprep.release.stats import DatasetStats
 
 CROISSANT = "croissant.json"
 _PROGRESS = []  # the release being built: files and bytes placed so far
@@ -50,35 +53,48 @@ def place_tree(src, dest, mode):
             place(path, dest / path.relative_to(src), mode)
 
 
-def add_dataset(tmp, normalised, dataset, splits, licences, mode, drop=()):
-    """Selected records and their item folders, less the ids in `drop` (near-duplicates);
-    returns (records, left out, dropped ids)."""
-    shards, left_out = select_shards(Path(normalised, dataset), splits, licences)
-    kept, dropped = [], []
-    for shard, records in shards.items():
+def add_dataset(tmp, normalised, dataset, splits, licences, mode, drop=(), attribution=None):
+    """Selected records and their item folders, less the ids in `drop` (near-duplicates),
+    one shard at a time; returns (DatasetStats of the kept records, left out, dropped
+    ids). `attribution`: an ExternalSort given the ATTRIBUTION.csv row of each kept one."""
+    stats, left_out, dropped = DatasetStats(), 0, []
+    for path in sorted(Path(normalised, dataset).glob("shard-*[0-9].jsonl")):
+        records, left = select_shard(path, splits, licences)
+        left_out += left
         dropped += [r["id"] for r in records if r["id"] in drop]
         records = [r for r in records if r["id"] not in drop]
         if not records:
             continue
-        write_jsonl(tmp / dataset / f"{shard}.jsonl", records)
+        write_jsonl(tmp / dataset / path.name, records)
         for record in records:
-            item = Path(shard, safe_name(record["id"]))
+            item = Path(path.stem, safe_name(record["id"]))
             place_tree(Path(normalised, dataset, item), tmp / dataset / item, mode)
-        kept += records
-    return kept, left_out, dropped
+            stats.add(record)
+            row = card.attribution_row(record) if attribution is not None else None
+            if row is not None:
+                attribution.add(row)
+    return stats, left_out, dropped
 
 
-def add_derived(tmp, subset_dir, ids, mode):
-    """A derived subset restricted to the released ids: its per-shard JSON Lines filtered,
-    its per-item files (named by the item's safe name) linked."""
+def released_ids(tmp, dataset, shard):
+    """The ids released from one shard of a dataset (its record file in the release)."""
+    path = tmp / dataset / f"{shard}.jsonl"
+    return {r["id"] for r in read_jsonl(path)} if path.exists() else set()
+
+
+def add_derived(tmp, subset_dir, dataset, mode):
+    """A derived subset restricted to the released ids, shard by shard (a derived shard
+    holds items of its dataset's shard of the same name): its per-shard JSON Lines
+    filtered, its per-item files (named by the item's safe name) linked."""
     subset_dir = Path(subset_dir)
-    names = {safe_name(i) for i in ids}
     dest = tmp / "derived" / subset_dir.name
     for path in sorted(subset_dir.glob("shard-*.jsonl")):
+        ids = released_ids(tmp, dataset, path.name.split(".", 1)[0])
         rows = [r for r in read_jsonl(path) if r["id"] in ids]
         if rows:
             write_jsonl(dest / path.name, rows)
     for shard in sorted(p for p in subset_dir.glob("shard-*") if p.is_dir()):
+        names = {safe_name(i) for i in released_ids(tmp, dataset, shard.name)}
         for item in sorted(shard.iterdir()):
             target = dest / shard.name / item.name
             if item.is_dir() and item.name in names:
@@ -102,35 +118,52 @@ def add_terms(tmp, agreements, terms_dir):
     return rows
 
 
-def add_hf_view(tmp, records, view_dir, mode):
+def add_hf_view(tmp, stats, view_dir, mode):
     """The Hugging Face view built by its own step (view_dir), linked in; without one
-    (a release built directly), written here."""
+    (a release built directly), written here from the release's own record files."""
     if view_dir is None:
         derived = {p.name: p for p in sorted((tmp / "derived").glob("*")) if p.is_dir()}
-        meta = hf.write_view(tmp, records, derived)
+        meta = hf.write_view(tmp, Released(tmp, stats), derived)
         return meta, hf.view_yaml(meta)
     meta, text = hf.read_view(view_dir)
-    hf.check_counts(meta, records)
+    hf.check_counts(meta, stats)
     for path, source in hf.view_files(view_dir):
         place(source, tmp / path, mode)
     return meta, text
 
 
-def finish(tmp, meta, records, counts, terms_rows, provenance, hf_view):
-    write_text(tmp / "ATTRIBUTION.csv", card.attribution_csv(sorted_records(records)))
-    write_text(tmp / "README.md", card.card_text(meta, records, counts, terms_rows, hf_view))
+def write_attribution(path, attribution):
+    """ATTRIBUTION.csv from the externally sorted rows, streamed."""
+    tmp = tmp_beside(path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            card.write_attribution(fh, attribution.sorted())
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def croissant_files(entry):
+    """The manifest entries croissant.json lists: record shards and Parquet files."""
+    top_records = entry["kind"] == "records" and entry["path"].count("/") == 1
+    return top_records or entry["path"].endswith(".parquet")
+
+
+def finish(tmp, meta, stats, counts, terms_rows, provenance, hf_view, attribution, work):
+    """Attribution, card, provenance, croissant.json, manifest and SHA256SUMS; the file
+    entries go through a spill file in `work`, so memory holds none of them at once."""
+    write_attribution(tmp / "ATTRIBUTION.csv", attribution)
+    write_text(tmp / "README.md", card.card_text(meta, stats, counts, terms_rows, hf_view))
     write_json(tmp / "PROVENANCE.json", provenance)
-    entries = manifest.manifest_entries(tmp)
+    spill = Path(work, "entries.jsonl")
+    listed = manifest.spill_entries(tmp, spill, croissant_files)
     # croissant.json gives the files' checksums: it is written from the entries, then added
-    write_json(tmp / CROISSANT, croissant.croissant(meta, records, entries, hf_view[0]))
-    entries = manifest.with_entry(entries, tmp, CROISSANT)
-    write_json(tmp / manifest.MANIFEST, {"release": meta["release"], "files": entries})
-    entries = manifest.with_entry(entries, tmp, manifest.MANIFEST)
-    write_text(tmp / manifest.SUMS, manifest.sums_text(entries))
-
-
-def sorted_records(records_by_dataset):
-    return [r for d in sorted(records_by_dataset) for r in records_by_dataset[d]]
+    write_json(tmp / CROISSANT, croissant.croissant(meta, stats, listed, hf_view[0]))
+    extra = [manifest.entry(tmp, CROISSANT)]
+    entries = manifest.spilled(spill, extra)
+    manifest.write_manifest(tmp / manifest.MANIFEST, meta["release"], entries)
+    extra.append(manifest.entry(tmp, manifest.MANIFEST))
+    manifest.write_sums(tmp / manifest.SUMS, manifest.spilled(spill, extra))
 
 
 def same_release(a, b):
@@ -216,8 +249,10 @@ def conventions(spec, datasets):
     return lines
 
 
-def build_tree(tmp, spec):
+def build_tree(tmp, spec, work):
+    """The release's files in tmp; `work`: a scratch folder outside it."""
     records, left_out, dropped = {}, {}, {}
+    attribution = ExternalSort(key=lambda row: (row[0], row[1]), folder=work)
     dedup = spec.get("dedup", {"policy": "none", "dropped": {}})
     for dataset in spec["datasets"]:
         if dataset not in spec["agreements"]:
@@ -225,12 +260,12 @@ def build_tree(tmp, spec):
         licences = spec["licences"].get(dataset, [])
         drop = {i for d, i in dedup["dropped"] if d == dataset}
         records[dataset], left_out[dataset], dropped[dataset] = add_dataset(
-            tmp, spec["normalised"], dataset, spec["splits"], licences, spec["link"], drop
-        )
-    ids = {r["id"] for rs in records.values() for r in rs}
+            tmp, spec["normalised"], dataset, spec["splits"], licences, spec["link"], drop,
+            attribution,
+        )  # fmt: skip
     for subset, folder in sorted(spec["derived"].items()):
         if subset.split("-", 1)[0] in records:
-            add_derived(tmp, folder, ids, spec["link"])
+            add_derived(tmp, folder, subset.split("-", 1)[0], spec["link"])
     for dataset in sorted(set(spec["coco"]) & set(records)):
         complete = left_out[dataset] == 0 and not dropped[dataset]
         add_coco(
@@ -253,8 +288,8 @@ def build_tree(tmp, spec):
     meta["conventions"] = conventions(spec, records)
     meta["webdataset"] = bool(spec.get("webdataset"))
     hf_view = add_hf_view(tmp, records, spec.get("hf_view"), spec["link"])
-    finish(tmp, meta, records, counts, terms_rows, provenance, hf_view)
-    return {d: len(rs) for d, rs in records.items()}
+    finish(tmp, meta, records, counts, terms_rows, provenance, hf_view, attribution, work)
+    return {d: stats.count for d, stats in records.items()}
 
 
 def build_release(dest, spec):
@@ -262,13 +297,15 @@ def build_release(dest, spec):
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".work", dir=dest.parent))
     _PROGRESS.append(Progress(f"{dest.name}: release", "files"))
     try:
-        counts = build_tree(tmp, spec)
+        counts = build_tree(tmp, spec, work)
         os.chmod(tmp, 0o755)
         status = install(tmp, dest)
     finally:
         _PROGRESS.pop()
+        shutil.rmtree(work, ignore_errors=True)
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return status, counts

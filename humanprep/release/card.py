@@ -6,6 +6,7 @@ from collections import Counter
 
 from humanprep.datasets import DESCRIPTORS
 from humanprep.dedup import policy
+from humanprep.release.stats import as_stats
 
 ATTRIBUTION_FIELDS = ("dataset", "id", "author", "title", "url", "licence", "licence_url")
 
@@ -15,32 +16,34 @@ def needs_attribution(record):
     return record["license"]["id"].startswith("CC-BY")
 
 
+def attribution_row(r):
+    """The ATTRIBUTION.csv row of a record, or None when its licence asks for none."""
+    if not needs_attribution(r):
+        return None
+    a = r.get("attribution") or {}
+    return [
+        r["dataset"],
+        r["id"],
+        a.get("author") or "",
+        a.get("title") or "",
+        a.get("source_url") or "",
+        r["license"]["id"],
+        r["license"]["url"] or "",
+    ]
+
+
+def write_attribution(fh, rows):
+    """ATTRIBUTION.csv to a text file from its rows, sorted by (dataset, id)."""
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow(ATTRIBUTION_FIELDS)
+    writer.writerows(rows)
+
+
 def attribution_csv(records):
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(ATTRIBUTION_FIELDS)
-    for r in sorted(records, key=lambda r: (r["dataset"], r["id"])):
-        if not needs_attribution(r):
-            continue
-        a = r.get("attribution") or {}
-        writer.writerow(
-            [
-                r["dataset"],
-                r["id"],
-                a.get("author") or "",
-                a.get("title") or "",
-                a.get("source_url") or "",
-                r["license"]["id"],
-                r["license"]["url"] or "",
-            ]
-        )
+    rows = (attribution_row(r) for r in sorted(records, key=lambda r: (r["dataset"], r["id"])))
+    write_attribution(buf, (row for row in rows if row is not None))
     return buf.getvalue()
-
-
-def categories(record):
-    """Annotation categories counted on the card (the descriptor's `categories`)."""
-    named = DESCRIPTORS[record["dataset"]].categories
-    return named(record) if named else []
 
 
 def _table(header, rows):
@@ -51,17 +54,19 @@ def _table(header, rows):
 
 def card_text(meta, records_by_dataset, counts, terms, hf_view=None):
     """Markdown card: what is inside, the licences, the terms, how to load and verify it.
-    hf_view: (metadata, its YAML text) of the Hugging Face view, which opens the card."""
+    hf_view: (metadata, its YAML text) of the Hugging Face view, which opens the card.
+    records_by_dataset: {dataset: DatasetStats} (or its records)."""
+    records_by_dataset = as_stats(records_by_dataset)
     name = f"{meta['name']} {meta['version']}"
     hf_meta, hf_yaml = hf_view or (None, None)
     out = ["---", hf_yaml.rstrip(), "---", ""] if hf_yaml else []
     out += [f"# {name}", "", meta["description"], ""]
     rows, licences, cats = [], Counter(), Counter()
-    for dataset, records in sorted(records_by_dataset.items()):
-        for split, n in sorted(Counter(r["split"] for r in records).items()):
+    for dataset, stats in sorted(records_by_dataset.items()):
+        for split, n in sorted(stats.splits.items()):
             rows.append((dataset, split, n))
-        licences.update((dataset, r["license"]["id"]) for r in records)
-        cats.update((dataset, c) for r in records for c in categories(r))
+        licences.update({(dataset, k): n for k, n in stats.licences.items()})
+        cats.update({(dataset, k): n for k, n in stats.categories.items()})
     out += ["## Items per dataset and split", "", _table(("dataset", "split", "items"), rows), ""]
     if meta.get("conventions"):
         out += ["## Conventions", "", *(f"- {line}" for line in meta["conventions"]), ""]
@@ -110,7 +115,7 @@ def _example(records_by_dataset, hf_meta):
     hf_split = info["splits"][0]["name"]
     split = (
         "all"
-        if hf_split == "train" and {"all"} == {r["split"] for r in records_by_dataset[dataset]}
+        if hf_split == "train" and {"all"} == set(as_stats(records_by_dataset)[dataset].splits)
         else hf_split
     )
     return dataset, hf_split, split

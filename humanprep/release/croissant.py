@@ -10,6 +10,7 @@ record set and listed at the top; citations are those the terms ask for (descrip
 """
 
 from humanprep.datasets import DESCRIPTORS
+from humanprep.release.stats import as_stats
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 # the Croissant 1.0 JSON-LD context, as the specification gives it
@@ -80,7 +81,7 @@ def file_object(entry):
     }
 
 
-def file_sets(dataset, records, parquet):
+def file_sets(dataset, stats, parquet):
     sets = [
         {
             "@type": "cr:FileSet",
@@ -91,7 +92,7 @@ def file_sets(dataset, records, parquet):
             "includes": parquet,
         }
     ]
-    for ext in sorted({r["image"]["path"].rsplit(".", 1)[1] for r in records}):
+    for ext in sorted(stats.image_exts):
         sets.append(
             {
                 "@type": "cr:FileSet",
@@ -112,8 +113,8 @@ def source(dataset, column, path):
     return out
 
 
-def record_set(dataset, records, terms):
-    licences = sorted({(r["license"]["id"], r["license"]["url"] or "") for r in records})
+def record_set(dataset, stats, terms):
+    licences = sorted(stats.licence_urls)
     named = "; ".join(f"{i} ({u})" if u else i for i, u in licences)
     fields = [
         {
@@ -129,7 +130,7 @@ def record_set(dataset, records, terms):
         "@type": "cr:RecordSet",
         "@id": dataset,
         "name": dataset,
-        "description": f"{len(records)} {dataset} records. Licences: {named}. Bound by the "
+        "description": f"{stats.count} {dataset} records. Licences: {named}. Bound by the "
         f"terms in {terms}. Cite: {DESCRIPTORS[dataset].citation}",
         "key": {"@id": f"{dataset}/id"},
         "field": fields,
@@ -143,7 +144,9 @@ def parquet_files(hf_meta, dataset):
 
 def croissant(meta, records_by_dataset, entries, hf_meta):
     """The croissant.json document; `entries`: the manifest entries of the release files,
-    `hf_meta`: the Hugging Face view (its Parquet files)."""
+    `hf_meta`: the Hugging Face view (its Parquet files); records_by_dataset: {dataset:
+    DatasetStats} (or its records)."""
+    records_by_dataset = as_stats(records_by_dataset)
     datasets = sorted(records_by_dataset)
     parquet = {d: parquet_files(hf_meta, d) for d in datasets}
     listed = {p for ps in parquet.values() for p in ps}
@@ -157,9 +160,7 @@ def croissant(meta, records_by_dataset, entries, hf_meta):
             and e["path"].count("/") == 1
         )
     ]
-    licences = sorted(
-        {r["license"]["url"] or r["license"]["id"] for d in datasets for r in records_by_dataset[d]}
-    )
+    licences = sorted({url or i for d in datasets for i, url in records_by_dataset[d].licence_urls})
     terms = {d: f"terms/{d}.md" for d in datasets}
     distribution = [file_object(e) for e in files]
     for dataset in datasets:

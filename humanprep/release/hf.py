@@ -206,15 +206,26 @@ def split_order(splits):
     return sorted(splits, key=lambda s: (SPLIT_ORDER.index(s) if s in SPLIT_ORDER else 99, s))
 
 
-def write_config(release_dir, name, folder, rows_by_split, features, glob):
-    """Write one config's metadata files; return its (config, dataset_info) YAML entries."""
-    splits = split_order(rows_by_split)
+def write_config(release_dir, name, folder, rows, features, glob):
+    """Write one config's metadata files from its (split, row) pairs, streamed; return its
+    (config, dataset_info) YAML entries."""
     # a derived subset's files beside its dataset's records say which subset they are
     prefix = "" if Path(folder).name == name else f"{name.split('-', 1)[1]}-"
-    files = {s: f"metadata-{prefix}{s}.parquet" for s in splits}
-    for split in splits:
-        write_parquet(Path(release_dir, folder, files[split]), rows_by_split[split], features)
-    sizes = {s: Path(release_dir, folder, files[s]).stat().st_size for s in splits}
+    writers = {}
+    try:
+        for split, row in rows:
+            if split not in writers:
+                path = Path(release_dir, folder, f"metadata-{prefix}{split}.parquet")
+                writers[split] = ParquetRows(path, features)
+            writers[split].add(row)
+        for writer in writers.values():
+            writer.close()
+    finally:
+        for writer in writers.values():
+            writer.discard()
+    splits = split_order(writers)
+    files = {s: writers[s].path.name for s in splits}
+    sizes = {s: writers[s].path.stat().st_size for s in splits}
     config = {
         "config_name": name,
         "data_files": [
@@ -228,8 +239,7 @@ def write_config(release_dir, name, folder, rows_by_split, features, glob):
         "features": features,
         # num_bytes: the size of the rows (images are referenced, not embedded)
         "splits": [
-            {"name": s, "num_bytes": sizes[s], "num_examples": len(rows_by_split[s])}
-            for s in splits
+            {"name": s, "num_bytes": sizes[s], "num_examples": writers[s].count} for s in splits
         ],
     }
     return config, info
@@ -287,19 +297,71 @@ def json_paths(fields, prefix=()):
             yield from json_paths(field["struct"], (*prefix, field["name"]))
 
 
-def write_parquet(path, rows, features):
+def _table(rows, features):
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     for json_path in json_paths(features):
         rows = [as_json(row, json_path) for row in rows]
-    table = pa.Table.from_pylist(rows, schema=arrow_schema(features))
-    tmp = tmp_beside(path)
+    return pa.Table.from_pylist(rows, schema=arrow_schema(features))
+
+
+def write_parquet(path, rows, features):
+    writer = ParquetRows(path, features)
     try:
-        pq.write_table(table, tmp, compression="zstd")
-        tmp.replace(path)
+        for row in rows:
+            writer.add(row)
+        writer.close()
     finally:
-        tmp.unlink(missing_ok=True)
+        writer.discard()
+
+
+ROWS_PER_GROUP = 2_000  # rows held before they are written as one Parquet row group
+
+
+class ParquetRows:
+    """A Parquet file written as rows come, ROWS_PER_GROUP at a time, to a temporary file
+    renamed into place by close(). Up to ROWS_PER_GROUP rows it is the very file
+    pyarrow.parquet.write_table gives for them."""
+
+    def __init__(self, path, features):
+        self.path, self.features = Path(path), features
+        self.rows, self.count = [], 0
+        self._tmp = self._writer = None
+
+    def add(self, row):
+        self.rows.append(row)
+        self.count += 1
+        if len(self.rows) >= ROWS_PER_GROUP:
+            self._flush()
+
+    def _flush(self):
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            self._tmp = tmp_beside(self.path)
+            self._writer = pq.ParquetWriter(
+                self._tmp, arrow_schema(self.features), compression="zstd"
+            )
+        if self.rows or self.count == 0:
+            self._writer.write_table(_table(self.rows, self.features))
+        self.rows = []
+
+    def close(self):
+        if self.rows or self._writer is None:
+            self._flush()
+        self._writer.close()
+        self._writer = None
+        self._tmp.replace(self.path)
+        self._tmp = None
+
+    def discard(self):
+        """Remove what a failed write left (nothing after close())."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
 
 
 def hf_split(split):
@@ -307,28 +369,28 @@ def hf_split(split):
     return "train" if split == "all" else split
 
 
-def by_split(rows):
-    out = {}
-    for split, row in rows:
-        out.setdefault(hf_split(split), []).append(row)
-    return out
-
-
-def derived_rows(folder, make_row, split_of):
-    """A derived subset's rows of released items (split_of: released id -> split)."""
-    rows = []
+def derived_rows(folder, make_row, released, dataset):
+    """(split, row) of a derived subset's rows of released items, shard by shard: a
+    derived shard holds items of its dataset's shard of the same name."""
     for path in sorted(Path(folder).glob("shard-*[0-9].jsonl")):
+        split_of = {r["id"]: r["split"] for r in released.records(dataset, path.stem)}
         for row in read_jsonl(path):
             if row["id"] in split_of:
-                rows.append((split_of[row["id"]], make_row(row, split_of[row["id"]])))
-    return by_split(rows)
+                split = split_of[row["id"]]
+                yield hf_split(split), make_row(row, split)
 
 
-def write_view(out_dir, records_by_dataset, derived):
+def record_rows(released, dataset):
+    for shard in released.names(dataset):
+        for record in released.records(dataset, shard):
+            yield hf_split(record["split"]), record_row(record)
+
+
+def write_view(out_dir, released, derived):
     """Every config's metadata files under out_dir (laid out as in the release); returns
-    the card's YAML metadata. derived: {subset: folder of its rows}."""
+    the card's YAML metadata. released: the released records shard by shard
+    (humanprep.release.select.Released), derived: {subset: folder of its rows}."""
     schema = record_schema()
-    split_of = {r["id"]: r["split"] for rs in records_by_dataset.values() for r in rs}
     configs, infos = [], []
 
     def add(name, folder, rows, features, glob):
@@ -336,23 +398,22 @@ def write_view(out_dir, records_by_dataset, derived):
         configs.append(config)
         infos.append(info)
 
-    for dataset in sorted(records_by_dataset):
-        records = records_by_dataset[dataset]
+    for dataset in sorted(released.datasets):
         features = record_features(dataset, schema)
-        rows = by_split((r["split"], record_row(r)) for r in records)
-        add(dataset, dataset, rows, features, RECORD_GLOB)
+        add(dataset, dataset, record_rows(released, dataset), features, RECORD_GLOB)
         for subset in DESCRIPTORS[dataset].derived:
             name = f"{dataset}-{subset.name}"
             if name in derived and subset.hf_view == "records":
-                rows = derived_rows(derived[name], lambda r, _: record_row(r), split_of)
+                rows = derived_rows(derived[name], lambda r, _: record_row(r), released, dataset)
                 add(name, dataset, rows, features, RECORD_GLOB)
     for name in sorted(derived):
         dataset, subset = name.split("-", 1)
         view = DESCRIPTORS[dataset].subset(subset).hf_view
-        if view in DERIVED and dataset in records_by_dataset:
+        if view in DERIVED and dataset in released.datasets:
             features, make_row, folder, glob = DERIVED[view]
             folder = folder.format(subset=name, dataset=dataset)
-            add(name, folder, derived_rows(derived[name], make_row, split_of), features(), glob)
+            rows = derived_rows(derived[name], make_row, released, dataset)
+            add(name, folder, rows, features(), glob)
     order = sorted(range(len(configs)), key=lambda i: configs[i]["config_name"])
     return {
         "configs": [configs[i] for i in order],
@@ -371,22 +432,25 @@ def view_yaml(meta):
     return yaml.safe_dump(meta, sort_keys=False, width=1000)
 
 
-def build_view(out_dir, records_by_dataset, derived):
+def build_view(out_dir, released, derived):
     """The view written by its own workflow step (results/hf/<release>/), so the release
     step only links it: `view.json` holds the card's metadata, `card.yaml` its YAML text."""
-    meta = write_view(out_dir, records_by_dataset, derived)
+    meta = write_view(out_dir, released, derived)
     write_json(Path(out_dir, VIEW), meta)
     write_text(Path(out_dir, VIEW_YAML), view_yaml(meta))
     return meta
 
 
-def check_counts(meta, records_by_dataset):
-    """Refuse a view whose record counts differ from the release's own."""
+def check_counts(meta, stats):
+    """Refuse a view whose record counts differ from the release's own ({dataset:
+    DatasetStats})."""
     for info in meta["dataset_info"]:
         name = info["config_name"]
-        if name not in records_by_dataset:
+        if name not in stats:
             continue
-        want = Counter(hf_split(r["split"]) for r in records_by_dataset[name])
+        want = Counter()
+        for split, n in stats[name].splits.items():
+            want[hf_split(split)] += n
         got = {s["name"]: s["num_examples"] for s in info["splits"]}
         if got != dict(want):
             raise HumanprepError(name, f"Hugging Face view counts {got}, release has {dict(want)}")

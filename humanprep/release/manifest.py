@@ -1,9 +1,12 @@
 """SHA256SUMS (`sha256sum -c` format) and manifest.json over a release tree, and checks."""
 
+import heapq
+import json
+import os
 from pathlib import Path
 
 from humanprep.datasets import DATASETS
-from humanprep.io import read_json, sha256_file
+from humanprep.io import read_json, sha256_file, tmp_beside
 
 SUMS = "SHA256SUMS"
 MANIFEST = "manifest.json"
@@ -70,6 +73,72 @@ def manifest_entries(root, skip=(SUMS, MANIFEST)):
 def with_entry(entries, root, path):
     """entries plus that of one more file, in path order (as list_files gives them)."""
     return sorted([*entries, entry(root, path)], key=lambda e: e["path"])
+
+
+def walk_files(root, prefix=""):
+    """Every regular file under root as list_files gives them (sorted POSIX paths), one
+    directory listing in memory at a time: a folder sorts as its name plus "/"."""
+    with os.scandir(root) as it:
+        found = [(e.name + "/" if e.is_dir(follow_symlinks=False) else e.name, e) for e in it]
+    for key, e in sorted(found, key=lambda f: f[0]):
+        if key.endswith("/"):
+            yield from walk_files(e.path, prefix + key)
+        elif e.is_file():
+            yield prefix + e.name
+
+
+def spill_entries(root, spill, keep, skip=(SUMS, MANIFEST)):
+    """The manifest entries of every file under root, in path order, written one JSON line
+    each to the file `spill`; returns the entries `keep(entry)` selects."""
+    kept = []
+    with open(spill, "w", encoding="utf-8") as fh:
+        for path in walk_files(root):
+            if path in skip:
+                continue
+            e = entry(root, path)
+            fh.write(json.dumps(e, sort_keys=True) + "\n")
+            if keep(e):
+                kept.append(e)
+    return kept
+
+
+def spilled(spill, extra=()):
+    """The entries of a spill file merged with `extra` entries, in path order."""
+
+    def read():
+        with open(spill, encoding="utf-8") as fh:
+            for line in fh:
+                yield json.loads(line)
+
+    return heapq.merge(read(), sorted(extra, key=lambda e: e["path"]), key=lambda e: e["path"])
+
+
+def _write_stream(path, chunks):
+    tmp = tmp_beside(path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.writelines(chunks)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_manifest(path, release, entries):
+    """manifest.json from streamed entries: the bytes write_json gives for
+    {"release": release, "files": entries}."""
+
+    def chunks():
+        yield '{"files": ['
+        for i, e in enumerate(entries):
+            text = json.dumps(e, sort_keys=True, ensure_ascii=False, allow_nan=False)
+            yield (", " if i else "") + text
+        yield '], "release": ' + json.dumps(release, ensure_ascii=False) + "}\n"
+
+    _write_stream(path, chunks())
+
+
+def write_sums(path, entries):
+    _write_stream(path, (f"{e['sha256']}  {e['path']}\n" for e in entries))
 
 
 def sums_text(entries):

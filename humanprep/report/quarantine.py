@@ -44,12 +44,15 @@ def fix_kinds(records):
 
 
 def examples(quarantined, per_kind=2):
-    """A few quarantine records per kind, by id: [(kind, id, reason)]."""
-    seen = Counter()
-    picked = []
-    for q in sorted(quarantined, key=lambda q: (kind(q["reason"]), q["id"])):
-        k = kind(q["reason"])
-        if q.get("kind") == "quarantined" and seen[k] < per_kind:
-            seen[k] += 1
-            picked.append((k, q["id"], q["reason"]))
-    return picked
+    """A few quarantine records per kind, by id: [(kind, id, reason)]. The records may
+    stream past: each kind keeps only its lowest ids."""
+    best = {}
+    for seq, q in enumerate(quarantined):
+        if q.get("kind") != "quarantined":
+            continue
+        found = best.setdefault(kind(q["reason"]), [])
+        found.append((q["id"], seq, q["reason"]))
+        if len(found) > 4 * per_kind + 8:
+            found.sort()
+            del found[per_kind:]
+    return [(k, i, reason) for k in sorted(best) for i, _, reason in sorted(best[k])[:per_kind]]

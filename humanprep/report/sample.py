@@ -22,11 +22,22 @@ def annotated(record):
     return True
 
 
+def _order(record):
+    return (not annotated(record), record["id"])
+
+
 def representative(records, n, key=stratum):
-    """Up to `n` records, spread over strata round-robin, annotated ones first."""
+    """Up to `n` records, spread over strata round-robin, annotated ones first. Records
+    may stream past: each stratum keeps only its first `n` (no stratum gives more)."""
     groups = {}
-    for record in sorted(records, key=lambda r: (not annotated(r), r["id"])):
-        groups.setdefault(key(record), []).append(record)
+    for record in records:
+        group = groups.setdefault(key(record), [])
+        group.append(record)
+        if len(group) > 4 * n + 8:
+            group.sort(key=_order)  # stable: ties keep their order, as one sort of all
+            del group[max(n, 1) :]
+    for group in groups.values():
+        group.sort(key=_order)
     ordered = [groups[k] for k in sorted(groups, key=lambda k: (not annotated(groups[k][0]), k))]
     picked = [r for row in zip_longest(*ordered) for r in row if r is not None]
     return picked[:n]

@@ -5,6 +5,7 @@ returns a PIL image. Items are chosen by humanprep.report.sample (spread over sp
 categories, annotated first, ties by id), so a sheet only changes with the data.
 """
 
+import heapq
 import math
 from pathlib import Path
 
@@ -166,10 +167,10 @@ def deepfashion2_sheet(records, root, derived, n=8):
 
 def celeba_sheet(records, root, derived, n=6):
     sketches, sketch_root = derived["sketch"]
-    by_id = {s["id"]: s for s in sketches}
-    strips = [
-        celeba_strip(r, root, by_id.get(r["id"]), sketch_root) for r in representative(records, n)
-    ]
+    picked = representative(records, n)
+    ids = {r["id"] for r in picked}
+    by_id = {s["id"]: s for s in sketches if s["id"] in ids}
+    strips = [celeba_strip(r, root, by_id.get(r["id"]), sketch_root) for r in picked]
     return sheet(strips, "CelebA: image | label map | sketch maps", columns=1)
 
 
@@ -180,33 +181,60 @@ def huge100k_sheet(records, root, derived, n=4):
 
 
 def composites_sheet(records, root, composites, composite_root, n=6):
-    """SHHQ: each original beside its composite on white."""
-    by_id = {c["id"]: c for c in composites}
+    """SHHQ: each original beside its composite on white. `composites` is read twice
+    (ids, then the picked rows): a list or humanprep.report.rows.JsonlRows."""
+    made_ids = {c["id"] for c in composites}
+    picked = representative((r for r in records if r["id"] in made_ids), n)
+    ids = {r["id"] for r in picked}
+    by_id = {c["id"]: c for c in composites if c["id"] in ids}
     pairs = []
-    for record in representative([r for r in records if r["id"] in by_id], n):
+    for record in picked:
         original, _ = base_image(record, root)
         made = draw.fit_height(load(composite_root, by_id[record["id"]]["composite"]), TILE_HEIGHT)
         pairs.append(draw.caption(draw.hstack([original, made[0]]), [record["id"]]))
     return sheet(pairs, "SHHQ: original | composite on white", columns=3)
 
 
-def fullbody_sheets(records, decisions, root, n=8):
-    """(accepted sheet, rejected sheet): DeepFashion2 images with the full-body decision.
+def _id(row):
+    return row["id"]
 
-    Rejections are picked one per reason first (in reason order), so every reason that
-    occurs is shown; then by id up to `n`.
-    """
-    by_id = {r["id"]: r for r in records}
-    decided = sorted((d for d in decisions if d["id"] in by_id), key=lambda d: d["id"])
-    accepted = [d for d in decided if d["reason"] == "accepted"][:n]
-    rejected = [d for d in decided if d["reason"] != "accepted"]
-    picked, reasons = [], set()
-    for d in sorted(rejected, key=lambda d: (d["reason"], d["id"])):
-        if d["reason"] not in reasons:
-            reasons.add(d["reason"])
-            picked.append(d)
+
+def _lowest(rows, row, n):
+    """rows plus row, cut back to the `n` lowest ids now and then (sorted stably)."""
+    rows.append(row)
+    return heapq.nsmallest(n, rows, key=_id) if len(rows) > 4 * n + 8 else rows
+
+
+def fullbody_picks(records, decisions, n=8):
+    """(accepted, rejected, {id: record}) the full-body sheets show: accepted by id up to
+    `n`; rejections one per reason first (in reason order), so every reason that occurs
+    is shown, then by id up to `n`. Decisions stream past (only the lowest ids are
+    kept); `records` is read twice (ids, then the picked records)."""
+    ids = {r["id"] for r in records}
+    accepted, rejected, first = [], [], {}
+    for d in decisions:
+        if d["id"] not in ids:
+            continue
+        if d["reason"] == "accepted":
+            accepted = _lowest(accepted, d, n)
+            continue
+        rejected = _lowest(rejected, d, n)
+        if d["reason"] not in first or d["id"] < first[d["reason"]]["id"]:
+            first[d["reason"]] = d
+    accepted = heapq.nsmallest(n, accepted, key=_id)
+    rejected = heapq.nsmallest(n, rejected, key=_id)
+    picked = [first[reason] for reason in sorted(first)]
     picked += [d for d in rejected if d not in picked]
     picked = sorted(picked[:n], key=lambda d: (d["reason"], d["id"]))
+    wanted = {d["id"] for d in accepted + picked}
+    by_id = {r["id"]: r for r in records if r["id"] in wanted}
+    return accepted, picked, by_id
+
+
+def fullbody_sheets(records, decisions, root, n=8):
+    """(accepted sheet, rejected sheet): DeepFashion2 images with the full-body decision
+    (which ones: fullbody_picks)."""
+    accepted, picked, by_id = fullbody_picks(records, decisions, n)
 
     def tile(decision, colour):
         image = deepfashion2_image(by_id[decision["id"]], root)

@@ -3,27 +3,23 @@
 
 import logging
 
-from humanprep.io import read_json, read_jsonl, write_bytes
+from humanprep.io import read_json, write_bytes
 from humanprep.report import charts, counts
+from humanprep.report.rows import JsonlRows
 
 log = logging.getLogger(__name__)
 
 
 def main(smk):
     summaries = [read_json(p) for p in smk.input.summaries]
-    records = [r for path in smk.input.records for r in read_jsonl(path)]
+    records = JsonlRows(smk.input.records)  # read as they are counted, twice
     fullbody = [read_json(p) for p in smk.input.fullbody]
     fullbody = fullbody[0] if fullbody else None
-    accepted = {
-        d["id"]
-        for path in smk.input.decisions
-        for d in read_jsonl(path)
-        if d["reason"] == "accepted"
-    }
+    accepted = {d["id"] for d in JsonlRows(smk.input.decisions) if d["reason"] == "accepted"}
     stages = counts.stage_counts(summaries, fullbody)
     write_bytes(smk.output.stages, charts.bar_chart(stages, "Items per dataset and stage", "items"))
 
-    garments = [r for r in records if r["dataset"] == "deepfashion2"]
+    garments = (r for r in records if r["dataset"] == "deepfashion2")
     categories = counts.category_counts(garments, accepted)
     write_bytes(
         smk.output.categories,
@@ -52,5 +48,8 @@ def main(smk):
         ),
     )
     log.info(
-        "charts: %d datasets, %d records, %d licences", len(stages), len(records), len(licences)
+        "charts: %d datasets, %d records, %d licences",
+        len(stages),
+        sum(licences.values()),
+        len(licences),
     )

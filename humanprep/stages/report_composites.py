@@ -2,16 +2,17 @@
 
 import logging
 
-from humanprep.io import read_jsonl, write_bytes
+from humanprep.io import write_bytes
 from humanprep.items import png_bytes
+from humanprep.report.rows import JsonlRows
 from humanprep.report.sheets import composites_sheet
 
 log = logging.getLogger(__name__)
 
 
 def main(smk):
-    records = [r for path in smk.input.records for r in read_jsonl(path)]
-    composites = [c for path in smk.input.composites for c in read_jsonl(path)]
+    records = JsonlRows(smk.input.records)
+    composites = JsonlRows(smk.input.composites)
     image = composites_sheet(records, smk.params.normalised, composites, smk.params.composites)
     write_bytes(smk.output[0], png_bytes(image))
     log.info("composites sheet: %dx%d", image.width, image.height)

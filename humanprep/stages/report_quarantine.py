@@ -4,19 +4,21 @@ import html
 import logging
 from pathlib import Path
 
-from humanprep.io import read_jsonl, write_bytes, write_text
+from humanprep.io import write_bytes, write_text
 from humanprep.report import charts
 from humanprep.report.quarantine import examples, fix_kinds, quarantine_kinds
+from humanprep.report.rows import JsonlRows
 
 log = logging.getLogger(__name__)
 
 
 def by_dataset(paths):
-    """{dataset: [rows]} from shard files under results/normalised/<dataset>/."""
-    rows = {}
+    """{dataset: its rows (JsonlRows, read as they are used)} from shard files under
+    results/normalised/<dataset>/."""
+    paths_of = {}
     for path in paths:
-        rows.setdefault(Path(path).parent.name, []).extend(read_jsonl(path))
-    return rows
+        paths_of.setdefault(Path(path).parent.name, []).append(path)
+    return {dataset: JsonlRows(p) for dataset, p in paths_of.items()}
 
 
 def chart(quarantined, records):

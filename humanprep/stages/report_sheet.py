@@ -5,14 +5,15 @@ import logging
 from pathlib import Path
 
 from humanprep.datasets import DESCRIPTORS, load
-from humanprep.io import read_jsonl, write_bytes
+from humanprep.io import write_bytes
 from humanprep.items import png_bytes
+from humanprep.report.rows import JsonlRows
 
 log = logging.getLogger(__name__)
 
 
 def records(paths):
-    return [r for path in paths for r in read_jsonl(path)]
+    return JsonlRows(paths)
 
 
 def build(dataset, smk):

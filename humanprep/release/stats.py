@@ -1,0 +1,40 @@
+"""What the card, Croissant file and Hugging Face view say about a dataset's released
+records, counted while the records stream past: memory does not grow with the items."""
+
+from collections import Counter
+
+from humanprep.datasets import DESCRIPTORS
+
+
+def categories(record):
+    """Annotation categories counted on the card (the descriptor's `categories`)."""
+    named = DESCRIPTORS[record["dataset"]].categories
+    return named(record) if named else []
+
+
+class DatasetStats:
+    """Counts over one dataset's released records."""
+
+    def __init__(self, records=()):
+        self.count = 0
+        self.splits = Counter()  # split -> items
+        self.licences = Counter()  # licence id -> items
+        self.licence_urls = set()  # (licence id, url or "")
+        self.categories = Counter()  # category -> annotations
+        self.image_exts = set()  # image file extensions
+        for record in records:
+            self.add(record)
+
+    def add(self, record):
+        self.count += 1
+        self.splits[record["split"]] += 1
+        licence = record["license"]
+        self.licences[licence["id"]] += 1
+        self.licence_urls.add((licence["id"], licence["url"] or ""))
+        self.categories.update(categories(record))
+        self.image_exts.add(record["image"]["path"].rsplit(".", 1)[1])
+
+
+def as_stats(by_dataset):
+    """{dataset: DatasetStats}, from stats or from whole record lists."""
+    return {d: v if isinstance(v, DatasetStats) else DatasetStats(v) for d, v in by_dataset.items()}

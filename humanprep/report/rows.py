@@ -1,0 +1,18 @@
+"""Rows of JSON Lines files read lazily, again at each pass: a report job holds a few rows
+of a dataset at a time, never all of them."""
+
+import json
+
+
+class JsonlRows:
+    """Iterating gives every row of the files in order, read from disk each time."""
+
+    def __init__(self, paths):
+        self.paths = list(paths)
+
+    def __iter__(self):
+        for path in self.paths:
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    if line.strip():
+                        yield json.loads(line)
