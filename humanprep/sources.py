@@ -28,6 +28,7 @@ LAZY_FIELDS = (
     "coco_image_id",
     "summary_counter",
     "release_views",
+    "hf_schema",
 )
 
 

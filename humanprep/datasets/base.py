@@ -50,9 +50,11 @@ class Descriptor:
     coco_reads_files: bool = True  # the export reads masks/maps from the shard folders
     coco_derived: tuple = ()  # derived subsets whose shard records the export also reads
     sheet_derived: tuple = ()  # derived subsets the contact sheet draws
+    sheet_category: object = None  # record -> category the sheet spreads over (None: unannotated)
     card_notes: object = None  # (spec, summary) -> card lines on its conventions
     categories: object = None  # record -> annotation category names the card counts
     release_views: dict = field(default_factory=dict)  # release option -> "module:function"(dir)
+    hf_schema: str = ""  # "module:function"(its record schema piece) completing it for HF features
     summary_counter: str = ""  # "module:Class" adding its own counts to the normalise summary
     side_splits: dict = field(default_factory=dict)  # side file -> on-disk split (sidefiles)
     seconds_per_item: float = 0.05  # one core, per-shard stages (bench/RESULTS.md)

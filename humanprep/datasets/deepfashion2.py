@@ -39,6 +39,12 @@ def card_notes(spec, summary):
     ]
 
 
+def sheet_category(record):
+    """The first garment's category: contact sheets spread over categories."""
+    garments = (record.get("deepfashion2") or {}).get("garments") or []
+    return garments[0]["category_name"] if garments else None
+
+
 def categories(record):
     return [g["category_name"] for g in record["deepfashion2"]["garments"]]
 
@@ -71,6 +77,7 @@ DESCRIPTOR = Descriptor(
     sheet="humanprep.report.sheets:deepfashion2_sheet",
     card_notes=card_notes,
     categories=categories,
+    sheet_category=sheet_category,
     seconds_per_item=0.05,
     base_mem_mb=1000,
     derived=(

@@ -50,6 +50,7 @@ DESCRIPTOR = Descriptor(
     demo="humanprep.demo.huge100k",
     sheet="humanprep.report.sheets:huge100k_sheet",
     sheet_derived=("views",),
+    hf_schema="humanprep.formats.torchnpy:type_smpl",
     seconds_per_item=1.5,
     base_mem_mb=2000,
     derived=(Derived("views", "views", 0.01, hf_view="views"),),

@@ -373,3 +373,11 @@ def split_smpl_params(vec):
         parts[name] = vec[start : start + n].copy()
         start += n
     return parts
+
+
+def type_smpl(definition):
+    """Complete HuGe100K's record schema piece for typed views: its SMPL-X arrays, which the
+    record schema leaves free-form, by name."""
+    array = {"type": "array", "items": {"type": "number"}}
+    smpl = {"type": "object", "properties": {name: array for name, _ in SMPL_LAYOUT}}
+    definition["properties"]["smpl"] = smpl

@@ -22,7 +22,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from humanprep.datasets import DESCRIPTORS
+from humanprep.datasets import DESCRIPTORS, load
 from humanprep.errors import HumanprepError
 from humanprep.io import dumps, read_json, read_jsonl, tmp_beside, write_json, write_text
 from humanprep.schemas import record_schema
@@ -83,18 +83,12 @@ def fields_of(properties, defs):
     return [{"name": name, **type_of(node, defs)} for name, node in sorted(properties.items())]
 
 
-def smpl_schema():
-    """HuGe100K's SMPL-X arrays, which the record schema leaves free-form, by name."""
-    from humanprep.formats.torchnpy import SMPL_LAYOUT
-
-    array = {"type": "array", "items": {"type": "number"}}
-    return {"type": "object", "properties": {name: array for name, _ in SMPL_LAYOUT}}
-
-
 def record_features(dataset, schema=None):
     """The features of a dataset's records in this view (image decoded, image_info)."""
     schema = json.loads(json.dumps(schema or record_schema()))  # a copy to complete
-    schema["$defs"]["huge100k"]["properties"]["smpl"] = smpl_schema()
+    for name, descriptor in DESCRIPTORS.items():
+        if descriptor.hf_schema:  # what the record schema leaves free-form, typed
+            load(descriptor.hf_schema)(schema["$defs"][name])
     defs, props = schema["$defs"], dict(schema["properties"])
     props = {k: v for k, v in props.items() if k not in schema["$defs"] or k == dataset}
     fields = fields_of(props, defs)

@@ -7,19 +7,30 @@ every split and category it can before repeating one. Deterministic: ties go by 
 
 from itertools import zip_longest
 
+from humanprep.datasets import DESCRIPTORS
+
+
+def _category_of(record):
+    """The descriptor's `sheet_category` for the record's dataset (named by its `dataset`,
+    or by its dataset sub-record), or None where the dataset has no categories."""
+    name = record.get("dataset") or next((d for d in DESCRIPTORS if d in record), None)
+    descriptor = DESCRIPTORS.get(name)
+    return descriptor.sheet_category if descriptor else None
+
 
 def stratum(record):
-    """(split, category) of a record: DeepFashion2's first garment category, else none."""
-    garments = (record.get("deepfashion2") or {}).get("garments") or []
-    category = garments[0]["category_name"] if garments else ""
-    return (record.get("split") or "", category)
+    """(split, category) of a record: its dataset's sheet category (DeepFashion2: its first
+    garment's), else none."""
+    category_of = _category_of(record)
+    category = category_of(record) if category_of else None
+    return (record.get("split") or "", category or "")
 
 
 def annotated(record):
-    """Whether the record carries annotations worth drawing."""
-    if "deepfashion2" in record:
-        return bool(record["deepfashion2"].get("garments"))
-    return True
+    """Whether the record carries annotations worth drawing: a dataset with sheet
+    categories has them only where a category is found."""
+    category_of = _category_of(record)
+    return category_of is None or category_of(record) is not None
 
 
 def _order(record):
