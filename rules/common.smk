@@ -51,7 +51,7 @@ def code(stage):
 
 
 def terms_path(dataset):
-    return workflow_file(f"terms/{dataset}.md")
+    return workflow_file(hp_gate.terms_file(dataset))
 
 
 def registry_dir():
@@ -386,7 +386,7 @@ def derived_shards(subset, suffix):
 
 def derived_folders(subset):
     """The per-shard folders of files beside a derived subset's shard indexes."""
-    return [p[: -len(".jsonl")] for p in derived_shards(subset, "jsonl")]
+    return folders_beside(derived_shards(subset, "jsonl"))
 
 
 def subset_shards(name, suffix):
@@ -476,7 +476,12 @@ def folder_of(name, absent=None):
 
 def shard_folders(dataset):
     """The normalised shard folders (shard-NNNNN/) beside a dataset's record files."""
-    return [p[: -len(".jsonl")] for p in shard_outputs(dataset, "jsonl")]
+    return folders_beside(shard_outputs(dataset, "jsonl"))
+
+
+def folders_beside(jsonl_paths):
+    """The folder of files each shard index (shard-NNNNN.jsonl) has beside it."""
+    return [p[: -len(".jsonl")] for p in jsonl_paths]
 
 
 def sheet_inputs(wildcards):

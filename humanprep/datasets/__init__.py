@@ -21,16 +21,11 @@ def _discover():
 
 DESCRIPTORS = _discover()
 DATASETS = tuple(DESCRIPTORS)
-TITLES = {d.name: d.title for d in DESCRIPTORS.values()}
 # Environment variable that holds each dataset's archive password (None: not encrypted).
 PASSWORD_ENV = {d.name: d.password_env for d in DESCRIPTORS.values()}
 # Documented demo values: the demo archives are encrypted with these, and the demo
 # run exports them into its own environment (never into params or command lines).
 DEMO_PASSWORDS = {d.name: d.demo_password for d in DESCRIPTORS.values() if d.demo_password}
-
-
-def get(name):
-    return DESCRIPTORS[name]
 
 
 def owner(subset):
@@ -48,10 +43,8 @@ __all__ = [
     "DEMO_PASSWORDS",
     "DESCRIPTORS",
     "PASSWORD_ENV",
-    "TITLES",
     "Derived",
     "Descriptor",
-    "get",
     "load",
     "owner",
     "subsets",

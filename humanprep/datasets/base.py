@@ -60,12 +60,6 @@ class Descriptor:
     seconds_per_item: float = 0.05  # one core, per-shard stages (bench/RESULTS.md)
     base_mem_mb: int = 1000  # a shard job's memory
     derived: tuple = ()  # Derived subsets
-    notes: str = ""  # a card line about the dataset's sources
-
-    @property
-    def terms(self):
-        """The terms file a user accepts, relative to the workflow."""
-        return f"terms/{self.name}.md"
 
     def subset(self, name):
         return next(d for d in self.derived if d.name == name)
