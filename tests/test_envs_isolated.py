@@ -34,9 +34,13 @@ DRIVER = """
 import pickle, runpy, sys
 
 class Named(list):
+    # As Snakemake's Namedlist: items by position, by attribute and by name.
     def __init__(self, items, names):
         super().__init__(items)
         self.__dict__.update(names)
+
+    def __getitem__(self, key):
+        return getattr(self, key) if isinstance(key, str) else super().__getitem__(key)
 
 def named(value):
     items, names = value
@@ -161,14 +165,34 @@ def demo_jobs(tmp_path_factory):
         # --notemp: temporary outputs (extracted archives) stay, so their jobs can rerun them
         args = ("--configfile", "config/config.yaml", extra, "--skip-script-cleanup", "--notemp")
         run_or_fail(work, *args)
+        specs = [job_spec(p) for p in (work / ".snakemake" / "scripts").glob("*.py")]
         jobs = {}
-        for generated in sorted((work / ".snakemake" / "scripts").glob("*.py")):
-            spec = job_spec(generated)
-            jobs.setdefault(spec["rule"], spec)
-        yield work, jobs, root
+        for spec in sorted(specs, key=lambda s: (s["rule"], s["output"][0])):
+            dataset = spec["wildcards"][1].get("dataset", "")
+            jobs.setdefault(spec["rule"], {}).setdefault(dataset, spec)
+        yield work, {rule: list(by.values()) for rule, by in jobs.items()}, root
 
 
 ENVS = sorted({env for _, env, _, _ in RULES if env})
+
+
+def check_job(env, spec, python, work, tmp_path):
+    """The workflow's outputs move aside; the job must make them again, byte for byte."""
+    rule = spec["rule"]
+    made = [Path(p) for p in spec["output"][0]]
+    if rule == "release":
+        made.append(Path(spec["params"][1]["dest"]))
+    host = tmp_path / "host" / str(made[0]).replace("/", "_")
+    for i, path in enumerate(made):
+        host.mkdir(parents=True, exist_ok=True)
+        shutil.move(work / path, host / str(i))
+    res = run_isolated(python, spec, work, tmp_path)
+    module = missing_module(res)
+    assert not module, f"{env} does not provide module {module!r}, needed by rule {rule}"
+    assert res.returncode == 0, f"rule {rule} ({made[0]}) in {env}:\n{res.stderr[-3000:]}"
+    for i, path in enumerate(made):
+        diff = same_tree(host / str(i), work / path)
+        assert not diff, f"rule {rule} in {env}: {path} differs from the host's ({diff[:5]})"
 
 
 @pytest.mark.e2e
@@ -180,25 +204,10 @@ def test_env_runs_its_rules_in_isolation(env, demo_jobs, tmp_path):
     python = make_venv(tmp_path / "venv", env_pins(REPO / env))
     checked = []
     for rule in rules:
-        if rule not in jobs:
-            continue
-        spec = jobs[rule]
-        # The workflow's outputs move aside; the job must make them again, byte for byte.
-        made = [Path(p) for p in spec["output"][0]]
-        if rule == "release":
-            made.append(Path(spec["params"][1]["dest"]))
-        host = tmp_path / "host" / rule
-        for i, path in enumerate(made):
-            host.mkdir(parents=True, exist_ok=True)
-            shutil.move(work / path, host / str(i))
-        res = run_isolated(python, spec, work, tmp_path)
-        module = missing_module(res)
-        assert not module, f"{env} does not provide module {module!r}, needed by rule {rule}"
-        assert res.returncode == 0, f"rule {rule} in {env}:\n{res.stderr[-3000:]}"
-        for i, path in enumerate(made):
-            diff = same_tree(host / str(i), work / path)
-            assert not diff, f"rule {rule} in {env}: {path} differs from the host's ({diff[:5]})"
-        checked.append(rule)
+        for spec in jobs.get(rule, []):
+            check_job(env, spec, python, work, tmp_path)
+        if rule in jobs:
+            checked.append(rule)
     # Every rule of the env had a demo job (download: FDH is served over HTTP here).
     assert checked == rules
 
@@ -208,7 +217,7 @@ def test_env_runs_its_rules_in_isolation(env, demo_jobs, tmp_path):
 def test_a_missing_pin_fails_and_names_the_module(demo_jobs, tmp_path):
     work, jobs, _ = demo_jobs
     python = make_venv(tmp_path / "empty", [])
-    res = run_isolated(python, jobs["views"], work, tmp_path)
+    res = run_isolated(python, jobs["views"][0], work, tmp_path)
     assert res.returncode != 0
     # The first import the views entry point makes that only a pin could satisfy.
     assert missing_module(res) in {"numpy", "jsonschema", "cv2", "PIL"}
