@@ -115,7 +115,8 @@ def views(args):
 
 def ref_videocapture(args):
     for path in args["paths"]:
-        capture = cv2.VideoCapture(path)
+        # one decoder thread, as the workflow's one-core jobs decode
+        capture = cv2.VideoCapture(path, cv2.CAP_FFMPEG, [cv2.CAP_PROP_N_THREADS, 1])
         while capture.read()[0]:
             pass
         capture.release()

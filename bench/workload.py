@@ -47,7 +47,7 @@ SIZES = {
         "faces": 40,
         "videos": 16,
         "coco": 2000,
-        "two_core_shard": 60,
+        "two_core_shard": 200,
     },
     "full": {
         "data_mb": 1024,

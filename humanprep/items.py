@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from humanprep.io import write_bytes
+from humanprep.io import write_new
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 # Label maps and masks: level 1 measured fastest here, and they compress well anyway.
@@ -43,9 +43,15 @@ class ItemWriter:
     def __init__(self, shard_dir, shard, item_id):
         self.root = Path(shard_dir, safe_name(item_id))
         self.prefix = Path(shard, safe_name(item_id))
+        self.made = False
 
     def write(self, name, data):
-        write_bytes(self.root / name, data)
+        # the shard folder is an atomic_dir being filled: files go straight in (a
+        # temporary file and a rename each cost 0.9 ms per file here, a third of an item)
+        if not self.made:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.made = True
+        write_new(self.root / name, data)
         return str(self.prefix / name)
 
 

@@ -1,7 +1,10 @@
+from pathlib import Path
+
+import cv2
 import pytest
 
 from humanprep.items import BadItem
-from humanprep.normalise.huge100k import parse_name, pose_type
+from humanprep.normalise.huge100k import open_video, parse_name, pose_type
 
 
 def test_name_with_spaces_and_tilde():
@@ -30,3 +33,19 @@ def test_pose_type_by_batch():
     assert pose_type("flux_batch7") == "a-pose"
     assert pose_type("deepfashion") == "a-pose"
     assert pose_type("flux_batch8") == "diverse"
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_video_decoder_threads_follow_the_jobs_threads(threads):
+    """FFmpeg's default is one decoder thread per machine core, whatever the job's cores."""
+    data = Path(__file__).resolve().parent.parent / "humanprep/demo/data/huge100k"
+    video = sorted(data.rglob("*.mp4"))[0]
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(threads)  # what humanprep.runner does with the job's threads
+    try:
+        capture = open_video(video)
+        assert capture.isOpened()
+        assert capture.get(cv2.CAP_PROP_N_THREADS) == threads
+        capture.release()
+    finally:
+        cv2.setNumThreads(before)
