@@ -49,6 +49,7 @@ def write_new(path, data):
     filled): nothing can see it half-written, so no temporary file and rename of its own."""
     try:
         with open(path, "xb") as fh:
+            os.fchmod(fh.fileno(), 0o644)  # as write_bytes: whatever the umask
             fh.write(data)
     except OSError as err:
         raise annotate(err, path, len(data)) from None
