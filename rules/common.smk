@@ -43,11 +43,17 @@ def workflow_file(rel):
         return str(path)
 
 
+# The code walks, reused while no source changed (in the working directory's .snakemake).
+CODE_INPUTS_CACHE = str(Path(".snakemake", "humanprep", "code-inputs.json").absolute())
+
+
 def code(stage):
     """The sources the rule running scripts/<stage>.py executes (found by following its
     imports): as rule inputs, editing them re-runs what they made, so a release never
     mixes outputs of two code versions."""
-    return [workflow_file(f) for f in hp_sources.stage_files(HP_ROOT, stage)]
+    found = hp_sources.code_inputs(HP_ROOT, CODE_INPUTS_CACHE)
+    return [workflow_file(f) for f in found[stage]]
+
 
 
 def terms_path(dataset):

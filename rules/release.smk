@@ -21,6 +21,8 @@ rule hf_view:
         f"{RESULTS}/benchmarks/hf_view/{RELEASE_NAME}.tsv"
     conda:
         "../envs/release.yaml"
+    resources:
+        mem_mb=lambda wc, attempt, rulename: 4000 * mem_attempt(rulename, wc, attempt),
     params:
         release=config["release"],
         datasets=release_datasets(),
@@ -53,6 +55,8 @@ rule release:
         f"{RESULTS}/benchmarks/release/{RELEASE_NAME}.tsv"
     conda:
         "../envs/release.yaml"
+    resources:
+        mem_mb=lambda wc, attempt, rulename: 2000 * mem_attempt(rulename, wc, attempt),
     params:
         dest=f"{config['release']['dir']}/{RELEASE_NAME}",
         release=config["release"],

@@ -2,7 +2,9 @@
 this (pip-installed, tested) environment has. Imports are read from the code itself."""
 
 import importlib.metadata
+import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,37 @@ def test_code_inputs_follow_imports_including_dynamic_ones():
     assert "scripts/normalise.py" in files and "humanprep/stages/normalise.py" in files
     assert "humanprep/release/build.py" not in files
     assert "humanprep/schemas/record.schema.json" in stage_files(REPO, "normalise_summary")
+
+
+def test_code_inputs_cached_on_disk_until_a_source_changes(tmp_path, monkeypatch):
+    from humanprep import sources
+
+    root = tmp_path / "wf"
+    for folder in ("humanprep", "scripts"):
+        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    cache = tmp_path / "cache" / "code-inputs.json"
+    found = sources.code_inputs(root, str(cache))
+    assert found["normalise"] == stage_files(root, "normalise")
+    assert set(found) == {p.stem for p in (root / "scripts").glob("*.py")} - {"_humanprep"}
+    assert json.loads(cache.read_text())["stages"] == found
+
+    def no_walk(*args):
+        raise AssertionError("walked although nothing changed")
+
+    sources.code_inputs.cache_clear()  # a new parse (a new Snakemake process) reads the file
+    with monkeypatch.context() as m:
+        m.setattr(sources, "stage_files", no_walk)
+        assert sources.code_inputs(root, str(cache)) == found
+
+    # an edit (a new import) changes the fingerprint: walked again, and it is seen
+    stage = root / "humanprep" / "stages" / "normalise.py"
+    stage.write_text(stage.read_text() + "\nimport humanprep.release.build  # noqa\n")
+    for cached in (sources.code_inputs, sources.file_imports, sources._edges):
+        cached.cache_clear()
+    again = sources.code_inputs(root, str(cache))
+    assert "humanprep/release/build.py" in again["normalise"]
+    assert "humanprep/release/build.py" not in found["normalise"]
+
+    cache.write_text("{not json")  # a damaged cache costs only the walk
+    sources.code_inputs.cache_clear()
+    assert sources.code_inputs(root, str(cache)) == again
