@@ -257,11 +257,15 @@ def _two_core_walls(b, job, common, key, parts):
     return best, peaks
 
 
+KEPT_MARKERS = ("<!-- bench/tar_index.py -->", "<!-- bench/rehearse.py -->")
+
+
 def kept_rehearsal(md):
-    """bench/rehearse.py's section of RESULTS.md (from its marker on), carried over."""
+    """The other benchmarks' sections of RESULTS.md (bench/tar_index.py's, then
+    bench/rehearse.py's: from the first marker on), carried over."""
     text = md.read_text() if md.exists() else ""
-    at = text.find("<!-- bench/rehearse.py -->")
-    return "\n" + text[at:] if at >= 0 else ""
+    found = [at for at in (text.find(m) for m in KEPT_MARKERS) if at >= 0]
+    return "\n" + text[min(found):] if found else ""
 
 
 def halves(paths, times):
