@@ -55,7 +55,6 @@ def code(stage):
     return [workflow_file(f) for f in found[stage]]
 
 
-
 def terms_path(dataset):
     return workflow_file(hp_gate.terms_file(dataset))
 
