@@ -15,8 +15,8 @@ SCHEMA = Path(__file__).resolve().parent.parent / "config" / "schema.yaml"
 def schema():
     import yaml
 
-    # libyaml's loader where PyYAML has it: the pure-Python one took 0.15 s, a fixed cost
-    # of every shard job that reads its defaults
+    # libyaml's loader where PyYAML has it: 0.005 s against the pure-Python one's 0.044 s,
+    # a fixed cost of every shard job that reads its defaults
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(SCHEMA.read_text(), Loader=loader)  # noqa: S506 (a safe loader)
 
