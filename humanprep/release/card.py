@@ -1,12 +1,10 @@
 """The dataset card (README.md) and ATTRIBUTION.csv of a release."""
 
 import csv
-import io
 from collections import Counter
 
 from humanprep.datasets import DESCRIPTORS
 from humanprep.dedup import policy
-from humanprep.release.stats import as_stats
 
 ATTRIBUTION_FIELDS = ("dataset", "id", "author", "title", "url", "licence", "licence_url")
 
@@ -39,30 +37,22 @@ def write_attribution(fh, rows):
     writer.writerows(rows)
 
 
-def attribution_csv(records):
-    buf = io.StringIO()
-    rows = (attribution_row(r) for r in sorted(records, key=lambda r: (r["dataset"], r["id"])))
-    write_attribution(buf, (row for row in rows if row is not None))
-    return buf.getvalue()
-
-
 def _table(header, rows):
     lines = [f"| {' | '.join(header)} |", f"|{'---|' * len(header)}"]
     lines += [f"| {' | '.join(str(c) for c in row)} |" for row in rows]
     return "\n".join(lines)
 
 
-def card_text(meta, records_by_dataset, counts, terms, hf_view=None):
+def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     """Markdown card: what is inside, the licences, the terms, how to load and verify it.
     hf_view: (metadata, its YAML text) of the Hugging Face view, which opens the card.
-    records_by_dataset: {dataset: DatasetStats} (or its records)."""
-    records_by_dataset = as_stats(records_by_dataset)
+    stats_by_dataset: {dataset: DatasetStats of its released records}."""
     name = f"{meta['name']} {meta['version']}"
     hf_meta, hf_yaml = hf_view or (None, None)
     out = ["---", hf_yaml.rstrip(), "---", ""] if hf_yaml else []
     out += [f"# {name}", "", meta["description"], ""]
     rows, licences, cats = [], Counter(), Counter()
-    for dataset, stats in sorted(records_by_dataset.items()):
+    for dataset, stats in sorted(stats_by_dataset.items()):
         for split, n in sorted(stats.splits.items()):
             rows.append((dataset, split, n))
         licences.update({(dataset, k): n for k, n in stats.licences.items()})
@@ -83,7 +73,7 @@ def card_text(meta, records_by_dataset, counts, terms, hf_view=None):
     out += ["", "Items under Creative Commons BY licences are listed with author and source"]
     out += ["URL in ATTRIBUTION.csv; credit them when you publish.", ""]
     if hf_meta:
-        out += how_to_load(records_by_dataset, hf_meta, meta["release"], meta.get("webdataset"))
+        out += how_to_load(stats_by_dataset, hf_meta, meta["release"], meta.get("webdataset"))
     out += ["## Verify", "", "```", "sha256sum -c SHA256SUMS", "```", ""]
     out += ["or `humanprep verify-release <this folder>` (also finds extra files).", ""]
     if meta.get("selection"):
@@ -105,25 +95,25 @@ def _sorted(counter):
     return [(*key, n) for key, n in sorted(counter.items())]
 
 
-def _example(records_by_dataset, hf_meta):
+def _example(stats_by_dataset, hf_meta):
     """The dataset and split the snippets use: the first released dataset with a derived
     subset that every run makes (so its config exists), else the first by name; its first
     split."""
-    always = [d for d in records_by_dataset if any(not s.option for s in DESCRIPTORS[d].derived)]
-    dataset = always[0] if always else min(records_by_dataset)
+    always = [d for d in stats_by_dataset if any(not s.option for s in DESCRIPTORS[d].derived)]
+    dataset = always[0] if always else min(stats_by_dataset)
     info = next(i for i in hf_meta["dataset_info"] if i["config_name"] == dataset)
     hf_split = info["splits"][0]["name"]
     split = (
         "all"
-        if hf_split == "train" and {"all"} == set(as_stats(records_by_dataset)[dataset].splits)
+        if hf_split == "train" and {"all"} == set(stats_by_dataset[dataset].splits)
         else hf_split
     )
     return dataset, hf_split, split
 
 
-def snippets(records_by_dataset, hf_meta, release):
+def snippets(stats_by_dataset, hf_meta, release):
     """{tool: python code}, run beside this folder; the tests run these very snippets."""
-    dataset, hf_split, split = _example(records_by_dataset, hf_meta)
+    dataset, hf_split, split = _example(stats_by_dataset, hf_meta)
     head = f'release = "{release}"  # this folder\n'
     return {
         "datasets": f"""from datasets import load_dataset
@@ -188,13 +178,13 @@ print(path, len(coco.getAnnIds()), f"{{release}}/{{folder}}/{{image['file_name']
     }
 
 
-def how_to_load(records_by_dataset, hf_meta, release, with_webdataset=True):
+def how_to_load(stats_by_dataset, hf_meta, release, with_webdataset=True):
     """The card's "How to load" section: one snippet per tool, run from this folder."""
     rows = [
         (i["config_name"], ", ".join(f"{s['name']} ({s['num_examples']})" for s in i["splits"]))
         for i in hf_meta["dataset_info"]
     ]
-    code = snippets(records_by_dataset, hf_meta, release)
+    code = snippets(stats_by_dataset, hf_meta, release)
     if not with_webdataset:
         code = {k: v for k, v in code.items() if "webdataset" not in k}
     out = ["## How to load", "", "Run these from the folder that holds this one.", ""]

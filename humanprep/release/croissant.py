@@ -10,7 +10,6 @@ record set and listed at the top; citations are those the terms ask for (descrip
 """
 
 from humanprep.datasets import DESCRIPTORS
-from humanprep.release.stats import as_stats
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 # the Croissant 1.0 JSON-LD context, as the specification gives it
@@ -142,12 +141,11 @@ def parquet_files(hf_meta, dataset):
     return [split["path"][0] for split in config["data_files"]]
 
 
-def croissant(meta, records_by_dataset, entries, hf_meta):
+def croissant(meta, stats_by_dataset, entries, hf_meta):
     """The croissant.json document; `entries`: the manifest entries of the release files,
-    `hf_meta`: the Hugging Face view (its Parquet files); records_by_dataset: {dataset:
-    DatasetStats} (or its records)."""
-    records_by_dataset = as_stats(records_by_dataset)
-    datasets = sorted(records_by_dataset)
+    `hf_meta`: the Hugging Face view (its Parquet files); stats_by_dataset: {dataset:
+    DatasetStats of its released records}."""
+    datasets = sorted(stats_by_dataset)
     parquet = {d: parquet_files(hf_meta, d) for d in datasets}
     listed = {p for ps in parquet.values() for p in ps}
     files = [
@@ -160,11 +158,11 @@ def croissant(meta, records_by_dataset, entries, hf_meta):
             and e["path"].count("/") == 1
         )
     ]
-    licences = sorted({url or i for d in datasets for i, url in records_by_dataset[d].licence_urls})
+    licences = sorted({url or i for d in datasets for i, url in stats_by_dataset[d].licence_urls})
     terms = {d: f"terms/{d}.md" for d in datasets}
     distribution = [file_object(e) for e in files]
     for dataset in datasets:
-        distribution += file_sets(dataset, records_by_dataset[dataset], parquet[dataset])
+        distribution += file_sets(dataset, stats_by_dataset[dataset], parquet[dataset])
     return {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
@@ -177,5 +175,5 @@ def croissant(meta, records_by_dataset, entries, hf_meta):
         "usageInfo": [terms[d] for d in datasets],
         "citeAs": " ".join(DESCRIPTORS[d].citation for d in datasets),
         "distribution": distribution,
-        "recordSet": [record_set(d, records_by_dataset[d], terms[d]) for d in datasets],
+        "recordSet": [record_set(d, stats_by_dataset[d], terms[d]) for d in datasets],
     }

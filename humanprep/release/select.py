@@ -12,17 +12,6 @@ def wanted(record, splits, licences):
     return not licences or record["license"]["id"] in licences
 
 
-def select_shards(normalised_dir, splits=(), licences=()):
-    """{shard name: [selected records]} and the number left out, shard by shard, sorted."""
-    selected, left_out = {}, 0
-    for path in sorted(Path(normalised_dir).glob("shard-*[0-9].jsonl")):
-        records = list(read_jsonl(path))
-        keep = [r for r in records if wanted(r, splits, licences)]
-        left_out += len(records) - len(keep)
-        selected[path.stem] = keep
-    return selected, left_out
-
-
 def select_shard(path, splits=(), licences=()):
     """(selected records, number left out) of one record shard file."""
     records = read_jsonl(path)

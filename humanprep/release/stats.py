@@ -33,8 +33,3 @@ class DatasetStats:
         self.licence_urls.add((licence["id"], licence["url"] or ""))
         self.categories.update(categories(record))
         self.image_exts.add(record["image"]["path"].rsplit(".", 1)[1])
-
-
-def as_stats(by_dataset):
-    """{dataset: DatasetStats}, from stats or from whole record lists."""
-    return {d: v if isinstance(v, DatasetStats) else DatasetStats(v) for d, v in by_dataset.items()}
