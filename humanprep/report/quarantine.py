@@ -8,6 +8,8 @@ problem on two items counts once per kind.
 import re
 from collections import Counter
 
+from humanprep.report.rows import keep_lowest
+
 _NAMED = re.compile(r"\S*\d\S*")  # a word with a digit: an id, a file name, a coordinate
 _SPACES = re.compile(r"\s+")
 
@@ -50,9 +52,6 @@ def examples(quarantined, per_kind=2):
     for seq, q in enumerate(quarantined):
         if q.get("kind") != "quarantined":
             continue
-        found = best.setdefault(kind(q["reason"]), [])
-        found.append((q["id"], seq, q["reason"]))
-        if len(found) > 4 * per_kind + 8:
-            found.sort()
-            del found[per_kind:]
+        k = kind(q["reason"])
+        best[k] = keep_lowest(best.get(k, []), (q["id"], seq, q["reason"]), per_kind)
     return [(k, i, reason) for k in sorted(best) for i, _, reason in sorted(best[k])[:per_kind]]

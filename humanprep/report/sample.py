@@ -8,6 +8,7 @@ every split and category it can before repeating one. Deterministic: ties go by 
 from itertools import zip_longest
 
 from humanprep.datasets import DESCRIPTORS
+from humanprep.report.rows import keep_lowest
 
 
 def _category_of(record):
@@ -42,11 +43,8 @@ def representative(records, n, key=stratum):
     may stream past: each stratum keeps only its first `n` (no stratum gives more)."""
     groups = {}
     for record in records:
-        group = groups.setdefault(key(record), [])
-        group.append(record)
-        if len(group) > 4 * n + 8:
-            group.sort(key=_order)  # stable: ties keep their order, as one sort of all
-            del group[max(n, 1) :]
+        k = key(record)
+        groups[k] = keep_lowest(groups.get(k, []), record, max(n, 1), _order)
     for group in groups.values():
         group.sort(key=_order)
     ordered = [groups[k] for k in sorted(groups, key=lambda k: (not annotated(groups[k][0]), k))]

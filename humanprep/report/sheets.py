@@ -14,6 +14,7 @@ from PIL import Image
 from humanprep.formats.celeba import PARTS as CELEBA_PARTS
 from humanprep.formats.shhq import PALETTE as SHHQ_PALETTE
 from humanprep.report import draw
+from humanprep.report.rows import keep_lowest
 from humanprep.report.sample import representative
 
 # Keypoint limbs, 0-based. Same as humanprep.coco.people (not imported: it needs pycocotools;
@@ -199,12 +200,6 @@ def _id(row):
     return row["id"]
 
 
-def _lowest(rows, row, n):
-    """rows plus row, cut back to the `n` lowest ids now and then (sorted stably)."""
-    rows.append(row)
-    return heapq.nsmallest(n, rows, key=_id) if len(rows) > 4 * n + 8 else rows
-
-
 def fullbody_picks(records, decisions, n=8):
     """(accepted, rejected, {id: record}) the full-body sheets show: accepted by id up to
     `n`; rejections one per reason first (in reason order), so every reason that occurs
@@ -216,9 +211,9 @@ def fullbody_picks(records, decisions, n=8):
         if d["id"] not in ids:
             continue
         if d["reason"] == "accepted":
-            accepted = _lowest(accepted, d, n)
+            accepted = keep_lowest(accepted, d, n, _id)
             continue
-        rejected = _lowest(rejected, d, n)
+        rejected = keep_lowest(rejected, d, n, _id)
         if d["reason"] not in first or d["id"] < first[d["reason"]]["id"]:
             first[d["reason"]] = d
     accepted = heapq.nsmallest(n, accepted, key=_id)
