@@ -88,15 +88,21 @@ def add_derived(tmp, subset_dir, dataset, mode):
     filtered, its per-item files (named by the item's safe name) linked."""
     subset_dir = Path(subset_dir)
     dest = tmp / "derived" / subset_dir.name
+    indexes = {}
     for path in sorted(subset_dir.glob("shard-*.jsonl")):
-        ids = released_ids(tmp, dataset, path.name.split(".", 1)[0])
-        rows = [r for r in read_jsonl(path) if r["id"] in ids]
-        if rows:
-            write_jsonl(dest / path.name, rows)
-    for shard in sorted(p for p in subset_dir.glob("shard-*") if p.is_dir()):
-        names = {safe_name(i) for i in released_ids(tmp, dataset, shard.name)}
-        for item in sorted(shard.iterdir()):
-            target = dest / shard.name / item.name
+        indexes.setdefault(path.name.split(".", 1)[0], []).append(path)
+    folders = {p.name: p for p in subset_dir.glob("shard-*") if p.is_dir()}
+    for shard in sorted(set(indexes) | set(folders)):
+        ids = released_ids(tmp, dataset, shard)  # one shard's ids at a time, read once
+        for path in indexes.get(shard, []):
+            rows = [r for r in read_jsonl(path) if r["id"] in ids]
+            if rows:
+                write_jsonl(dest / path.name, rows)
+        if shard not in folders:
+            continue
+        names = {safe_name(i) for i in ids}
+        for item in sorted(folders[shard].iterdir()):
+            target = dest / shard / item.name
             if item.is_dir() and item.name in names:
                 place_tree(item, target, mode)
             elif item.is_file() and Path(item.name).stem in names:
