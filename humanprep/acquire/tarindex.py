@@ -226,10 +226,10 @@ class _Pass:
         self.buffers = [bytearray(CHUNK_BLOCKS * BLOCK) for _ in range(4)]
         self.turn = 0
 
-    def _submit(self, blk, heads, pos):
+    def _submit(self, rows, sizes, heads, pos):
         while len(self.pending) >= 2:
             self.pending.pop(0).result()
-        self.pending.append(self.pool.submit(self._take, blk, heads, pos))
+        self.pending.append(self.pool.submit(self._take, rows, sizes, heads, pos))
 
     def drain(self):
         while self.pending:
@@ -248,25 +248,26 @@ class _Pass:
         if n == 0:
             raise _fail(self.archive, f"not a readable tar: ends at byte {pos} without end marker")
         blk = np.frombuffer(buf, dtype=np.uint8, count=n * BLOCK).reshape(n, BLOCK)
-        cand, rows, nxt = self._candidates(blk)
+        cand, rows, sizes, nxt = self._candidates(blk)
         if len(cand) and cand[0] == 0 and (nxt[:-1] == cand[1:]).all():
             # the usual case: the fast headers follow one another, a chain without gaps
             heads, i = cand, int(nxt[-1])
         else:  # data blocks that look like headers, or a header for the slow path
             sel, i = self._follow(cand, nxt, n)
-            heads, rows = cand[sel], rows[sel]
+            heads, rows, sizes = cand[sel], rows[sel], sizes[sel]
         if len(heads):
-            self._submit(rows, heads, pos)
+            self._submit(rows, sizes, heads, pos)
         if i < n:  # the chain reached a block that is no fast header
             return pos + i * BLOCK, True
         return pos + i * BLOCK, False
 
     @staticmethod
     def _candidates(blk):
-        """(block numbers, copies of those blocks, block of the next header after each) of
-        the blocks that read as fast headers: ustar or GNU magic, a file, directory or
-        contiguous-file type, no ustar prefix (GNU headers keep times there: slow path), a
-        size field of octal digits. Only blocks with the magic are looked at further."""
+        """(block numbers, copies of those blocks, their sizes, block of the next header
+        after each) of the blocks that read as fast headers: ustar or GNU magic, a file,
+        directory or contiguous-file type, no ustar prefix (GNU headers keep times there:
+        slow path), a size field of octal digits. Only blocks with the magic are looked at
+        further; the sizes go on to the pass's second thread, which would parse them again."""
         magic = np.ascontiguousarray(blk[:, 257:265]).view("<u8")[:, 0]
         cand = np.flatnonzero((magic == _GNU_WORD) | (magic == _POSIX_WORD))
         rows = blk[cand]
@@ -278,7 +279,7 @@ class _Pass:
         if not ok.all():
             cand, rows, size, types = cand[ok], rows[ok], size[ok], types[ok]
         data = np.where(types == 53, 0, (size + BLOCK - 1) // BLOCK)  # dirs have no data
-        return cand, rows, cand + 1 + data
+        return cand, rows, size, cand + 1 + data
 
     @staticmethod
     def _follow(cand, nxt, n):
@@ -292,9 +293,8 @@ class _Pass:
             i = nl[i]
         return np.array(sel, dtype=np.int64), i
 
-    def _take(self, rows, heads, pos):
+    def _take(self, rows, sizes, heads, pos):
         self._check_sums(rows, pos + heads * BLOCK)
-        sizes = _sizes(rows)[0]
         types = rows[:, 156]
         names = np.zeros((len(rows), 104), dtype=np.uint8)
         names[:, :NAME_LEN] = rows[:, :NAME_LEN]
