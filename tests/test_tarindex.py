@@ -149,14 +149,32 @@ def test_limits_and_damage(tmp_path):
         build_index(gz, tmp_path / "i5")
 
 
-def test_vectorised_hash_is_the_scalar_hash():
+def test_compiled_hash_is_the_scalar_hash():
+    """The scan's hash of every name and folder equals name_hash of their bytes (names of
+    0-100 bytes, across every word boundary)."""
+    from humanprep.acquire.tarscan import Scan
+
     rng = np.random.default_rng(0)
-    names = [bytes(rng.integers(33, 127, n, dtype=np.uint8)) for n in range(0, 101)]
-    rows = np.zeros((len(names), 104), dtype=np.uint8)
-    for i, n in enumerate(names):
-        rows[i, : len(n)] = np.frombuffer(n, dtype=np.uint8)
-    lengths = np.array([len(n) for n in names], dtype=np.uint32)
-    assert tarindex._hash_rows(rows, lengths).tolist() == [name_hash(n) for n in names]
+    names = [b"d/" + bytes(rng.integers(97, 123, n, dtype=np.uint8)) for n in range(1, 99)]
+    blocks = []
+    for name in names:
+        info = tarfile.TarInfo(name.decode())
+        info.mtime = 0
+        blocks.append(info.tobuf(tarfile.USTAR_FORMAT))
+    buf = np.frombuffer(b"".join(blocks) + b"\0" * 1024, dtype=np.uint8)
+    scan = Scan(len(names) + 2)
+    k, stop, slow = scan.run(buf, len(names) + 2, 0, 4096, 7)
+    assert (k, stop, slow) == (len(names), len(names), True)  # stopped at the end blocks
+    assert scan.hashes[:k].tolist() == [name_hash(n) for n in names]
+    assert scan.phashes[:k].tolist() == [name_hash(b"d")] * k
+    assert scan.newp[:k].tolist() == [True] + [False] * (k - 1)
+    rec = scan.rec[:k]
+    assert scan.names[: rec["name_len"].sum()].tobytes() == b"".join(names)
+    lens = [len(n) for n in names]
+    assert rec["name_len"].tolist() == lens
+    assert rec["name_at"].tolist() == (7 + np.cumsum([0, *lens[:-1]])).tolist()
+    assert rec["offset"].tolist() == [4096 + 512 * (i + 1) for i in range(k)]  # no data
+    assert rec["size"].tolist() == [0] * k
 
 
 def test_listing_of_an_index_and_of_a_tree_agree(tmp_path):
