@@ -119,18 +119,20 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--tarfile-members", type=int, default=200_000)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--tar", default=None, help="index this tar (made by --keep) instead")
     args = ap.parse_args(argv)
     scratch = Path(tempfile.mkdtemp(prefix="tarindex-", dir=args.dir))
-    need = args.members * 1024 + (1 << 30)
+    need = (0 if args.tar else args.members * 1024) + (1 << 30)
     free = shutil.disk_usage(scratch).free
     if free < 2 * need:
         sys.exit(f"{scratch}: {free / 1e9:.1f} GB free, want {2 * need / 1e9:.1f} GB")
     try:
-        tar = scratch / "archive.tar"
+        tar = Path(args.tar) if args.tar else scratch / "archive.tar"
         t0 = time.perf_counter()
-        write_tar(tar, args.members)
-        print(f"wrote {args.members} members, {tar.stat().st_size / 1e9:.2f} GB "
-              f"in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+        if not args.tar:
+            write_tar(tar, args.members)
+            print(f"wrote {args.members} members, {tar.stat().st_size / 1e9:.2f} GB "
+                  f"in {time.perf_counter() - t0:.1f} s")  # fmt: skip
         usage = scratch / "usage"
         code = (
             "import logging, sys; logging.basicConfig(level=logging.INFO);"
@@ -176,6 +178,12 @@ def main(argv=None):
                   f"{idx:.2f} s ({args.members / idx / 1e6:.2f} M members/s), speed vs cat "
                   f"{cat / idx:.2f}x (target >= {SPEED_TARGET}): "
                   f"{'PASS' if cat / idx >= SPEED_TARGET else 'MISS'}")  # fmt: skip
+            # the disk's speed drifts between runs: each run's ratio to the cat just before it
+            pairs = sorted(c / i for c, i in zip(cat_s[cache], idx_s[cache], strict=True))
+            print(
+                f"  per run, index pass vs the cat just before it: "
+                f"{', '.join(f'{r:.2f}x' for r in pairs)} (median {np.median(pairs):.2f}x)"
+            )
             for name in refs:
                 ref = min(ref_s[name, cache])
                 print(f"  {name}: {ref:.2f} s, {cat / ref:.2f}x of cat; the index pass is "

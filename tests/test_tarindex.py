@@ -73,7 +73,19 @@ def test_many_members_take_the_fast_path_in_chunks(tmp_path, monkeypatch):
     members = [(f"s/{i:05d}.{r}", bytes([i % 251]) * (i % 900), R, None)
                for i in range(300) for r in ("png", "npy")]  # fmt: skip
     tar = make_tar(tmp_path / "b.tar", members)
+    slow = []
+    real_slow = tarindex._Pass.slow
+
+    def counted(self, pos):
+        slow.append(pos)
+        return real_slow(self, pos)
+
+    monkeypatch.setattr(tarindex._Pass, "slow", counted)
     build_index(tar, tmp_path / "idx")
+    with tarfile.open(tar) as tf:
+        last = tf.getmembers()[-1]
+    end = last.offset_data + -(-last.size // 512) * 512
+    assert slow == [end]  # tarfile only for the end-of-archive blocks
     got = listed(tmp_path / "idx")
     with tarfile.open(tar) as tf:
         for info in tf.getmembers():
@@ -152,6 +164,7 @@ def test_limits_and_damage(tmp_path):
 def test_compiled_hash_is_the_scalar_hash():
     """The scan's hash of every name and folder equals name_hash of their bytes (names of
     0-100 bytes, across every word boundary)."""
+    from humanprep.acquire import tarscan
     from humanprep.acquire.tarscan import Scan
 
     rng = np.random.default_rng(0)
@@ -175,6 +188,8 @@ def test_compiled_hash_is_the_scalar_hash():
     assert rec["name_at"].tolist() == (7 + np.cumsum([0, *lens[:-1]])).tolist()
     assert rec["offset"].tolist() == [4096 + 512 * (i + 1) for i in range(k)]  # no data
     assert rec["size"].tolist() == [0] * k
+    ats, lens = rec["name_at"] - 7, rec["name_len"]
+    assert tarscan.hash_names(scan.names, ats, lens).tolist() == scan.hashes[:k].tolist()
 
 
 def test_listing_of_an_index_and_of_a_tree_agree(tmp_path):

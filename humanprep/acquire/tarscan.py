@@ -158,3 +158,12 @@ def _scan(buf, nblocks, i, base, name_at, rec, hashes, plens, phashes, newp, odd
         k += 1
         i += 1 + (size + 511) // 512
     return k, i, False
+
+
+@njit(cache=True, nogil=True)
+def hash_names(blob, name_at, name_len):
+    """name_hash of each name of an index (names.bin, and the records' offsets, lengths)."""
+    out = np.empty(len(name_at), dtype=np.uint64)
+    for i in range(len(name_at)):
+        out[i] = _hash(blob[name_at[i] : name_at[i] + name_len[i]], name_len[i])
+    return out
