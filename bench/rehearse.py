@@ -60,7 +60,9 @@ REAL_GB = 60 + 32 + 17 + 27 + 3  # FDH's four tars and CelebAMask-HQ.zip (FORMAT
 DRYRUN_TARGET_S = 10.0
 NODE_CORES = 32
 SHARD_SIZE = 2000  # config/schema.yaml default
-BUFFER_MB = 64  # read buffers: the tar index's 32 MiB chunks (two in flight), hashing's
+# read buffers: the tar index's four 32 MiB chunks (made as a tar needs them), hashing's
+# 1 MiB reads
+BUFFER_MB = 128
 FDH_TARS = {  # FORMATS.md: one tar per licence, published sample counts
     "cc-by-nc-sa-2.tar": 816_664,
     "cc-by-2.tar": 440_855,
@@ -688,7 +690,7 @@ def report(small, big, dry, cores):
         f"{hours32:.1f} h (extrapolated, stages one after another) |",
         "",
         "Measured at full size by the other benchmarks (not extrapolated): the tar index "
-        "pass over 5,000,000 members peaks at 431 MB (bench/tar_index.py); an FDH normalise "
+        "pass over 5,000,000 members peaks at 455 MB (bench/tar_index.py); an FDH normalise "
         "job with the 1.87M-entry metadata.json at 43 MB, +3.3% over 1,000 entries "
         "(bench/fdh_metadata.py); planning FDH's shards holds no per-item list (67 MB for "
         "100,000 items, flat).",
