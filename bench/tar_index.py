@@ -1,17 +1,20 @@
 """Benchmark the in-place tar index pass on a synthetic tar of many small members.
 
-    .venv/bin/python bench/tar_index.py [--members 5000000] [--dir DIR] [--keep]
+    .venv/bin/python bench/tar_index.py [--members 5000000] [--dir DIR] [--keep] [--tar T]
+                                        [--max-kb 54]
 
 Writes a plain tar shaped like FDH's WebDataset shards (keys of five members each: image,
 masks, keypoints, vertices; 1-512 bytes of data apiece, so every member is one header and
-one data block), then times `cat archive > /dev/null` and the index pass
+one data block; with --max-kb, members of 1 byte to that many KiB), or takes --tar, then
+times `cat archive > /dev/null` and the index pass
 (`humanprep.acquire.tarindex.build_index`) in a fresh process under GNU time, best of
 --repeat, and prints both with the index pass's peak RSS, beside two references: GNU tar
 listing the members (`tar -tf`, C) and the floor of any Python pass (reading the bytes into
 a reused buffer and nothing else). Targets: peak under 500 MB, and
 the pass at 0.8x or better of cat's speed (cat time / index time >= 0.8), measured both
 with the tar evicted from the page cache before each run ("cold", as a 17-60 GB tar is read)
-and with it cached ("warm"). For comparison it
+and with it cached ("warm"); as the disk's speed drifts, each run's ratio to the cat just
+before it is printed too. For comparison it
 also lists the first --tarfile-members members with Python's tarfile (getmembers), the way
 unpacking listed a tar before. The tar and the index are deleted afterwards unless --keep.
 """
