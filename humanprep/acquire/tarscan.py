@@ -58,6 +58,18 @@ def _hash(data, n):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _octal(h, start, end):
+    """The octal digits h[start:end] as a number, or -1 if any is no octal digit."""
+    value = 0
+    for j in range(start, end):
+        c = np.int64(h[j]) - 48
+        if c < 0 or c > 7:
+            return -1
+        value = value * 8 + c
+    return value
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _plain(h):
     """Size of the plain header `h` (512 bytes), or -1 when the scan must not take it."""
     ok = h[257] == 117 and h[258] == 115 and h[259] == 116 and h[260] == 97 and h[261] == 114
@@ -66,20 +78,10 @@ def _plain(h):
     t = h[156]
     if not ok or not (posix or gnu) or (t != 48 and t != 53 and t != 55) or h[345] != 0:
         return -1
-    size = 0
-    for j in range(124, 135):
-        c = np.int64(h[j]) - 48
-        if c < 0 or c > 7:
-            return -1
-        size = size * 8 + c
-    if h[135] != 0 and h[135] != 32:
+    size = _octal(h, 124, 135)
+    stored = _octal(h, 148, 154)
+    if size < 0 or stored < 0 or (h[135] != 0 and h[135] != 32):
         return -1
-    stored = 0
-    for j in range(148, 154):
-        c = np.int64(h[j]) - 48
-        if c < 0 or c > 7:
-            return -1
-        stored = stored * 8 + c
     # slices and range indexes: numba then drops its negative-index checks and the sum
     # vectorises (34 ns a header against 470)
     total = np.int64(256)  # the checksum field counts as eight spaces
