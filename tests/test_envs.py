@@ -78,6 +78,8 @@ def test_code_inputs_follow_imports_including_dynamic_ones():
     assert "humanprep/formats/torchnpy.py" in files
     assert "scripts/normalise.py" in files and "humanprep/stages/normalise.py" in files
     assert "humanprep/release/build.py" not in files
+    # imported inside a function (the compiled scan loads while the reader starts)
+    assert "humanprep/acquire/tarscan.py" in stage_files(REPO, "index_archive")
     assert "humanprep/schemas/record.schema.json" in stage_files(REPO, "normalise_summary")
 
 
