@@ -508,6 +508,13 @@ class _Names:
         )
 
     @functools.cached_property
+    def by_hash(self):
+        """(member numbers in hash order, the hashes in that order): a name is looked up
+        by binary search (a tar may hold many links)."""
+        order = np.argsort(self.hashes, kind="stable")
+        return order, self.hashes[order]
+
+    @functools.cached_property
     def hashes(self):
         from humanprep.acquire.tarscan import hash_names
 
@@ -577,7 +584,9 @@ def _check_folders(archive, dirs, files, kinds, names):
 
 def _lookup(name, names):
     h = np.uint64(name_hash(name.encode("utf-8", "surrogateescape")))
-    for i in np.flatnonzero(names.hashes == h).tolist():
+    order, ordered = names.by_hash
+    lo, hi = np.searchsorted(ordered, h, "left"), np.searchsorted(ordered, h, "right")
+    for i in sorted(order[lo:hi].tolist()):
         if names[i] == name:
             return i
     return None
