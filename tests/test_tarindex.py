@@ -45,8 +45,10 @@ def listed(index_dir):
     return {name: (kind, off, size) for name, kind, off, size in TarIndex(index_dir).members()}
 
 
+@pytest.mark.parametrize("chunk", [2, 1 << 16])  # 2: every member crosses chunks
 @pytest.mark.parametrize("fmt", [tarfile.PAX_FORMAT, tarfile.GNU_FORMAT, tarfile.USTAR_FORMAT])
-def test_index_matches_tarfile(tmp_path, fmt):
+def test_index_matches_tarfile(tmp_path, monkeypatch, fmt, chunk):
+    monkeypatch.setattr(tarindex, "CHUNK_BLOCKS", chunk)
     members = [m for m in MIXED if fmt != tarfile.USTAR_FORMAT or len(m[0].encode()) < 100]
     tar = make_tar(tmp_path / "a.tar", members, fmt)
     summary = build_index(tar, tmp_path / "idx")
