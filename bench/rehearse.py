@@ -68,7 +68,7 @@ OTHER_BUFFER_MB = 64
 # dedup's multi-index count table grows in steps (2**16 to 2**24 entries, chosen by the
 # item count) and one step falls between this script's two scales, so the straight line
 # through them overstates it.
-MEASURED_FULL_MB = {"dedup": 1595}  # bench/dedup.py: 2.5M fingerprints, PSS, 2 processes
+MEASURED_FULL_MB = {"dedup": (1595, "bench/dedup.py")}  # 2.5M fingerprints, PSS, 2 processes
 FDH_TARS = {  # FORMATS.md: one tar per licence, published sample counts
     "cc-by-nc-sa-2.tar": 816_664,
     "cc-by-2.tar": 440_855,
@@ -583,7 +583,8 @@ def memory_rows(small, big):
             slope = growth / (per_job - per_job_small) if per_job > per_job_small else 0.0
             full_job = SHARD_SIZE if rule in SHARD_RULES else _published(key) / len(mine)
             small_peak = max(r[2] for r in theirs)
-            full = MEASURED_FULL_MB.get(rule, peak + slope * max(0.0, full_job - per_job))
+            measured = MEASURED_FULL_MB.get(rule)
+            full = measured[0] if measured else peak + slope * max(0.0, full_job - per_job)
             out[(rule, key)] = (small_peak, peak, full)
     return out
 
@@ -630,8 +631,11 @@ def report(small, big, dry, cores):
         f"({SHARD_SIZE} items for per-shard rules, the dataset's share for the others; growth "
         f"within {OTHER_BUFFER_MB} MB, {BUFFER_MB['index_archive']} MB for index_archive's "
         "four read buffers, is not counted; "
-        + ", ".join(f"{r}: {mb} MB measured at full size" for r, mb in MEASURED_FULL_MB.items())
-        + ", bench/dedup.py). Wall "
+        + ", ".join(
+            f"{r}: {mb} MB measured at full size, {source}"
+            for r, (mb, source) in MEASURED_FULL_MB.items()
+        )
+        + "). Wall "
         "time at full size: per rule and dataset a fixed CPU cost plus a CPU cost per item "
         "fitted to the two runs (normalise: the per-item cost at real image sizes, "
         "SECONDS_PER_ITEM, bench/run.py), divided by the cores (jobs are per shard or per "

@@ -49,6 +49,8 @@ SWITCH_INTERVAL = 0.0002  # seconds
 assert KINDS == ("file", "dir", "symlink", "hardlink")
 FILE, DIR, SYMLINK, HARDLINK = range(4)
 _MASK64 = (1 << 64) - 1
+NAME_HASH_SEED = 0xC2B2AE3D27D4EB4F  # name_hash's constants (tarscan uses them too)
+NAME_HASH_MUL = 0x9E3779B97F4A7C15
 
 
 def _fail(archive, problem):
@@ -61,10 +63,10 @@ def _fail(archive, problem):
 def name_hash(raw):
     """64-bit hash of a name's bytes; the same as the scan computes (tarscan._hash)."""
     n = len(raw)
-    h = (n * 0xC2B2AE3D27D4EB4F) & _MASK64
+    h = (n * NAME_HASH_SEED) & _MASK64
     padded = raw + b"\x00" * (-n % 8)
     for (word,) in np.frombuffer(padded, dtype="<u8").reshape(-1, 1).tolist():
-        h = (((h ^ word) * 0x9E3779B97F4A7C15) & _MASK64) ^ (h >> 29)
+        h = (((h ^ word) * NAME_HASH_MUL) & _MASK64) ^ (h >> 29)
     return h
 
 
@@ -507,10 +509,15 @@ class _Names:
             "utf-8", "surrogateescape"
         )
 
+    def with_hash(self, h):
+        """Member numbers, in index order, whose name hashes to `h` (a binary search: a
+        tar may hold many links)."""
+        order, ordered = self._by_hash
+        lo, hi = np.searchsorted(ordered, h, "left"), np.searchsorted(ordered, h, "right")
+        return sorted(order[lo:hi].tolist())
+
     @functools.cached_property
-    def by_hash(self):
-        """(member numbers in hash order, the hashes in that order): a name is looked up
-        by binary search (a tar may hold many links)."""
+    def _by_hash(self):
         order = np.argsort(self.hashes, kind="stable")
         return order, self.hashes[order]
 
@@ -570,7 +577,8 @@ def _check_folders(archive, dirs, files, kinds, names):
     clashes = sorted(
         (name, i)
         for h in hits
-        for i in np.flatnonzero((names.hashes == h) & (kinds != DIR)).tolist()
+        for i in names.with_hash(np.uint64(h))
+        if kinds[i] != DIR
         for name in by_hash[h]
         if names[i] == name
     )
@@ -584,9 +592,7 @@ def _check_folders(archive, dirs, files, kinds, names):
 
 def _lookup(name, names):
     h = np.uint64(name_hash(name.encode("utf-8", "surrogateescape")))
-    order, ordered = names.by_hash
-    lo, hi = np.searchsorted(ordered, h, "left"), np.searchsorted(ordered, h, "right")
-    for i in sorted(order[lo:hi].tolist()):
+    for i in names.with_hash(h):
         if names[i] == name:
             return i
     return None

@@ -9,19 +9,19 @@ A header is taken here only when it is plain: ustar or GNU magic, a file, direct
 contiguous-file type, no ustar prefix, a size of 11 octal digits, a checksum of 6 octal
 digits that matches the unsigned sum. The scan stops at any other header (pax, GNU long
 names, links, old V7 headers, end of archive, damage) and the caller takes that one member
-through `tarfile`. Names that need normalising or checking (".", ".." or empty components,
-leading "/" or ".", trailing "/" or ".", backslash, colon) are flagged, not judged here.
+through `tarfile`. Names that need normalising or checking (empty or absolute, ".", ".."
+or empty components, a trailing "/", backslash, colon) are flagged, not judged here.
 """
 
 import numpy as np
 from numba import njit
 
+from humanprep.acquire.tarindex import DIR, FILE, NAME_HASH_MUL, NAME_HASH_SEED
 from humanprep.members import MEMBER
 
-FILE, DIR = 0, 1
 NAME_LEN = 100
-_HASH_SEED = np.uint64(0xC2B2AE3D27D4EB4F)
-_HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
+_HASH_SEED = np.uint64(NAME_HASH_SEED)
+_HASH_MUL = np.uint64(NAME_HASH_MUL)
 
 
 class Scan:
