@@ -28,9 +28,9 @@ from humanprep.acquire.unpack import extract  # noqa: E402
 from humanprep.coco import export  # noqa: E402
 from humanprep.derive.sketch import sketch_maps  # noqa: E402
 from humanprep.io import sha256_file  # noqa: E402
-from humanprep.normalise.huge100k import iter_views  # noqa: E402
 from humanprep.normalise.shard import normalise_shard, write_shard_outputs  # noqa: E402
 from humanprep.settings import defaults  # noqa: E402
+from humanprep.video import iter_frames as iter_views  # noqa: E402
 
 cv2.setNumThreads(1)  # one core per job, as the workflow's jobs run
 

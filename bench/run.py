@@ -347,7 +347,7 @@ def bench_derive(b, data):
         "images",
         note="1024x1024 JPEG faces; both decode with Pillow; ours: Canny + XDoG + photocopy at 512",
     )
-    ours = b.job("humanprep.normalise.huge100k.iter_views", "views", {"paths": videos["paths"]})
+    ours = b.job("humanprep.video.iter_frames", "views", {"paths": videos["paths"]})
     ref = b.job("bare cv2.VideoCapture decode", "ref_videocapture", {"paths": videos["paths"]})
     out["huge100k_views"] = stage(
         ours,

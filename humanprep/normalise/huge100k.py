@@ -4,15 +4,14 @@ The `.npy` parameters are torch pickles; they are read without torch and without
 pickle code (humanprep.formats.torchnpy). Frame i of the video is view i.
 """
 
-import cv2
 import numpy as np
 
 from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.formats.torchnpy import load_huge100k_npy, split_smpl_params
-from humanprep.items import LABEL_PNG_LEVEL, BadItem, png_bytes
-from humanprep.members import local_file
-from humanprep.normalise.common import take_image
+from humanprep.items import BadItem
+from humanprep.normalise.common import read_file, take_image
+from humanprep.video import iter_frames, video_file
 
 N_VIEWS = 24
 DIVERSE_BATCHES = ("flux_batch8", "flux_batch9")
@@ -34,49 +33,16 @@ def pose_type(batch):
     return "diverse" if batch in DIVERSE_BATCHES else "a-pose"
 
 
-def open_video(path):
-    """FFmpeg's decoder threads follow OpenCV's thread count, which the runner sets to the
-    job's threads: its default (one per machine core) oversubscribed one-core jobs, and
-    two views jobs on two cores ran 1.55x one, not 2x."""
-    threads = max(1, cv2.getNumThreads())
-    return cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, [cv2.CAP_PROP_N_THREADS, threads])
-
-
-def iter_views(path):
-    """Yield every frame of the video as RGB, decoded and converted in two reused buffers
-    (each yielded array is overwritten by the next frame: copy it to keep it)."""
-    capture = open_video(path)
-    bgr = rgb = None
-    try:
-        while True:
-            ok, bgr = capture.read(bgr)
-            if not ok:
-                return
-            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=rgb)
-            yield rgb
-    finally:
-        capture.release()
-
-
 def check_view_count(count):
     if count != N_VIEWS:
         raise BadItem(f"video has {count} frames, expected {N_VIEWS}")
 
 
-def read_views(path):
-    """Every frame as RGB (copies); the count must be 24 (one per camera)."""
-    frames = [frame.copy() for frame in iter_views(path)]
-    check_view_count(len(frames))
-    return frames
-
-
-def view_pngs(path):
-    """Each view encoded as PNG as soon as it is decoded (no 24-frame array held): fresh
-    per-frame allocations made decoding 2.5x slower than a bare decode loop."""
-    with local_file(path) as local:  # OpenCV reads videos from files only
-        pngs = [png_bytes(frame, LABEL_PNG_LEVEL) for frame in iter_views(local)]
-    check_view_count(len(pngs))
-    return pngs
+def count_frames(data):
+    """Decode every frame of the mp4 bytes (a broken or short video is caught here, not by
+    its users) and return how many there are; nothing of them is kept."""
+    with video_file(data) as path:
+        return sum(1 for _ in iter_frames(path))
 
 
 def load_context(side_files, options):
@@ -120,10 +86,11 @@ def normalise(entry, ctx, writer):
         for k, v in split_smpl_params(params["smpl_params"]).items()
     }
     cameras = _cameras(params["poses"])
+    video = read_file(files["video"], "video")
+    check_view_count(count_frames(video))
     image = take_image(files["reference"], writer)
-    views = [
-        writer.write(f"view_{i:02d}.png", data) for i, data in enumerate(view_pngs(files["video"]))
-    ]
+    # kept as shipped: frame i is view i (humanprep.video.view decodes one)
+    video = writer.write("views.mp4", video)
     return {
         "dataset": "huge100k",
         "id": entry["id"],
@@ -136,6 +103,6 @@ def normalise(entry, ctx, writer):
             "pose_type": pose_type(batch),
             "smpl": smpl,
             "cameras": cameras,
-            "views": views,
+            "video": video,
         },
     }

@@ -8,13 +8,13 @@ unexpected error in one item is not caught: it is a bug, not bad data.
 
 import importlib
 import logging
-import shutil
 
 from humanprep.datasets import DESCRIPTORS
 from humanprep.io import atomic_dir, read_jsonl, write_jsonl
-from humanprep.items import BadItem, ItemWriter, Removed
+from humanprep.items import BadItem, Removed
 from humanprep.normalise.checks import non_finite_path
 from humanprep.progress import Progress
+from humanprep.store import ShardWriter
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,8 @@ def checked(record):
 
 
 def normalise_shard(dataset, shard, manifest, side_files, options, out_dir):
-    """Normalise the manifest's items into out_dir (atomically); return (records, quarantine).
+    """Normalise the manifest's items into out_dir (atomically): their files into the shard's
+    containers (humanprep.store); return (records, quarantine).
 
     Quarantine entries say `kind`: "quarantined" (bad data) or "removed" (by policy)."""
     module = importlib.import_module(DESCRIPTORS[dataset].normaliser)
@@ -36,19 +37,20 @@ def normalise_shard(dataset, shard, manifest, side_files, options, out_dir):
     records, quarantine = [], []
     entries = read_jsonl(manifest)
     progress = Progress(f"{dataset} {shard}: normalise", total=len(entries))
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir) as tmp, ShardWriter(tmp, shard) as store:
         for entry in entries:
             progress.add()
-            writer = ItemWriter(tmp, shard, entry["id"])
+            files = store.item(entry["id"])
             try:
-                records.append(checked(module.normalise(entry, ctx, writer)))
-            except (BadItem, Removed) as err:
-                shutil.rmtree(writer.root, ignore_errors=True)  # nothing of the item stays
+                record = checked(module.normalise(entry, ctx, files))
+            except (BadItem, Removed) as err:  # its files were held, never written
                 kind = "removed" if isinstance(err, Removed) else "quarantined"
                 quarantine.append(
                     {"id": entry["id"], "kind": kind, "reason": str(err), "shard": shard}
                 )
                 log.warning("%s %s %s: %s", dataset, entry["id"], kind, err)
+            else:
+                records.append(store.commit(files, record))
     records.sort(key=lambda r: r["id"])
     return records, quarantine
 
