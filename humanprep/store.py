@@ -140,13 +140,23 @@ def image_bytes(base, record):
     return read_checked(base, image["path"], image["sha256"], record["id"])
 
 
-def open_image(base, ref, item=None):
-    """A file of the store decoded by Pillow (loaded: no file stays open)."""
+def decode_image(data):
+    """Image bytes decoded by Pillow (loaded: nothing stays open)."""
     from PIL import Image
 
-    with Image.open(io.BytesIO(read(base, ref, item))) as image:
+    with Image.open(io.BytesIO(data)) as image:
         image.load()
         return image
+
+
+def open_image(base, ref, item=None):
+    """A picture of the store (a mask, a map) decoded by Pillow."""
+    return decode_image(read(base, ref, item))
+
+
+def record_image(base, record):
+    """A record's main image decoded by Pillow, its sha256 checked against the record's."""
+    return decode_image(image_bytes(base, record))
 
 
 def refs_in(value):

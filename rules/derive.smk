@@ -93,9 +93,12 @@ rule sketch_summary:
 rule views:
     input:
         records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",
+        files=f"{RESULTS}/normalised/{{dataset}}/{{shard}}",
         code=code("views"),
     output:
-        f"{RESULTS}/derived/{{dataset}}-views/{{shard}}.jsonl",
+        index=f"{RESULTS}/derived/{{dataset}}-views/{{shard}}.jsonl",
+        # PNG views only with views.materialise: empty otherwise
+        images=directory(f"{RESULTS}/derived/{{dataset}}-views/{{shard}}"),
     log:
         f"{RESULTS}/logs/views/{{dataset}}/{{shard}}.log",
     benchmark:
@@ -107,7 +110,9 @@ rule views:
     resources:
         runtime=subset_runtime("views"),
     params:
+        normalised=folder_of("records"),
         orbit_tolerance=config["views"]["orbit_tolerance"],
+        materialise=config["views"]["materialise"],
     script:
         "../scripts/views.py"
 

@@ -13,7 +13,13 @@ pixel left and no annotation. The 10 captions are kept in the images section
 from collections import Counter
 from pathlib import Path
 
-from humanprep.coco.common import SplitFiles, image_entry, iter_records, record_image_id
+from humanprep.coco.common import (
+    IMAGES_ROOT,
+    SplitFiles,
+    image_entry,
+    iter_records,
+    record_image_id,
+)
 from humanprep.coco.masks import label_rles, read_png, to_size
 from humanprep.coco.people import mask_annotation
 from humanprep.errors import HumanprepError
@@ -22,7 +28,7 @@ from humanprep.formats.celeba import PARTS
 INFO = {
     "description": "Multi-Modal-CelebA-HQ face parts (humanprep COCO export)",
     "url": "https://github.com/IIGROUP/MM-CelebA-HQ-Dataset",
-    "images_root": "results/normalised/celeba",
+    "images_root": IMAGES_ROOT,
 }
 
 

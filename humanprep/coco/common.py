@@ -4,6 +4,7 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
+from humanprep import store
 from humanprep.coco.ids import image_id
 from humanprep.coco.writer import CocoFile, num
 from humanprep.errors import HumanprepError
@@ -52,6 +53,11 @@ class Licences:
         return sorted(out, key=lambda lic: lic["id"])
 
 
+# file_name is the image's member name in the store's containers; the images as files
+# under one folder come from the release with this command
+IMAGES_ROOT = "the folder written by: humanprep export images <release> <dataset> <folder>"
+
+
 def iter_records(paths):
     """Records of every shard file, one shard in memory at a time."""
     for path in paths:
@@ -62,7 +68,7 @@ def image_entry(record, image_id_, **extra):
     image = record["image"]
     entry = {
         "id": image_id_,
-        "file_name": image["path"],
+        "file_name": store.member_name(image["path"]),
         "width": image["width"],
         "height": image["height"],
         "license": licence_number(record["license"]["id"]),

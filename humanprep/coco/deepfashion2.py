@@ -27,6 +27,7 @@ from collections import Counter
 
 from humanprep import settings
 from humanprep.coco.common import (
+    IMAGES_ROOT,
     SplitFiles,
     image_entry,
     iter_records,
@@ -46,7 +47,7 @@ INFO = {
     "category names; `coco.deepfashion2.compat: official` gives deepfashion2_to_coco.py's",
     "description": "DeepFashion2 garments (humanprep COCO export)",
     "url": "https://github.com/switchablenorms/DeepFashion2",
-    "images_root": "results/normalised/deepfashion2",
+    "images_root": IMAGES_ROOT,
     "keypoint_layout": "294-vector: category slice filled, other entries 0",
 }
 

@@ -26,7 +26,8 @@ the annotation ids of the full split file.
 
 from collections import defaultdict
 
-from humanprep.coco.common import iter_records
+from humanprep import store
+from humanprep.coco.common import IMAGES_ROOT, iter_records
 from humanprep.coco.writer import CocoFile
 from humanprep.formats.deepfashion2 import LANDMARK_SLICES, N_LANDMARKS
 
@@ -50,7 +51,7 @@ INFO = {
     "description": "DeepFashion2 garments in the conventions of the official converter "
     "evaluation/deepfashion2_to_coco.py (category names, box area, 294-point keypoints, ids)",
     "url": "https://github.com/switchablenorms/DeepFashion2",
-    "images_root": "results/normalised/deepfashion2",
+    "images_root": IMAGES_ROOT,
     "differences": "file_name is the image path under images_root (the script writes "
     "NNNNNN.jpg); garments without landmarks get zeros; test images are listed",
 }
@@ -128,7 +129,7 @@ def image_entry(record):
     return {
         "coco_url": "",
         "date_captured": "",
-        "file_name": record["image"]["path"],
+        "file_name": store.member_name(record["image"]["path"]),
         "flickr_url": "",
         "id": file_number(record),
         "license": 0,

@@ -26,6 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 from humanprep.coco.common import (
+    IMAGES_ROOT,
     SplitFiles,
     image_entry,
     iter_records,
@@ -44,7 +45,7 @@ from humanprep.formats.deepfashion_mm import CLASSES, KEYPOINTS, NAME, SKELETON,
 INFO = {
     "description": "DeepFashion-MultiModal people and parsing (humanprep COCO export)",
     "url": "https://github.com/yumingj/DeepFashion-MultiModal",
-    "images_root": "results/normalised/deepfashion_mm",
+    "images_root": IMAGES_ROOT,
     "keypoint_layout": "DeepFashion-MultiModal 21 keypoints",
 }
 HASHED_BASE = 10**13

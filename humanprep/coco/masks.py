@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 from pycocotools import mask as mask_utils
 
+from humanprep import store
 from humanprep.coco.writer import num
 from humanprep.errors import HumanprepError
 
@@ -100,10 +101,11 @@ def rle_bbox(rle):
 
 
 def read_png(path):
+    """A mask or label map of the store: `path` is its reference joined to the folder the
+    reference is relative to (Path(normalised_dir, ref))."""
+    data = store.read("", str(path))
     try:
-        with Image.open(path) as image:
-            image.load()
-            return np.asarray(image)
+        return np.asarray(store.decode_image(data))
     except (OSError, ValueError) as err:
         raise HumanprepError(path, f"mask does not decode: {err}") from None
 

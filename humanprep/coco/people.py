@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from humanprep.coco.common import (
+    IMAGES_ROOT,
     SplitFiles,
     image_entry,
     iter_records,
@@ -88,7 +89,7 @@ def mask_annotation(image_id_, index, category_id, rle):
 FDH_INFO = {
     "description": "FDH (Flickr Diverse Humans) people (humanprep COCO export)",
     "url": "https://github.com/hukkelas/deep_privacy2",
-    "images_root": "results/normalised/fdh",
+    "images_root": IMAGES_ROOT,
 }
 
 
@@ -124,7 +125,7 @@ def export_fdh(records, out_dir, normalised_dir):
 SHHQ_INFO = {
     "description": "SHHQ-1.0 people (humanprep COCO export)",
     "url": "https://stylegan-human.github.io/",
-    "images_root": "results/normalised/shhq",
+    "images_root": IMAGES_ROOT,
     "keypoint_layout": "OpenPose BODY_25",
 }
 

@@ -53,5 +53,5 @@ DESCRIPTOR = Descriptor(
     hf_schema="humanprep.formats.torchnpy:type_smpl",
     seconds_per_item=1.5,
     base_mem_mb=2000,
-    derived=(Derived("views", "views", 0.01, hf_view="views"),),
+    derived=(Derived("views", "views", 0.01, files=True, hf_view="views"),),
 )

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from humanprep.io import atomic_dir, read_jsonl, write_bytes
-from humanprep.items import safe_name
+from humanprep import store
+from humanprep.io import atomic_dir, read_jsonl
 from humanprep.progress import Progress
 
 
@@ -21,27 +21,26 @@ def on_white(rgb, mask):
     return out.astype(np.uint8)
 
 
-def _array(path, mode):
-    with Image.open(path) as image:
-        return np.asarray(image.convert(mode))
-
-
 def composite_shard(records_path, normalised_dir, out_dir, quality):
+    """Each image with a segment mask on white, into the shard's containers (out_dir/
+    <split>.tar); return one row per composite with its reference."""
     shard = Path(out_dir).name
     entries = []
     records = read_jsonl(records_path)
     progress = Progress(f"{shard}: composites", total=len(records))
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir) as tmp, store.ShardWriter(tmp, shard) as writer:
         for record in records:
             progress.add()
-            mask_path = record["shhq"]["segment"]
-            if mask_path is None:
+            mask_ref = record["shhq"]["segment"]
+            if mask_ref is None:
                 continue
-            rgb = _array(Path(normalised_dir, record["image"]["path"]), "RGB")
-            mask = _array(Path(normalised_dir, mask_path), "L")
+            rgb = store.record_image(normalised_dir, record)
+            mask = store.open_image(normalised_dir, mask_ref, record["id"])
             buf = io.BytesIO()
-            Image.fromarray(on_white(rgb, mask)).save(buf, "JPEG", quality=quality)
-            name = f"{safe_name(record['id'])}.jpg"
-            write_bytes(Path(tmp, name), buf.getvalue())
-            entries.append({"id": record["id"], "composite": f"{shard}/{name}"})
+            composite = on_white(np.asarray(rgb.convert("RGB")), np.asarray(mask.convert("L")))
+            Image.fromarray(composite).save(buf, "JPEG", quality=quality)
+            files = writer.item(record["id"])
+            entry = {"id": record["id"], "split": record["split"]}
+            entry["composite"] = files.write("composite.jpg", buf.getvalue())
+            entries.append(writer.commit(files, entry))
     return entries

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
-from humanprep.io import atomic_dir, read_jsonl, write_bytes
-from humanprep.items import png_bytes, safe_name
+from humanprep import store
+from humanprep.io import atomic_dir, read_jsonl
+from humanprep.items import png_bytes
 from humanprep.progress import Progress
 
 MAPS = ("canny", "xdog", "photocopy", "sobel")
@@ -107,22 +107,23 @@ def sketch_maps(rgb, params):
 
 
 def sketch_shard(records_path, normalised_dir, out_dir, params):
-    """Write <out_dir>/<safe id>/{canny,xdog,photocopy,sobel}.png; return one entry per
-    image, with each map's ink fraction (share of line pixels)."""
+    """Write every image's {canny,xdog,photocopy,sobel}.png into the shard's containers
+    (out_dir/<split>.tar, humanprep.store); return one row per image, with each map's
+    reference and ink fraction (share of line pixels)."""
     shard = Path(out_dir).name
     entries = []
     records = read_jsonl(records_path)
     progress = Progress(f"{shard}: sketches", total=len(records))
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir) as tmp, store.ShardWriter(tmp, shard) as writer:
         for record in records:
             progress.add()
-            with Image.open(Path(normalised_dir, record["image"]["path"])) as image:
-                rgb = np.asarray(image.convert("RGB"))
-            entry = {"id": record["id"], "size": params["size"], "ink": {}}
+            image = store.record_image(normalised_dir, record)
+            rgb = np.asarray(image.convert("RGB"))
+            files = writer.item(record["id"])
+            entry = {"id": record["id"], "split": record["split"], "size": params["size"]}
+            entry["ink"] = {}
             for name, array in sketch_maps(rgb, params).items():
                 entry["ink"][name] = round(ink_fraction(name, array), 4)
-                rel = Path(shard, safe_name(record["id"]), f"{name}.png")
-                write_bytes(Path(tmp, *rel.parts[1:]), png_bytes(array, compress_level=6))
-                entry[name] = str(rel)
-            entries.append(entry)
+                entry[name] = files.write(f"{name}.png", png_bytes(array, compress_level=6))
+            entries.append(writer.commit(files, entry))
     return entries

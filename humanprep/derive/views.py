@@ -5,10 +5,13 @@ is -R^T t and it looks along R^T e_z. The SMPL-X body faces +z in its own frame,
 facing in the world is Rodrigues(global_orient) e_z.
 """
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 
-from humanprep.io import read_jsonl
+from humanprep import store
+from humanprep.io import atomic_dir, read_jsonl
 
 E_Z = np.array([0.0, 0.0, 1.0])
 
@@ -100,22 +103,41 @@ def front_view(global_orient, w2cs):
 
 
 def describe(record, tolerance):
+    """A subject's views: each with its camera (view i = frame i of the record's video),
+    the front view and the orbit check."""
     h = record["huge100k"]
     w2cs = [c["w2c"] for c in h["cameras"]]
     front, score = front_view(h["smpl"]["global_orient"], w2cs)
     return {
         "id": record["id"],
-        "views": [
-            {"view": i, "image": image, **camera}
-            for i, (image, camera) in enumerate(zip(h["views"], h["cameras"], strict=True))
-        ],
+        "split": record["split"],
+        "video": h["video"],
+        "views": [{"view": i, **camera} for i, camera in enumerate(h["cameras"])],
         "front_view": front,
         "front_score": score,
-        "front_image": h["views"][front],
         "orbit": orbit_check(w2cs, tolerance),
     }
 
 
-def views_shard(records_path, tolerance):
-    """One view entry per subject of a normalised shard."""
-    return [describe(r, tolerance) for r in read_jsonl(records_path)]
+def views_shard(records_path, normalised_dir, out_dir, tolerance, materialise=False):
+    """One view entry per subject of a normalised shard. With `materialise`, each view is
+    also written as a PNG (`view_NN.png`, in out_dir/<split>.tar) and listed as `image`;
+    the videos stay the store's either way."""
+    from humanprep.items import LABEL_PNG_LEVEL, png_bytes
+    from humanprep.video import frames
+
+    shard = Path(out_dir).name
+    entries = []
+    with atomic_dir(out_dir) as tmp, store.ShardWriter(tmp, shard) as writer:
+        for record in read_jsonl(records_path):
+            entry = describe(record, tolerance)
+            if materialise:
+                files = writer.item(record["id"])
+                video = store.read(normalised_dir, entry["video"], record["id"])
+                for view, frame in zip(entry["views"], frames(video), strict=True):
+                    view["image"] = files.write(
+                        f"view_{view['view']:02d}.png", png_bytes(frame, LABEL_PNG_LEVEL)
+                    )
+                entry = writer.commit(files, entry)
+            entries.append(entry)
+    return entries

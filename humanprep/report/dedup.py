@@ -31,15 +31,15 @@ def shown_pairs(rows, per_pair=PER_DATASET_PAIR, limit=MAX_SHOWN):
 
 
 def wanted_paths(record_files, keys):
-    """{(dataset, id): (root, image path)} of the given items, reading one file at a time;
-    a record's image path is relative to its dataset's normalised folder."""
+    """{(dataset, id): (root, image object)} of the given items, reading one file at a time;
+    a record's image reference is relative to its dataset's normalised folder."""
     found = {}
     for path in record_files:
         root = Path(path).parent
         for record in read_jsonl(path):
             key = (record["dataset"], record["id"])
             if key in keys:
-                found[key] = (root, record["image"]["path"])
+                found[key] = (root, record["image"])
     return found
 
 
@@ -54,7 +54,7 @@ def pair_tile(row, paths, height=THUMB_HEIGHT):
     halves = []
     for side in ("a", "b"):
         key = (row[side]["dataset"], row[side]["id"])
-        image, _ = base_image({"image": {"path": paths[key][1]}}, paths[key][0], height)
+        image, _ = base_image({"id": key[1], "image": paths[key][1]}, paths[key][0], height)
         lines = [f"{key[0]} {row[side]['split']}", key[1]]
         halves.append(draw.caption(image, lines, min_width=height))  # ids legible
     return draw.caption(draw.hstack(halves, pad=6), [describe(row)], min_width=2 * height)

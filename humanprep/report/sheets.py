@@ -7,10 +7,10 @@ categories, annotated first, ties by id), so a sheet only changes with the data.
 
 import heapq
 import math
-from pathlib import Path
 
 from PIL import Image
 
+from humanprep import store, video
 from humanprep.formats.celeba import PARTS as CELEBA_PARTS
 from humanprep.formats.shhq import PALETTE as SHHQ_PALETTE
 from humanprep.report import draw
@@ -59,15 +59,14 @@ assert len(CELEBA_PALETTE) == len(CELEBA_PARTS) + 1
 TILE_HEIGHT = 256
 
 
-def load(root, rel):
-    with Image.open(Path(root, rel)) as image:
-        image.load()
-        return image.copy()
+def load(root, ref):
+    """A picture of the store (humanprep.store), `ref` relative to `root`."""
+    return store.open_image(root, ref)
 
 
 def base_image(record, root, height=TILE_HEIGHT):
     """(the record's image scaled to `height`, scale factor)."""
-    return draw.fit_height(load(root, record["image"]["path"]).convert("RGB"), height)
+    return draw.fit_height(store.record_image(root, record).convert("RGB"), height)
 
 
 def shhq_tile(record, root, height=TILE_HEIGHT):
@@ -117,7 +116,7 @@ def celeba_strip(record, root, sketch, sketch_root, height=128):
     labels = load(root, record["celeba"]["label_map"]).resize(image.size, Image.Resampling.NEAREST)
     panels.append(draw.caption(draw.colourise(labels, CELEBA_PALETTE), ["label map"]))
     ink = (sketch or {}).get("ink", {})
-    for name in sorted(k for k in (sketch or {}) if k not in ("id", "size", "ink")):
+    for name in sorted(k for k in (sketch or {}) if k not in ("id", "split", "size", "ink")):
         label = f"{name} ink {100 * ink[name]:.1f}%" if name in ink else name
         panels.append(
             draw.caption(draw.fit_height(load(sketch_root, sketch[name]), height)[0], [label])
@@ -134,9 +133,11 @@ def camera_direction(w2c):
 
 
 def huge100k_ring(view_record, root, thumb_height=64):
-    """HuGe100K: the subject's views around a circle at their camera azimuths."""
+    """HuGe100K: the subject's views around a circle at their camera azimuths (decoded
+    from the subject's video in the store: view i = frame i)."""
     views = sorted(view_record["views"], key=lambda v: v["view"])
-    images = [load(root, v["image"]) for v in views]
+    frames = video.frames(store.read(root, view_record["video"], view_record["id"]))
+    images = [Image.fromarray(frames[v["view"]]) for v in views]
     directions = [camera_direction(v["w2c"]) if v.get("w2c") else None for v in views]
     if any(d is None or d == (0, 0) or not all(map(math.isfinite, d)) for d in directions):
         directions = None

@@ -9,9 +9,15 @@ log = logging.getLogger(__name__)
 
 
 def main(smk):
-    entries = views_shard(smk.input.records, smk.params.orbit_tolerance)
+    entries = views_shard(
+        smk.input.records,
+        smk.params.normalised,
+        smk.output.images,
+        smk.params.orbit_tolerance,
+        smk.params.materialise,
+    )
     for entry in entries:
         for outlier in entry["orbit"]["outliers"]:
             log.warning("%s: camera %s off the orbit: %s", entry["id"], outlier["view"], outlier)
-    write_jsonl(smk.output[0], entries)
+    write_jsonl(smk.output.index, entries)
     log.info("%s: %d subjects", smk.wildcards.shard, len(entries))
