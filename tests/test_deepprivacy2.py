@@ -3,6 +3,7 @@
 list and tar grouping, then its decode steps re-implemented in NumPy (the originals build
 torch tensors): png_decoder, mask_decoder, kp_decoder, vertices_decoder, and its key renames."""
 
+import hashlib
 import io
 import json
 import tarfile
@@ -12,6 +13,7 @@ import pytest
 import webdataset as wds
 from PIL import Image
 
+from humanprep import store
 from humanprep.io import write_jsonl
 from humanprep.release import deepprivacy2
 
@@ -66,41 +68,48 @@ def png(array):
 
 
 def fdh_release(root, n_train, n_val):
-    """A release folder with FDH records and files as the release holds them."""
+    """A release folder with FDH records and files as the release holds them: one shard,
+    its files in a container per split (humanprep.store); each record's `files` (not in a
+    real record) keeps the bytes written, to compare with."""
     rng = np.random.default_rng(0)
     records = []
-    for i in range(n_train + n_val):
-        key = f"{1000 + i:07d}"
-        item = root / "fdh" / "shard-00000" / key
-        item.mkdir(parents=True)
-        (item / "image.png").write_bytes(png(rng.integers(0, 255, (HEIGHT, WIDTH, 3), np.uint8)))
-        mask = np.zeros((HEIGHT, WIDTH), np.uint8)
-        mask[40 + i : 200, 30:130] = 255
-        for name in ("mask.png", "maskrcnn_mask.png", "e_mask.png"):
-            (item / name).write_bytes(png(mask))
-        buf = io.BytesIO()
-        np.save(buf, rng.integers(0, 27554, (1, HEIGHT, WIDTH)).astype(np.uint16))
-        (item / "vertices.npy").write_bytes(buf.getvalue())
-        points = [[16.0 * (j % 9) + 8, 16.0 * j + 4, 2] for j in range(17)]
-        points[3] = [0, 0, 0]
-        rel = f"shard-00000/{key}"
-        records.append(
-            {
+    (root / "fdh" / "shard-00000").mkdir(parents=True)
+    with store.ShardWriter(root / "fdh" / "shard-00000", "shard-00000") as writer:
+        for i in range(n_train + n_val):
+            key = f"{1000 + i:07d}"
+            files = writer.item(key)
+            image = png(rng.integers(0, 255, (HEIGHT, WIDTH, 3), np.uint8))
+            mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+            mask[40 + i : 200, 30:130] = 255
+            buf = io.BytesIO()
+            np.save(buf, rng.integers(0, 27554, (1, HEIGHT, WIDTH)).astype(np.uint16))
+            points = [[16.0 * (j % 9) + 8, 16.0 * j + 4, 2] for j in range(17)]
+            points[3] = [0, 0, 0]
+            record = {
                 "dataset": "fdh",
                 "id": key,
                 "split": "train" if i < n_train else "val",
-                "image": {"path": f"{rel}/image.png", "width": WIDTH, "height": HEIGHT},
+                "image": {
+                    "path": files.write("image.png", image),
+                    "width": WIDTH,
+                    "height": HEIGHT,
+                    "sha256": hashlib.sha256(image).hexdigest(),
+                },
                 "fdh": {
-                    "mask": f"{rel}/mask.png",
-                    "maskrcnn_mask": f"{rel}/maskrcnn_mask.png",
-                    "e_mask": f"{rel}/e_mask.png",
-                    "vertices": f"{rel}/vertices.npy",
-                    "keypoints": points,
+                    name: files.write(f"{name}.png", png(mask))
+                    for name in ("mask", "maskrcnn_mask", "e_mask")
                 },
             }
-        )
-    write_jsonl(root / "fdh" / "shard-00000.jsonl", records)
+            record["fdh"]["vertices"] = files.write("vertices.npy", buf.getvalue())
+            record["fdh"]["keypoints"] = points
+            sent = dict(files.files)
+            records.append({**writer.commit(files, record), "files": sent})
+    write_jsonl(root / "fdh" / "shard-00000.jsonl", [without_files(r) for r in records])
     return records
+
+
+def without_files(record):
+    return {k: v for k, v in record.items() if k != "files"}
 
 
 def test_loader_reads_every_sample_back(tmp_path):
@@ -119,15 +128,16 @@ def test_loader_reads_every_sample_back(tmp_path):
     assert sorted(got) == [r["id"] for r in records]
     for record in records:
         split, s = got[record["id"]]
-        item = tmp_path / "fdh" / "shard-00000" / record["id"]
+        files = record["files"]
         assert split == record["split"]
         assert s["img"].shape == (3, HEIGHT, WIDTH) and s["img"].dtype == np.uint8
-        assert np.array_equal(s["img"], np.rollaxis(np.array(Image.open(item / "image.png")), 2))
+        image = Image.open(io.BytesIO(files["image.png"]))
+        assert np.array_equal(s["img"], np.rollaxis(np.array(image), 2))
         for key in ("mask", "maskrcnn_mask", "E_mask"):
             assert s[key].shape == (1, HEIGHT, WIDTH) and s[key].dtype == bool
             assert s[key].sum() == (200 - 40 - int(record["id"]) + 1000) * 100
         assert s["vertices"].shape == (1, HEIGHT, WIDTH) and s["vertices"].dtype == np.int32
-        assert np.array_equal(s["vertices"][0], np.load(item / "vertices.npy")[0])
+        assert np.array_equal(s["vertices"][0], np.load(io.BytesIO(files["vertices.npy"]))[0])
         kp = s["keypoints"]
         assert kp.shape == (17, 3)
         # back in pixels the keypoints are the record's; the unlabelled one stays unlabelled
@@ -179,7 +189,7 @@ def test_shards_cut_like_the_shard_writer(tmp_path, max_count, max_bytes):
     """Cut points agree with webdataset.ShardWriter's (a new shard before a sample once the
     current one holds max_count samples or max_bytes of member data)."""
     records = fdh_release(tmp_path, 7, 0)
-    samples = [deepprivacy2.sample(r, tmp_path / "fdh") for r in records]
+    samples = [deepprivacy2.sample(without_files(r), tmp_path / "fdh") for r in records]
     expected = shard_writer_counts(tmp_path, samples, max_count, max_bytes)
     assert len(expected) > 1  # the limits do cut
     summary = deepprivacy2.export(tmp_path, max_count=max_count, max_bytes=max_bytes)
@@ -200,3 +210,16 @@ def test_export_is_byte_identical(tmp_path):
     first = (tmp_path / "deepprivacy2/fdh/train/out-000000.tar").read_bytes()
     deepprivacy2.export(tmp_path)
     assert (tmp_path / "deepprivacy2/fdh/train/out-000000.tar").read_bytes() == first
+
+
+def test_a_damaged_container_is_named(tmp_path):
+    """An image whose bytes differ from the record's sha256: the export names the
+    container, the member and the item in one line, never writes a wrong sample."""
+    fdh_release(tmp_path, 2, 0)
+    tar = tmp_path / "fdh" / "shard-00000" / "train.tar"
+    data = bytearray(tar.read_bytes())
+    start = data.index(b"\x89PNG")  # the first item's image
+    data[start + 100] ^= 0xFF
+    tar.write_bytes(bytes(data))
+    with pytest.raises(store.StoreError, match="0001000.image.png does not match its sha256"):
+        deepprivacy2.export(tmp_path)

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from humanprep import store
 from humanprep.io import read_jsonl, tmp_beside, write_json
 from humanprep.tarutil import TAR_FORMAT, tar_info
 
@@ -53,8 +54,7 @@ def keypoints_unit(record):
     return out
 
 
-def png_image(path):
-    data = Path(path).read_bytes()
+def png_image(data):
     if data[:8] == b"\x89PNG\r\n\x1a\n":
         return data
     with Image.open(io.BytesIO(data)) as image:
@@ -64,17 +64,18 @@ def png_image(path):
 
 
 def sample(record, dataset_dir):
-    """[(member suffix, bytes)] of one FDH record, in writing order."""
+    """[(member suffix, bytes)] of one FDH record, in writing order, its files read from
+    the release's shard containers (the image's sha256 checked)."""
     key = record["id"]
     if "." in key or "/" in key:
         raise ValueError(f"FDH id {key!r} cannot be a WebDataset key")
     fdh = record["fdh"]
-    members = [("image.png", png_image(Path(dataset_dir, record["image"]["path"])))]
+    members = [("image.png", png_image(store.image_bytes(dataset_dir, record)))]
     for field, suffix in MASKS:
         if fdh.get(field):
-            members.append((suffix, Path(dataset_dir, fdh[field]).read_bytes()))
+            members.append((suffix, store.read(dataset_dir, fdh[field], key)))
     members.append(("keypoints.npy", npy_bytes(keypoints_unit(record))))
-    members.append(("vertices.npy", Path(dataset_dir, fdh["vertices"]).read_bytes()))
+    members.append(("vertices.npy", store.read(dataset_dir, fdh["vertices"], key)))
     return [(f"{key}.{suffix}", data) for suffix, data in members]
 
 
