@@ -714,15 +714,15 @@ def report(small, big, dry, cores):
     return "\n".join(lines)
 
 
-def write_results(section):
-    """Replace this script's section of RESULTS.md (from MARK to the next section marker
+def write_results(section, mark=MARK):
+    """Replace a script's section of RESULTS.md (from its mark to the next section marker
     of another script, or the end), keeping the others."""
     text = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
-    at = text.find(MARK)
+    at = text.find(mark)
     if at < 0:
         RESULTS_MD.write_text(text.rstrip() + "\n\n" + section)
         return
-    end = text.find("\n<!-- ", at + len(MARK))
+    end = text.find("\n<!-- ", at + len(mark))
     tail = "\n" + text[end + 1 :] if end >= 0 else ""
     RESULTS_MD.write_text(text[:at].rstrip() + "\n\n" + section.rstrip() + "\n" + tail)
 

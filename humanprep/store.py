@@ -19,6 +19,7 @@ item's split (known only once its record is made) picks its container.
 
 import hashlib
 import io
+import os
 import re
 import shutil
 import tarfile
@@ -75,16 +76,31 @@ def member_name(ref):
 
 
 def _header_problem(header, member, size):
-    """Why a member header does not announce `member` with `size` bytes, or None."""
+    """Why a member header does not announce `member` with `size` bytes, or None. The
+    fields are compared as bytes (parsing the header with tarfile cost more than the read);
+    a pax header (long names) leaves a shortened name in the ustar block, so the name is
+    compared where it fits."""
+    if len(header) != BLOCK or header[257:262] != b"ustar":
+        return "no tar header before it"
+    name = member.encode("utf-8", "surrogateescape")
+    found_name = header[:100].split(b"\0", 1)[0]
     try:
-        info = tarfile.TarInfo.frombuf(header, "utf-8", "surrogateescape")
-    except tarfile.HeaderError as err:
-        return f"no valid tar header before it ({err})"
-    # a pax header (long names) leaves a shortened name in the ustar block: check the size,
-    # and the name where it fits
-    if info.size != size or (len(member.encode()) <= 100 and info.name != member):
-        return f"the header there names {info.name!r} of {info.size} bytes"
+        found_size = int(header[124:136].split(b"\0", 1)[0].strip() or b"0", 8)
+    except ValueError:
+        return "no valid tar header before it (its size field is not a number)"
+    if sum(header[:148]) + 256 + sum(header[156:]) != _checksum(header):
+        return "no valid tar header before it (bad checksum)"
+    if found_size != size or (len(name) <= 100 and found_name != name):
+        shown = found_name.decode("utf-8", "replace")
+        return f"the header there names {shown!r} of {found_size} bytes"
     return None
+
+
+def _checksum(header):
+    try:
+        return int(header[148:156].split(b"\0", 1)[0].strip() or b"0", 8)
+    except ValueError:
+        return -1
 
 
 def read(base, ref, item=None):
@@ -92,13 +108,14 @@ def read(base, ref, item=None):
     (the member's header with it, checked). `item` names the item in the error."""
     container, offset, size, member = parse_ref(ref)
     path = Path(base, container)
-    start = offset - BLOCK
     try:
-        with open(path, "rb") as fh:
-            fh.seek(start)
-            data = fh.read(size + BLOCK)
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         raise damaged(path, member, item, "is missing") from None
+    try:
+        data = os.pread(fd, size + BLOCK, offset - BLOCK)
+    finally:
+        os.close(fd)
     if len(data) != size + BLOCK:
         raise damaged(path, member, item, f"ends inside member {member} (cut short)")
     problem = _header_problem(data[:BLOCK], member, size)

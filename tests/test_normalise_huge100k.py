@@ -4,7 +4,8 @@ import cv2
 import pytest
 
 from humanprep.items import BadItem
-from humanprep.normalise.huge100k import open_video, parse_name, pose_type
+from humanprep.normalise.huge100k import parse_name, pose_type
+from humanprep.video import open_video
 
 
 def test_name_with_spaces_and_tilde():
