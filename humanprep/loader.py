@@ -2,56 +2,163 @@
 
 `len()` and integer indexing are all a torch `DataLoader` needs from a map-style dataset,
 so it works there as it is (torch is never imported here).
+
+Opening a split reads no records: an index of the split's rows (for each, its record
+file, byte offset and length) is built once, in one streamed pass over the record files,
+into a cache folder, and memory-mapped from then on; `ds[i]` reads one line and one file
+(humanprep.store.read). Memory is bounded by the index on disk, not by the records.
+
+Needs only NumPy and Pillow (`pip install humanprep` without extras); OpenCV only for
+HuGe100K views (`ds.view(i, n)`: frame n of the item's video).
 """
 
+import hashlib
+import json
+import os
 from pathlib import Path
 
-from humanprep.io import read_jsonl
+from humanprep import store
 
-# derived subset -> (folder of its rows, folder its image paths are relative to (None: the
-# subset's own), the field naming the row's picture); fullbody rows are whole records
+# derived subset -> (folder its image references are relative to (None: the subset's
+# own), the keys of the row's picture); fullbody rows are whole records
 SUBSETS = {
-    "fullbody": ("derived/{dataset}-fullbody", "{dataset}", ("image", "path")),
-    "sketch": ("derived/{dataset}-sketch", None, ("xdog",)),
-    "composite": ("derived/{dataset}-composite", None, ("composite",)),
-    "views": ("derived/{dataset}-views", "{dataset}", ("front_image",)),
+    "fullbody": ("{dataset}", ("image", "path")),
+    "sketch": (None, ("xdog",)),
+    "composite": (None, ("composite",)),
+    "views": ("{dataset}", None),  # the front view: frame `front_view` of the video
 }
 DECODES = ("pil", "numpy")
+ROW = [("shard", "<u4"), ("offset", "<u8"), ("length", "<u4")]
+CACHE_VERSION = "1"
 
 
-def _field(row, keys):
-    for key in keys:
-        row = row[key]
-    return row
+def cache_root():
+    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "humanprep"
+    return Path(os.environ.get("HUMANPREP_CACHE") or default)
 
 
-def _rows(folder):
-    return [r for p in sorted(Path(folder).glob("shard-*[0-9].jsonl")) for r in read_jsonl(p)]
+def shard_files(folder):
+    return sorted(Path(folder).glob("shard-*[0-9].jsonl"))
+
+
+def fingerprint(files):
+    """What the index was built from: names, sizes and modification times."""
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    for path in files:
+        st = path.stat()
+        h.update(f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:24]
+
+
+def build_index(files, out):
+    """One pass over the record files: `<split>.npy` (rows of ROW, in file and line order)
+    per split and `splits.json`, written into the folder `out` (renamed into place)."""
+    import numpy as np
+
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    handles, counts = {}, {}
+    try:
+        for number, path in enumerate(files):
+            with open(path, "rb") as fh:
+                offset = 0
+                for line in fh:
+                    split = json.loads(line)["split"]
+                    if split not in handles:
+                        handles[split] = open(tmp / f"{split}.bin", "wb")  # noqa: SIM115
+                        counts[split] = 0
+                    row = np.array([(number, offset, len(line))], dtype=ROW)
+                    handles[split].write(row.tobytes())
+                    counts[split] += 1
+                    offset += len(line)
+        for split, fh in handles.items():
+            fh.close()
+            rows = np.memmap(tmp / f"{split}.bin", dtype=ROW, mode="r")
+            np.save(tmp / f"{split}.npy", rows)
+            del rows
+            (tmp / f"{split}.bin").unlink()
+        (tmp / "splits.json").write_text(json.dumps({"splits": counts}))
+        os.replace(tmp, out)
+    finally:
+        for fh in handles.values():
+            fh.close()
+        if tmp.exists():
+            for path in tmp.iterdir():
+                path.unlink()
+            tmp.rmdir()
+    return out
+
+
+def index_of(folder):
+    """The cache folder holding the index of a folder's record files (built if needed)."""
+    files = shard_files(folder)
+    out = cache_root() / "index" / fingerprint(files)
+    if not (out / "splits.json").exists():
+        build_index(files, out)
+    return out, files
 
 
 class ReleaseDataset:
     """Items of one dataset (or derived subset) and split of a release folder."""
 
-    def __init__(self, items, decode="pil"):
+    def __init__(self, folder, split, base, keys, decode="pil"):
+        import numpy as np
+
         if decode not in DECODES:
             raise ValueError(f"decode must be one of {DECODES}, not {decode!r}")
-        self.items = items  # [(image path, record)]
-        self.decode = decode
+        self.folder, self.base, self.keys, self.decode = Path(folder), Path(base), keys, decode
+        index, files = index_of(folder)
+        splits = json.loads((index / "splits.json").read_text())["splits"]
+        if split not in splits:
+            raise ValueError(f"{folder}: no split {split!r} (has {sorted(splits)})")
+        self.files = [str(p) for p in files]
+        self.rows = np.load(index / f"{split}.npy", mmap_mode="r")
 
     def __len__(self):
-        return len(self.items)
+        return len(self.rows)
 
-    def __getitem__(self, index):
-        from PIL import Image
+    def record(self, index):
+        """The record (or derived row) of item `index`, as in the release."""
+        shard, offset, length = self.rows[index].tolist()
+        with open(self.files[shard], "rb") as fh:
+            fh.seek(offset)
+            return json.loads(fh.read(length))
 
-        path, record = self.items[index]
-        with Image.open(path) as im:
-            image = im.convert("RGB") if im.mode not in ("RGB", "L") else im.copy()
+    def _decoded(self, image):
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
         if self.decode == "numpy":
             import numpy as np
 
-            image = np.asarray(image)
-        return image, record
+            return np.asarray(image)
+        return image
+
+    def __getitem__(self, index):
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"index {index} out of range ({len(self)} items)")
+        row = self.record(index)
+        if self.keys is None:  # a views row: its front view
+            return self.view(index, row["front_view"], row), row
+        ref = row
+        for key in self.keys:
+            ref = ref[key]
+        if self.keys == ("image", "path"):
+            image = store.record_image(self.base, row)
+        else:
+            image = store.open_image(self.base, ref, row["id"])
+        return self._decoded(image), row
+
+    def view(self, index, view, row=None):
+        """View `view` of a HuGe100K item (or views row): frame `view` of its video, decoded
+        with OpenCV."""
+        from PIL import Image
+
+        from humanprep.video import view as frame
+
+        row = row or self.record(index)
+        video = row["huge100k"]["video"] if "huge100k" in row else row["video"]
+        return self._decoded(Image.fromarray(frame(store.read(self.base, video, row["id"]), view)))
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -61,25 +168,18 @@ def load(release_dir, dataset, split, subset=None, decode="pil"):
     """The (image, record) items of `dataset` (or its derived `subset`) in `split`.
 
     `split` is the records' own (`train`, `val`, `test`, or `all` where a dataset has no
-    splits); derived rows take their item's split. Images decode to Pillow images, or to
+    splits); derived rows carry their item's split. Images decode to Pillow images, or to
     numpy arrays (H x W x 3, uint8) with decode="numpy"; records are as in the release.
     """
     root = Path(release_dir)
-    records = _rows(root / dataset)
-    if not records:
-        raise ValueError(f"{root / dataset}: no records of dataset {dataset!r} in this release")
-    splits = {r["id"]: r["split"] for r in records}
     if subset is None:
-        rows, base, keys = records, root / dataset, ("image", "path")
+        folder, base, keys = root / dataset, root / dataset, ("image", "path")
     else:
         if subset not in SUBSETS:
             raise ValueError(f"unknown subset {subset!r}: one of {sorted(SUBSETS)}")
-        folder, base, keys = (
-            x.format(dataset=dataset) if isinstance(x, str) else x for x in SUBSETS[subset]
-        )
-        rows = _rows(root / folder)
-        base = root / (base or folder)
-    items = [(base / _field(r, keys), r) for r in rows if splits.get(r["id"]) == split]
-    if not items and split not in set(splits.values()):
-        raise ValueError(f"{dataset}: no split {split!r} (has {sorted(set(splits.values()))})")
-    return ReleaseDataset(items, decode)
+        relative, keys = SUBSETS[subset]
+        folder = root / "derived" / f"{dataset}-{subset}"
+        base = root / relative.format(dataset=dataset) if relative else folder
+    if not shard_files(folder):
+        raise ValueError(f"{folder}: no records of {dataset!r} in this release")
+    return ReleaseDataset(folder, split, base, keys, decode)

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from humanprep import coco
+from humanprep import coco, store
 from humanprep.datasets import DESCRIPTORS, load
 from humanprep.errors import HumanprepError
 from humanprep.io import (
@@ -22,12 +22,11 @@ from humanprep.io import (
     write_jsonl,
     write_text,
 )
-from humanprep.items import safe_name
 from humanprep.progress import Progress
-from humanprep.release import card, croissant, hf, manifest, webdataset
+from humanprep.release import card, croissant, hf, manifest, shards
 from humanprep.release.extsort import ExternalSort
-from humanprep.release.select import Released, select_shard
-from humanprep.release.stats import DatasetStats
+from humanprep.release.select import wanted
+from humanprep.release.stats import DatasetStats, SplitStats
 
 CROISSANT = "croissant.json"
 _PROGRESS = []  # the release being built: files and bytes placed so far
@@ -53,63 +52,71 @@ def place_tree(src, dest, mode):
             place(path, dest / path.relative_to(src), mode)
 
 
-def add_dataset(tmp, normalised, dataset, splits, licences, mode, drop=(), attribution=None):
-    """Selected records and their item folders, less the ids in `drop` (near-duplicates),
-    one shard at a time; returns (DatasetStats of the kept records, left out, dropped
-    ids). `attribution`: an ExternalSort given the ATTRIBUTION.csv row of each kept one."""
-    stats, left_out, dropped = DatasetStats(), 0, []
+class Selection:
+    """keep(record) for one dataset: split and licence, less the near-duplicates in
+    `drop`; counts what it leaves out and which ids it drops."""
+
+    def __init__(self, splits, licences, drop=()):
+        self.splits, self.licences, self.drop = splits, licences, drop
+        self.left_out, self.dropped = 0, []
+
+    def __call__(self, record):
+        if not wanted(record, self.splits, self.licences):
+            self.left_out += 1
+            return False
+        if record["id"] in self.drop:
+            self.dropped.append(record["id"])
+            return False
+        return True
+
+
+def add_rows(src, dest, ids, mode):
+    """A derived shard's other row file (the full-body decisions), the released ids' rows."""
+    rows = read_jsonl(src)
+    kept = [r for r in rows if r["id"] in ids]
+    if len(kept) == len(rows):
+        place(src, dest, mode)
+    elif kept:
+        write_jsonl(dest, kept)
+
+
+def placer(mode):
+    return lambda src, dest: place(src, dest, mode)
+
+
+def add_dataset(tmp, normalised, dataset, selection, mode, derived=None, attribution=None):
+    """Selected records and their shard containers (humanprep.release.shards), shard by
+    shard, with the same shard of each of its derived subsets ({subset: folder}) restricted
+    to the released items; returns (DatasetStats of the kept records, {config: SplitStats}).
+    `attribution`: an ExternalSort given the ATTRIBUTION.csv row of each kept one."""
+    stats, configs = DatasetStats(), {dataset: SplitStats()}
+    derived = derived or {}
+    configs.update({name: SplitStats() for name in derived})
     for path in sorted(Path(normalised, dataset).glob("shard-*[0-9].jsonl")):
-        records, left = select_shard(path, splits, licences)
-        left_out += left
-        dropped += [r["id"] for r in records if r["id"] in drop]
-        records = [r for r in records if r["id"] not in drop]
-        if not records:
-            continue
-        write_jsonl(tmp / dataset / path.name, records)
-        for record in records:
-            item = Path(path.stem, safe_name(record["id"]))
-            place_tree(Path(normalised, dataset, item), tmp / dataset / item, mode)
+        result = shards.place_shard(path.parent, tmp / dataset, path, selection, placer(mode))
+        configs[dataset].add(result)
+        for record in result.rows:
             stats.add(record)
             row = card.attribution_row(record) if attribution is not None else None
             if row is not None:
                 attribution.add(row)
-    return stats, left_out, dropped
-
-
-def released_ids(tmp, dataset, shard):
-    """The ids released from one shard of a dataset (its record file in the release)."""
-    path = tmp / dataset / f"{shard}.jsonl"
-    return {r["id"] for r in read_jsonl(path)} if path.exists() else set()
-
-
-def add_derived(tmp, subset_dir, dataset, mode):
-    """A derived subset restricted to the released ids, shard by shard (a derived shard
-    holds items of its dataset's shard of the same name): its per-shard JSON Lines
-    filtered, its per-item files (named by the item's safe name) linked."""
-    subset_dir = Path(subset_dir)
-    dest = tmp / "derived" / subset_dir.name
-    indexes = {}
-    for path in sorted(subset_dir.glob("shard-*.jsonl")):
-        indexes.setdefault(path.name.split(".", 1)[0], []).append(path)
-    folders = {p.name: p for p in subset_dir.glob("shard-*") if p.is_dir()}
-    for shard in sorted(set(indexes) | set(folders)):
-        ids = released_ids(tmp, dataset, shard)  # one shard's ids at a time, read once
-        for path in indexes.get(shard, []):
-            rows = [r for r in read_jsonl(path) if r["id"] in ids]
-            if rows:
-                write_jsonl(dest / path.name, rows)
-        if shard not in folders:
-            continue
-        names = {safe_name(i) for i in ids}
-        for item in sorted(folders[shard].iterdir()):
-            target = dest / shard / item.name
-            if item.is_dir() and item.name in names:
-                place_tree(item, target, mode)
-            elif item.is_file() and Path(item.name).stem in names:
-                place(item, target, mode)
-    summary = subset_dir / "summary.json"
-    if summary.exists():
-        place(summary, dest / "summary.json", "copy")
+        ids = {r["id"] for r in result.rows}
+        foreign = set(result.mapping) | {ref for r in result.rows for ref in store.refs_in(r)}
+        for name, folder in sorted(derived.items()):
+            rows = Path(folder, path.name)
+            if ids and rows.exists():
+                part = shards.place_shard(
+                    folder, tmp / "derived" / name, rows, lambda r, ids=ids: r["id"] in ids,
+                    placer(mode), outer=result.mapping, foreign=foreign,
+                )  # fmt: skip
+                configs[name].add(part)
+                for extra in sorted(Path(folder).glob(f"{path.stem}.*.jsonl")):
+                    add_rows(extra, tmp / "derived" / name / extra.name, ids, mode)
+    for name, folder in derived.items():
+        summary = Path(folder, "summary.json")
+        if summary.exists():
+            place(summary, tmp / "derived" / name / "summary.json", "copy")
+    return stats, configs
 
 
 def add_terms(tmp, agreements, terms_dir):
@@ -124,18 +131,11 @@ def add_terms(tmp, agreements, terms_dir):
     return rows
 
 
-def add_hf_view(tmp, stats, view_dir, mode):
-    """The Hugging Face view built by its own step (view_dir), linked in; without one
-    (a release built directly), written here from the release's own record files."""
-    if view_dir is None:
-        derived = {p.name: p for p in sorted((tmp / "derived").glob("*")) if p.is_dir()}
-        meta = hf.write_view(tmp, Released(tmp, stats), derived)
-        return meta, hf.view_yaml(meta)
-    meta, text = hf.read_view(view_dir)
-    hf.check_counts(meta, stats)
-    for path, source in hf.view_files(view_dir):
-        place(source, tmp / path, mode)
-    return meta, text
+def hf_view(configs):
+    """(the card's Hugging Face metadata, its YAML text, configs left out as empty) from
+    what the release holds ({config: SplitStats})."""
+    meta, empty = hf.view_meta(configs)
+    return meta, hf.view_yaml(meta), empty
 
 
 def write_attribution(path, attribution):
@@ -150,12 +150,11 @@ def write_attribution(path, attribution):
 
 
 def croissant_files(entry):
-    """The manifest entries croissant.json lists: record shards and Parquet files."""
-    top_records = entry["kind"] == "records" and entry["path"].count("/") == 1
-    return top_records or entry["path"].endswith(".parquet")
+    """The manifest entries croissant.json lists: record files and shard containers."""
+    return entry["kind"] in ("records", "container")
 
 
-def finish(tmp, meta, stats, counts, terms_rows, provenance, hf_view, attribution, work):
+def finish(tmp, meta, stats, configs, counts, terms_rows, provenance, hf_view, attribution, work):
     """Attribution, card, provenance, croissant.json, manifest and SHA256SUMS; the file
     entries go through a spill file in `work`, so memory holds none of them at once."""
     write_attribution(tmp / "ATTRIBUTION.csv", attribution)
@@ -164,7 +163,7 @@ def finish(tmp, meta, stats, counts, terms_rows, provenance, hf_view, attributio
     spill = Path(work, "entries.jsonl")
     listed = manifest.spill_entries(tmp, spill, croissant_files)
     # croissant.json gives the files' checksums: it is written from the entries, then added
-    write_json(tmp / CROISSANT, croissant.croissant(meta, stats, listed, hf_view[0]))
+    write_json(tmp / CROISSANT, croissant.croissant(meta, stats, listed, hf_view[0], configs))
     extra = [manifest.entry(tmp, CROISSANT)]
     entries = manifest.spilled(spill, extra)
     manifest.write_manifest(tmp / manifest.MANIFEST, meta["release"], entries)
@@ -203,7 +202,7 @@ def add_coco(tmp, coco_dir, dataset, complete, mode, options=None):
     derived = [
         path
         for name in DESCRIPTORS[dataset].coco_derived
-        for path in sorted((tmp / "derived" / f"{dataset}-{name}").glob("shard-*[0-9].jsonl"))
+        for path in sorted((tmp / "derived" / f"{dataset}-{name}").glob("shard-*.jsonl"))
     ]
     dest.mkdir(parents=True)
     records = sorted((tmp / dataset).glob("shard-*[0-9].jsonl"))
@@ -257,7 +256,7 @@ def conventions(spec, datasets):
 
 def build_tree(tmp, spec, work):
     """The release's files in tmp; `work`: a scratch folder outside it."""
-    records, left_out, dropped = {}, {}, {}
+    records, configs, left_out, dropped = {}, {}, {}, {}
     attribution = ExternalSort(key=lambda row: (row[0], row[1]), folder=work)
     dedup = spec.get("dedup", {"policy": "none", "dropped": {}})
     for dataset in spec["datasets"]:
@@ -265,20 +264,18 @@ def build_tree(tmp, spec, work):
             raise HumanprepError(dataset, "no accepted terms: a release never includes it")
         licences = spec["licences"].get(dataset, [])
         drop = {i for d, i in dedup["dropped"] if d == dataset}
-        records[dataset], left_out[dataset], dropped[dataset] = add_dataset(
-            tmp, spec["normalised"], dataset, spec["splits"], licences, spec["link"], drop,
-            attribution,
-        )  # fmt: skip
-    for subset, folder in sorted(spec["derived"].items()):
-        if subset.split("-", 1)[0] in records:
-            add_derived(tmp, folder, subset.split("-", 1)[0], spec["link"])
+        selection = Selection(spec["splits"], licences, drop)
+        derived = {n: f for n, f in spec["derived"].items() if n.split("-", 1)[0] == dataset}
+        records[dataset], found = add_dataset(
+            tmp, spec["normalised"], dataset, selection, spec["link"], derived, attribution
+        )
+        configs.update(found)
+        left_out[dataset], dropped[dataset] = selection.left_out, selection.dropped
     for dataset in sorted(set(spec["coco"]) & set(records)):
         complete = left_out[dataset] == 0 and not dropped[dataset]
         add_coco(
             tmp, spec["coco"][dataset], dataset, complete, spec["link"], spec.get("coco_options")
         )
-    if spec.get("webdataset"):
-        webdataset.export(tmp, sorted(records))
     for dataset in records:
         for option, view in DESCRIPTORS[dataset].release_views.items():
             if spec.get(option):  # a layout a dataset's own tools read (FDH: DeepPrivacy2)
@@ -292,9 +289,9 @@ def build_tree(tmp, spec, work):
         provenance["dedup"] = {"policy": dedup["policy"], "dropped": drops}
         meta["dedup"] = provenance["dedup"]
     meta["conventions"] = conventions(spec, records)
-    meta["webdataset"] = bool(spec.get("webdataset"))
-    hf_view = add_hf_view(tmp, records, spec.get("hf_view"), spec["link"])
-    finish(tmp, meta, records, counts, terms_rows, provenance, hf_view, attribution, work)
+    meta["written"] = sum(c.written for c in configs.values())
+    view = hf_view(configs)
+    finish(tmp, meta, records, configs, counts, terms_rows, provenance, view, attribution, work)
     return {d: stats.count for d, stats in records.items()}
 
 

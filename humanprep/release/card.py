@@ -48,7 +48,7 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     hf_view: (metadata, its YAML text) of the Hugging Face view, which opens the card.
     stats_by_dataset: {dataset: DatasetStats of its released records}."""
     name = f"{meta['name']} {meta['version']}"
-    hf_meta, hf_yaml = hf_view or (None, None)
+    hf_meta, hf_yaml, empty = hf_view or (None, None, [])
     out = ["---", hf_yaml.rstrip(), "---", ""] if hf_yaml else []
     out += [f"# {name}", "", meta["description"], ""]
     rows, licences, cats = [], Counter(), Counter()
@@ -73,7 +73,7 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     out += ["", "Items under Creative Commons BY licences are listed with author and source"]
     out += ["URL in ATTRIBUTION.csv; credit them when you publish.", ""]
     if hf_meta:
-        out += how_to_load(stats_by_dataset, hf_meta, meta["release"], meta.get("webdataset"))
+        out += how_to_load(stats_by_dataset, hf_meta, meta["release"], empty)
     out += ["## Verify", "", "```", "sha256sum -c SHA256SUMS", "```", ""]
     out += ["or `humanprep verify-release <this folder>` (also finds extra files).", ""]
     if meta.get("selection"):
@@ -98,7 +98,7 @@ def _sorted(counter):
 def _example(stats_by_dataset, hf_meta):
     """The dataset and split the snippets use: the first released dataset with a derived
     subset that every run makes (so its config exists), else the first by name; its first
-    split."""
+    split (as `datasets` names it, and as the records do), and its image member."""
     always = [d for d in stats_by_dataset if any(not s.option for s in DESCRIPTORS[d].derived)]
     dataset = always[0] if always else min(stats_by_dataset)
     info = next(i for i in hf_meta["dataset_info"] if i["config_name"] == dataset)
@@ -108,19 +108,20 @@ def _example(stats_by_dataset, hf_meta):
         if hf_split == "train" and {"all"} == set(stats_by_dataset[dataset].splits)
         else hf_split
     )
-    return dataset, hf_split, split
+    image = next(f["name"] for f in info["features"] if f["name"].startswith("image."))
+    return dataset, hf_split, split, image
 
 
 def snippets(stats_by_dataset, hf_meta, release):
     """{tool: python code}, run beside this folder; the tests run these very snippets."""
-    dataset, hf_split, split = _example(stats_by_dataset, hf_meta)
+    dataset, hf_split, split, image = _example(stats_by_dataset, hf_meta)
     head = f'release = "{release}"  # this folder\n'
     return {
         "datasets": f"""from datasets import load_dataset
 
-{head}ds = load_dataset(release, "{dataset}", split="{hf_split}")
-row = ds[0]  # the record's fields; "image" is the decoded picture (PIL)
-print(len(ds), row["id"], row["image"].size, row["image_info"]["sha256"])
+{head}ds = load_dataset(release, "{dataset}", split="{hf_split}")  # reads only {split}.tar files
+row = ds[0]  # "json": the record; each file by its member name, images decoded (PIL)
+print(len(ds), row["json"]["id"], row["{image}"].size, row["json"]["image"]["sha256"])
 """,
         "humanprep": f"""import humanprep
 
@@ -132,37 +133,17 @@ print(len(ds), record["id"], image.size)
 
 import webdataset as wds
 
-{head}tars = sorted(glob.glob(f"{{release}}/webdataset/{dataset}-shard-*.tar"))
+{head}tars = sorted(glob.glob(f"{{release}}/{dataset}/shard-*/{split}.tar"))  # one split
 for sample in wds.WebDataset(tars, shardshuffle=False).decode("pil"):
-    record = sample["json"]  # the record; its files are the other keys, e.g. "image.jpg"
+    record = sample["json"]  # the record; its files are the other keys, e.g. "{image}"
     print(sample["__key__"], record["id"], sorted(sample))
     break
-""",
-        "datasets-webdataset": f"""import glob
-import tarfile
-
-from datasets import Features, Image, Value, load_dataset, load_dataset_builder
-
-{head}tars = sorted(glob.glob(f"{{release}}/webdataset/{dataset}-shard-*.tar"))
-# type the tars' "json" member as the typed config's record, image members as images
-typed = load_dataset_builder(release, "{dataset}").info.features
-record = {{("image" if k == "image_info" else k): v for k, v in typed.items() if k != "image"}}
-features = {{"__key__": Value("string"), "__url__": Value("string"), "json": record}}
-for tar in tars:
-    with tarfile.open(tar) as members:
-        for name in members.getnames():
-            if name.endswith((".jpg", ".png")):
-                features[name.split(".", 1)[1]] = Image()
-ds = load_dataset(
-    "webdataset", data_files={{"train": tars}}, split="train", features=Features(features)
-)
-print(len(ds), ds[0]["json"]["id"])
 """,
         "mlcroissant": f"""import mlcroissant as mlc
 
 {head}ds = mlc.Dataset(jsonld=f"{{release}}/croissant.json")  # validates it
 for record in ds.records(record_set="{dataset}"):
-    print(record["{dataset}/id"], record["{dataset}/image_path"])
+    print(record["{dataset}/id"], record["{dataset}/split"], record["{dataset}/image_path"])
     break
 """,
         "pycocotools": f"""import glob
@@ -172,31 +153,42 @@ from pycocotools.coco import COCO
 {head}path = sorted(glob.glob(f"{{release}}/coco/*/*.json"))[0]  # coco/<dataset>/<file>.json
 coco = COCO(path)
 image = coco.loadImgs(coco.getImgIds()[0])[0]
-folder = path.split("/")[-2]  # file_name is relative to the dataset's folder
-print(path, len(coco.getAnnIds()), f"{{release}}/{{folder}}/{{image['file_name']}}")
+# the image files: `humanprep export images <release> <dataset> <dest>` writes
+# <dest>/<file_name> for every file_name of the dataset's COCO files
+print(path, len(coco.getAnnIds()), image["file_name"])
 """,
     }
 
 
-def how_to_load(stats_by_dataset, hf_meta, release, with_webdataset=True):
+def how_to_load(stats_by_dataset, hf_meta, release, empty=()):
     """The card's "How to load" section: one snippet per tool, run from this folder."""
     rows = [
         (i["config_name"], ", ".join(f"{s['name']} ({s['num_examples']})" for s in i["splits"]))
         for i in hf_meta["dataset_info"]
     ]
     code = snippets(stats_by_dataset, hf_meta, release)
-    if not with_webdataset:
-        code = {k: v for k, v in code.items() if "webdataset" not in k}
     out = ["## How to load", "", "Run these from the folder that holds this one.", ""]
-    out += ["Hugging Face `datasets`: one config per dataset and derived subset. In this"]
-    out += ["view `image` is the decoded picture, the record's `image` object is `image_info`,"]
-    out += ["and data without splits (records' split `all`) is the split `train`.", ""]
+    out += ["Each dataset's items are stored as `<dataset>/shard-NNNNN.jsonl` (records) beside"]
+    out += ["`<dataset>/shard-NNNNN/<split>.tar`, one WebDataset tar per split: members"]
+    out += ["`<key>.<name>` (`<key>.image.jpg`, `<key>.mask.png`, ...) then `<key>.json`, the"]
+    out += ["record. A record names each file as `shard-NNNNN/<split>.tar::<offset>::<size>::"]
+    out += ["<member>` relative to the dataset's folder: the file's bytes are the <size> bytes at"]
+    out += ["<offset> in that tar (`humanprep.store.read`). Derived subsets are laid out the same"]
+    out += ["way under `derived/<dataset>-<subset>/`; full-body rows are records of the dataset"]
+    out += ["(their files are the dataset's), HuGe100K's views are the frames of its video"]
+    out += ["(`humanprep.video.view(mp4 bytes, i)` decodes view i).", ""]
+    out += ["Hugging Face `datasets` (4.0 or later): one config per dataset and derived subset,"]
+    out += ["read by its `webdataset` builder, each split from that split's tars only. A row is"]
+    out += ["an item: `json` is its record (typed; garment and face-part categories are"]
+    out += ["`ClassLabel`s), each file a column named by its member name (images decoded, a video"]
+    out += ["as bytes); data without splits (records' split `all`) is the split `train`.", ""]
     out += [_table(("config", "splits (items)"), rows), ""]
+    if empty:
+        out += [f"No items released, so no config: {', '.join(sorted(empty))}.", ""]
     titles = {
         "datasets": "`datasets`",
         "humanprep": "`humanprep.load` (map-style: usable as a torch `DataLoader` dataset)",
-        "webdataset": "`webdataset` (the tars in `webdataset/`)",
-        "datasets-webdataset": "`datasets` reading the same tars",
+        "webdataset": "`webdataset` (the same tars, one split)",
         "mlcroissant": "`mlcroissant` (the Croissant metadata in `croissant.json`)",
         "pycocotools": "`pycocotools` (COCO files in `coco/`)",
     }

@@ -1,12 +1,17 @@
 """croissant.json: the release described in Croissant 1.0 (MLCommons), the machine-readable
 dataset metadata that hubs, search engines and dataset tracks read.
 
-Files: every record shard and every typed Parquet file of the Hugging Face view as a
-FileObject with its sha256; per dataset a FileSet of its Parquet files and one of its
-images. One RecordSet per dataset, with typed fields, read from the Parquet files (typed
-columns: JSON Lines would go through pandas' type guessing, which turns the id "0001307"
-into the number 1307). Licences and the terms each dataset is bound by are named per
-record set and listed at the top; citations are those the terms ask for (descriptors).
+Files: every record file and every shard container (a WebDataset tar) as a FileObject with
+its sha256; per dataset and derived subset a FileSet of its record files and one per kind of file in
+its tars (`*.image.jpg`, ...), `containedIn` the tars.
+One RecordSet per dataset and derived subset, read from its JSON Lines record files, with
+its main annotations (boxes, keypoints, categories, captions) as fields; a `cr:Split`
+record set names the splits. mlcroissant reads JSON Lines through pandas, which guesses
+types: an all-digit id such as FDH's "0001307" comes out as 1307. (Reading the tars'
+`<key>.json` members instead, mlcroissant 1.1.1 failed; a `split` field referencing the
+`cr:Split` record set failed its join.) Licences and
+the terms each dataset is bound by are named per record set and listed at the top;
+citations are those the terms ask for (descriptors).
 """
 
 from humanprep.datasets import DESCRIPTORS
@@ -51,21 +56,39 @@ CONTEXT = {
     "transform": "cr:transform",
 }
 
-# (field, Croissant data type, a record's top-level key, JSON path inside it or None)
+# (field, Croissant data type, a record's top-level key, JSON path inside it or None);
+# fields every record has
 FIELDS = (
     ("id", "sc:Text", "id", None),
     ("split", "sc:Text", "split", None),
     ("license", "sc:Text", "license", "id"),
-    ("image_path", "sc:Text", "image_info", "path"),
-    ("image_width", "sc:Integer", "image_info", "width"),
-    ("image_height", "sc:Integer", "image_info", "height"),
-    ("image_sha256", "sc:Text", "image_info", "sha256"),
-    ("image_reencoded", "sc:Text", "image_info", "reencoded"),
+    ("image_path", "sc:Text", "image", "path"),
+    ("image_width", "sc:Integer", "image", "width"),
+    ("image_height", "sc:Integer", "image", "height"),
+    ("image_sha256", "sc:Text", "image", "sha256"),
 )
-MEDIA = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
-
-
-FORMATS = {".jsonl": "application/jsonlines", ".parquet": "application/x-parquet"}
+# a dataset's main annotations: (field, JSON path inside the dataset's own part)
+ANNOTATIONS = {
+    "deepfashion2": (
+        ("boxes", "garments[*].bbox"),
+        ("categories", "garments[*].category_name"),
+        ("landmarks", "garments[*].landmarks"),
+    ),
+    "fdh": (("keypoints", "keypoints"),),
+    "shhq": (("keypoints", "keypoints"),),
+    "celeba": (("parts", "parts"), ("captions", "captions")),
+    "deepfashion_mm": (("category", "category"),),
+    "huge100k": (("pose_type", "pose_type"),),
+}
+# a derived subset's rows
+DERIVED_FIELDS = (("id", "sc:Text", "id", None), ("split", "sc:Text", "split", None))
+SPLITS = {"train": "cr:TrainingSplit", "val": "cr:ValidationSplit", "test": "cr:TestSplit"}
+FORMATS = {
+    ".jsonl": "application/jsonlines",
+    ".tar": "application/x-tar",
+    ".json": "application/json",
+}
+MEDIA = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "mp4": "video/mp4"}
 
 
 def file_object(entry):
@@ -80,50 +103,94 @@ def file_object(entry):
     }
 
 
-def file_sets(dataset, stats, parquet):
+def folder_of(config):
+    return config if "-" not in config else f"derived/{config}"
+
+
+def tars_of(entries, config):
+    """{split: [tar paths]} of a config's containers."""
+    prefix = folder_of(config) + "/"
+    out = {}
+    for e in entries:
+        path = e["path"]
+        if (
+            path.startswith(prefix)
+            and path.endswith(".tar")
+            and path.count("/") == prefix.count("/") + 1
+        ):
+            out.setdefault(path.rsplit("/", 1)[1][: -len(".tar")], []).append(path)
+    return out
+
+
+def file_sets(config, tars, members):
+    """A FileSet of each config's record files, and one per kind of file in its tars
+    (`*.image.jpg`, ...), contained in them."""
+    everything = [{"@id": p} for ps in tars.values() for p in ps]
     sets = [
         {
             "@type": "cr:FileSet",
-            "@id": f"{dataset}-records",
-            "name": f"{dataset}-records",
-            "description": f"the {dataset} records, typed, one Parquet file per split",
-            "encodingFormat": FORMATS[".parquet"],
-            "includes": parquet,
+            "@id": f"{config}-records",
+            "name": f"{config}-records",
+            "description": f"the {config} records, one JSON Lines file per shard",
+            "encodingFormat": FORMATS[".jsonl"],
+            "includes": f"{folder_of(config)}/shard-*[0-9].jsonl",
         }
     ]
-    for ext in sorted(stats.image_exts):
+    for name in sorted(members):
+        ext = name.rsplit(".", 1)[-1].lower()
         sets.append(
             {
                 "@type": "cr:FileSet",
-                "@id": f"{dataset}-images-{ext}",
-                "name": f"{dataset}-images-{ext}",
-                "description": f"the {dataset} images (.{ext})",
-                "encodingFormat": MEDIA.get(ext.lower(), "application/octet-stream"),
-                "includes": f"{dataset}/shard-*/*/image.{ext}",
+                "@id": f"{config}-{name}",
+                "name": f"{config}-{name}",
+                "description": f"the {config} files `<key>.{name}`",
+                "containedIn": everything,
+                "encodingFormat": MEDIA.get(ext, "application/octet-stream"),
+                "includes": f"*.{name}",
             }
         )
     return sets
 
 
-def source(dataset, column, path):
-    out = {"fileSet": {"@id": f"{dataset}-records"}, "extract": {"column": column}}
+def field(record_set, name, dtype, column, path, source):
+    out = {"fileSet": {"@id": source}, "extract": {"column": column}}
     if path:
         out["transform"] = {"jsonPath": path}
-    return out
+    return {
+        "@type": "cr:Field",
+        "@id": f"{record_set}/{name}",
+        "name": name,
+        "dataType": dtype,
+        "source": out,
+    }
+
+
+def splits_record_set(names):
+    return {
+        "@type": "cr:RecordSet",
+        "@id": "splits",
+        "name": "splits",
+        "dataType": "cr:Split",
+        "description": "the splits of the records (`all`: a dataset without splits)",
+        "key": {"@id": "splits/name"},
+        "field": [
+            {"@type": "cr:Field", "@id": "splits/name", "name": "name", "dataType": "sc:Text"},
+            {"@type": "cr:Field", "@id": "splits/url", "name": "url", "dataType": "sc:URL"},
+        ],
+        "data": [
+            {"splits/name": n, "splits/url": SPLITS.get(n, f"cr:{n.capitalize()}Split")}
+            for n in sorted(names)
+        ],
+    }
 
 
 def record_set(dataset, stats, terms):
     licences = sorted(stats.licence_urls)
     named = "; ".join(f"{i} ({u})" if u else i for i, u in licences)
-    fields = [
-        {
-            "@type": "cr:Field",
-            "@id": f"{dataset}/{name}",
-            "name": name,
-            "dataType": dtype,
-            "source": source(dataset, column, path),
-        }
-        for name, dtype, column, path in FIELDS
+    source = f"{dataset}-records"
+    fields = [field(dataset, n, t, c, p, source) for n, t, c, p in FIELDS]
+    fields += [
+        field(dataset, n, "sc:Text", dataset, p, source) for n, p in ANNOTATIONS.get(dataset, ())
     ]
     return {
         "@type": "cr:RecordSet",
@@ -136,33 +203,37 @@ def record_set(dataset, stats, terms):
     }
 
 
-def parquet_files(hf_meta, dataset):
-    config = next(c for c in hf_meta["configs"] if c["config_name"] == dataset)
-    return [split["path"][0] for split in config["data_files"]]
+def derived_record_set(name, count):
+    source = f"{name}-records"
+    return {
+        "@type": "cr:RecordSet",
+        "@id": name,
+        "name": name,
+        "description": f"{count} rows of the derived subset {name} (derived/{name}/)",
+        "key": {"@id": f"{name}/id"},
+        "field": [field(name, n, t, c, p, source) for n, t, c, p in DERIVED_FIELDS],
+    }
 
 
-def croissant(meta, stats_by_dataset, entries, hf_meta):
-    """The croissant.json document; `entries`: the manifest entries of the release files,
-    `hf_meta`: the Hugging Face view (its Parquet files); stats_by_dataset: {dataset:
-    DatasetStats of its released records}."""
+def croissant(meta, stats_by_dataset, entries, hf_meta, configs):
+    """The croissant.json document; `entries`: the manifest entries of the release's record
+    files and containers, `configs`: {config: SplitStats} of what the release holds;
+    stats_by_dataset: {dataset: DatasetStats of its released records}."""
     datasets = sorted(stats_by_dataset)
-    parquet = {d: parquet_files(hf_meta, d) for d in datasets}
-    listed = {p for ps in parquet.values() for p in ps}
-    files = [
-        e
-        for e in entries
-        if e["path"] in listed
-        or (
-            e["kind"] == "records"
-            and e["path"].split("/")[0] in datasets
-            and e["path"].count("/") == 1
-        )
-    ]
+    names = [c["config_name"] for c in hf_meta["configs"]]
     licences = sorted({url or i for d in datasets for i, url in stats_by_dataset[d].licence_urls})
     terms = {d: f"terms/{d}.md" for d in datasets}
-    distribution = [file_object(e) for e in files]
-    for dataset in datasets:
-        distribution += file_sets(dataset, stats_by_dataset[dataset], parquet[dataset])
+    distribution = [file_object(e) for e in entries]
+    record_sets, splits = [], set()
+    for name in names:
+        stats = configs[name]
+        members = set().union(*stats.members.values())
+        distribution += file_sets(name, tars_of(entries, name), members)
+        splits |= {s for s, n in stats.splits.items() if n}
+        if name in stats_by_dataset:
+            record_sets.append(record_set(name, stats_by_dataset[name], terms[name]))
+        else:
+            record_sets.append(derived_record_set(name, sum(stats.splits.values())))
     return {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
@@ -175,5 +246,5 @@ def croissant(meta, stats_by_dataset, entries, hf_meta):
         "usageInfo": [terms[d] for d in datasets],
         "citeAs": " ".join(DESCRIPTORS[d].citation for d in datasets),
         "distribution": distribution,
-        "recordSet": [record_set(d, stats_by_dataset[d], terms[d]) for d in datasets],
+        "recordSet": [splits_record_set(splits), *record_sets],
     }

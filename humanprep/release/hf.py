@@ -1,33 +1,28 @@
-"""The Hugging Face `datasets` view of a release: per-split metadata files and the card's
-YAML (`configs:` and typed `dataset_info`), so that `load_dataset(<release>, <config>,
-split=...)` gives typed records with decoded images.
+"""The Hugging Face `datasets` view of a release: the card's YAML (`configs:` and typed
+`dataset_info`), so that `load_dataset(<release>, <config>, split=...)` reads the release's
+own shard containers, which are WebDataset tars, with the `webdataset` builder.
 
-What `datasets` 5.2 does, and so what this writes:
-- It opens relative image paths only through its image-folder builder, which takes them
-  from `<column>_file_name` keys of metadata files lying in a folder above the images, and
-  picks that builder when a split's data files are images plus a metadata file.
-- A split needs a metadata file of its own and the release's shards mix splits, so each
-  split's file has its own name (`metadata-<split>.parquet`, listed in the config's
-  `metadata_filenames`) in the nearest folder above all its images.
-- It refuses metadata files whose column types differ, and infers JSON Lines types from
-  the values (a field null in one split and a string in another differs), so the files
-  are Parquet, whose schema is written from the features.
-
-In this view `image` is the decoded picture and the record's `image` object is renamed
-`image_info`; every other field is the record's own, typed from the record schema (null
-allowed everywhere). `datasets` reserves the split name `all`: unsplit data is `train`.
+- Each config is a dataset or a derived subset; each of its splits names only that
+  split's tars (`<folder>/shard-*/<split>.tar`), so loading a split reads nothing else.
+- A row is one item: `json` is its record (or derived row) typed from the record schema,
+  and each of its files is a column named by its member suffix (`image.jpg`,
+  `mask.png`, ...): images are decoded (`Image`), a video is its bytes, an array is a
+  nested list. `__key__` is the item's key in the tar, `__url__` the tar.
+- Annotation categories with a fixed set of names are `ClassLabel`s (DeepFashion2's
+  garment `category_name`, CelebA's `parts`): the value is the index into the names.
+- Typed features matter: the builder would otherwise guess types from a few rows, and a
+  field null in one shard and a string in another then fails to load. `datasets` 4.0 or
+  later reads this YAML (measured with 5.2). `datasets` reserves the split `all`: unsplit
+  data is `train`.
 """
 
 import json
 from collections import Counter
-from pathlib import Path
 
 from humanprep.datasets import DESCRIPTORS, load
 from humanprep.errors import HumanprepError
-from humanprep.io import dumps, read_json, read_jsonl, tmp_beside, write_json, write_text
 from humanprep.schemas import record_schema
 
-IMAGE = {"dtype": "image"}
 SCALARS = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
 SPLIT_ORDER = ("train", "val", "test", "all")
 
@@ -83,8 +78,40 @@ def fields_of(properties, defs):
     return [{"name": name, **type_of(node, defs)} for name, node in sorted(properties.items())]
 
 
-def record_features(dataset, schema=None):
-    """The features of a dataset's records in this view (image decoded, image_info)."""
+CLASS_LABELS = {  # (dataset, path of keys in its part of the record) -> category names
+    ("deepfashion2", ("garments", "category_name")): "humanprep.formats.deepfashion2:CATEGORIES",
+    ("celeba", ("parts",)): "humanprep.formats.celeba:PARTS",
+}
+
+
+def class_names(spec):
+    names = load(spec)
+    return [names[k] for k in sorted(names)] if isinstance(names, dict) else list(names)
+
+
+def class_label(names):
+    return {"class_label": {"names": {str(i): n for i, n in enumerate(names)}}}
+
+
+def _with_label(fields, path, names):
+    """fields with the field at `path` (through structs and lists) a ClassLabel."""
+    out = []
+    for f in fields:
+        if f["name"] != path[0]:
+            out.append(f)
+        elif len(path) > 1:
+            inner = f.get("struct") or f["list"]
+            key = "struct" if "struct" in f else "list"
+            out.append({**f, key: _with_label(inner, path[1:], names)})
+        elif "list" in f:
+            out.append({"name": f["name"], "list": {"dtype": class_label(names)}})
+        else:
+            out.append({"name": f["name"], "dtype": class_label(names)})
+    return out
+
+
+def record_struct(dataset, schema=None):
+    """The fields of a dataset's records (its `json` member), typed from the schema."""
     schema = json.loads(json.dumps(schema or record_schema()))  # a copy to complete
     for name, descriptor in DESCRIPTORS.items():
         if descriptor.hf_schema:  # what the record schema leaves free-form, typed
@@ -92,56 +119,32 @@ def record_features(dataset, schema=None):
     defs, props = schema["$defs"], dict(schema["properties"])
     props = {k: v for k, v in props.items() if k not in schema["$defs"] or k == dataset}
     fields = fields_of(props, defs)
-    for field in fields:
-        if field["name"] == "image":
-            field["name"] = "image_info"
-    return sorted([{"name": "image", **IMAGE}, *fields], key=lambda f: f["name"])
+    for (owner, path), names in CLASS_LABELS.items():
+        if owner == dataset:
+            fields = _with_label(fields, (dataset, *path), class_names(names))
+    return fields
 
 
-def record_row(record):
-    row = {k: v for k, v in record.items() if k != "image"}
-    row["image_info"] = record["image"]
-    row["image_file_name"] = record["image"]["path"]
-    return row
-
-
-def sketch_maps():
+def sketch_struct():
     from humanprep.derive.sketch import MAPS
 
-    return sorted(MAPS)
-
-
-def sketch_features():
-    maps = sketch_maps()
-    ink = [{"name": m, "dtype": "float64"} for m in maps]
-    fields = [{"name": m, **IMAGE} for m in maps]
+    maps = sorted(MAPS)
+    fields = [{"name": m, "dtype": "string"} for m in maps]
     fields += [
         {"name": "id", "dtype": "string"},
-        {"name": "ink", "struct": ink},
+        {"name": "ink", "struct": [{"name": m, "dtype": "float64"} for m in maps]},
         {"name": "size", "dtype": "int64"},
         {"name": "split", "dtype": "string"},
     ]
     return sorted(fields, key=lambda f: f["name"])
 
 
-def sketch_row(row, split):
-    maps = sketch_maps()
-    out = {k: v for k, v in row.items() if k not in maps}
-    out.update({f"{m}_file_name": row[m] for m in maps})
-    out["split"] = split
-    return out
-
-
-def composite_features():
+def composite_struct():
     return [
-        {"name": "composite", **IMAGE},
+        {"name": "composite", "dtype": "string"},
         {"name": "id", "dtype": "string"},
         {"name": "split", "dtype": "string"},
     ]
-
-
-def composite_row(row, split):
-    return {"composite_file_name": row["composite"], "id": row["id"], "split": split}
 
 
 OUTLIER = [
@@ -151,9 +154,9 @@ OUTLIER = [
 ]
 
 
-def views_features():
+def views_struct():
     view = [
-        {"name": "image", **IMAGE},
+        {"name": "image", "dtype": "string"},  # a PNG of the view when materialised
         {"name": "intrinsics", "list": "float64"},
         {"name": "view", "dtype": "int64"},
         {"name": "w2c", "list": {"list": "float64"}},
@@ -164,198 +167,44 @@ def views_features():
         {"name": "radius", "dtype": "float64"},
     ]
     return [
-        {"name": "front_image", **IMAGE},
         {"name": "front_score", "dtype": "float64"},
         {"name": "front_view", "dtype": "int64"},
         {"name": "id", "dtype": "string"},
         {"name": "orbit", "struct": orbit},
         {"name": "split", "dtype": "string"},
+        {"name": "video", "dtype": "string"},
         {"name": "views", "list": view},
     ]
 
 
-def views_row(row, split):
-    out = {k: v for k, v in row.items() if k not in ("front_image", "views")}
-    out["front_image_file_name"] = row["front_image"]
-    out["views"] = [
-        {**{k: v for k, v in view.items() if k != "image"}, "image_file_name": view["image"]}
-        for view in row["views"]
+# a derived subset's kind of rows (its descriptor's Derived.hf_view) -> their fields;
+# "records": the rows are records of the dataset
+DERIVED = {"sketch": sketch_struct, "composite": composite_struct, "views": views_struct}
+
+IMAGE_EXTS = {"jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"}
+ARRAYS = {"vertices.npy": {"list": {"list": "uint16"}}}  # FDH's CSE vertices (H x W)
+
+
+def member_type(name):
+    """The feature of a file member `<name>` (the part of its member name after the key)."""
+    ext = name.rsplit(".", 1)[-1].lower()
+    if ext in IMAGE_EXTS:
+        return {"dtype": "image"}
+    if ext == "npy":  # the builder decodes arrays with numpy
+        if name not in ARRAYS:
+            raise HumanprepError(name, "no Hugging Face type for this array member")
+        return ARRAYS[name]
+    return {"dtype": "binary"}  # a video's bytes (humanprep.video.view decodes a frame)
+
+
+def features(struct, members):
+    fields = [
+        {"name": "__key__", "dtype": "string"},
+        {"name": "__url__", "dtype": "string"},
+        {"name": "json", "struct": struct},
     ]
-    out["split"] = split
-    return out
-
-
-# a derived subset's kind of view (its descriptor's Derived.hf_view) -> (features, row
-# maker, folder of its metadata and images, image glob); the folder is relative to the
-# release, the glob to the folder. Kind "records": the subset's rows are records.
-DERIVED = {
-    "sketch": (sketch_features, sketch_row, "derived/{subset}", "shard-*/*/*.png"),
-    "composite": (composite_features, composite_row, "derived/{subset}", "shard-*/*.*"),
-    "views": (views_features, views_row, "{dataset}", "shard-*/*/view_*.png"),
-}
-RECORD_GLOB = "shard-*/*/image.*"
-
-
-def split_order(splits):
-    return sorted(splits, key=lambda s: (SPLIT_ORDER.index(s) if s in SPLIT_ORDER else 99, s))
-
-
-def write_config(release_dir, name, folder, rows, features, glob):
-    """Write one config's metadata files from its (split, row) pairs, streamed; return its
-    (config, dataset_info) YAML entries."""
-    # a derived subset's files beside its dataset's records say which subset they are
-    prefix = "" if Path(folder).name == name else f"{name.split('-', 1)[1]}-"
-    writers = {}
-    try:
-        for split, row in rows:
-            if split not in writers:
-                path = Path(release_dir, folder, f"metadata-{prefix}{split}.parquet")
-                writers[split] = ParquetRows(path, features)
-            writers[split].add(row)
-        for writer in writers.values():
-            writer.close()
-    finally:
-        for writer in writers.values():
-            writer.discard()
-    splits = split_order(writers)
-    files = {s: writers[s].path.name for s in splits}
-    sizes = {s: writers[s].path.stat().st_size for s in splits}
-    config = {
-        "config_name": name,
-        "data_files": [
-            {"split": s, "path": [f"{folder}/{files[s]}", f"{folder}/{glob}"]} for s in splits
-        ],
-        "metadata_filenames": [files[s] for s in splits],
-        "drop_labels": True,
-    }
-    info = {
-        "config_name": name,
-        "features": features,
-        # num_bytes: the size of the rows (images are referenced, not embedded)
-        "splits": [
-            {"name": s, "num_bytes": sizes[s], "num_examples": writers[s].count} for s in splits
-        ],
-    }
-    return config, info
-
-
-ARROW = {"string": "string", "int64": "int64", "float64": "float64", "bool": "bool_"}
-
-
-def arrow_type(typ):
-    """The Arrow type of a metadata column of this YAML type (an image is its path)."""
-    import pyarrow as pa
-
-    if isinstance(typ, str):
-        return getattr(pa, ARROW[typ])()
-    if isinstance(typ, list):
-        return pa.struct([arrow_field(f) for f in typ])
-    if "dtype" in typ:
-        return pa.string() if typ["dtype"] in ("image", "json") else arrow_type(typ["dtype"])
-    if "struct" in typ:
-        return arrow_type(typ["struct"])
-    return pa.list_(arrow_type(typ["list"]))
-
-
-def arrow_field(field):
-    import pyarrow as pa
-
-    typ = {k: v for k, v in field.items() if k != "name"}
-    name = field["name"]
-    if typ.get("dtype") == "image":
-        name = f"{name}_file_name"
-    return pa.field(name, arrow_type(typ))
-
-
-def arrow_schema(features):
-    import pyarrow as pa
-
-    return pa.schema([arrow_field(f) for f in features])
-
-
-def as_json(row, path):
-    """The row with the free-form field at `path` (a tuple of keys) as JSON text, the
-    storage of a `json` feature."""
-    if len(path) == 1:
-        return {**row, path[0]: None if row.get(path[0]) is None else dumps(row[path[0]])}
-    if row.get(path[0]) is None:
-        return row
-    return {**row, path[0]: as_json(row[path[0]], path[1:])}
-
-
-def json_paths(fields, prefix=()):
-    for field in fields:
-        if field.get("dtype") == "json":
-            yield (*prefix, field["name"])
-        elif "struct" in field:
-            yield from json_paths(field["struct"], (*prefix, field["name"]))
-
-
-def _table(rows, features):
-    import pyarrow as pa
-
-    for json_path in json_paths(features):
-        rows = [as_json(row, json_path) for row in rows]
-    return pa.Table.from_pylist(rows, schema=arrow_schema(features))
-
-
-def write_parquet(path, rows, features):
-    writer = ParquetRows(path, features)
-    try:
-        for row in rows:
-            writer.add(row)
-        writer.close()
-    finally:
-        writer.discard()
-
-
-ROWS_PER_GROUP = 2_000  # rows held before they are written as one Parquet row group
-
-
-class ParquetRows:
-    """A Parquet file written as rows come, ROWS_PER_GROUP at a time, to a temporary file
-    renamed into place by close(). Up to ROWS_PER_GROUP rows it is the very file
-    pyarrow.parquet.write_table gives for them."""
-
-    def __init__(self, path, features):
-        self.path, self.features = Path(path), features
-        self.rows, self.count = [], 0
-        self._tmp = self._writer = None
-
-    def add(self, row):
-        self.rows.append(row)
-        self.count += 1
-        if len(self.rows) >= ROWS_PER_GROUP:
-            self._flush()
-
-    def _flush(self):
-        import pyarrow.parquet as pq
-
-        if self._writer is None:
-            self._tmp = tmp_beside(self.path)
-            self._writer = pq.ParquetWriter(
-                self._tmp, arrow_schema(self.features), compression="zstd"
-            )
-        if self.rows or self.count == 0:
-            self._writer.write_table(_table(self.rows, self.features))
-        self.rows = []
-
-    def close(self):
-        if self.rows or self._writer is None:
-            self._flush()
-        self._writer.close()
-        self._writer = None
-        self._tmp.replace(self.path)
-        self._tmp = None
-
-    def discard(self):
-        """Remove what a failed write left (nothing after close())."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        if self._tmp is not None:
-            self._tmp.unlink(missing_ok=True)
-            self._tmp = None
+    fields += [{"name": m, **member_type(m)} for m in sorted(members)]
+    return fields
 
 
 def hf_split(split):
@@ -363,60 +212,54 @@ def hf_split(split):
     return "train" if split == "all" else split
 
 
-def derived_rows(folder, make_row, released, dataset):
-    """(split, row) of a derived subset's rows of released items, shard by shard: a
-    derived shard holds items of its dataset's shard of the same name."""
-    for path in sorted(Path(folder).glob("shard-*[0-9].jsonl")):
-        split_of = {r["id"]: r["split"] for r in released.records(dataset, path.stem)}
-        for row in read_jsonl(path):
-            if row["id"] in split_of:
-                split = split_of[row["id"]]
-                yield hf_split(split), make_row(row, split)
+def split_order(splits):
+    return sorted(splits, key=lambda s: (SPLIT_ORDER.index(s) if s in SPLIT_ORDER else 99, s))
 
 
-def record_rows(released, dataset):
-    for shard in released.names(dataset):
-        for record in released.records(dataset, shard):
-            yield hf_split(record["split"]), record_row(record)
-
-
-def write_view(out_dir, released, derived):
-    """Every config's metadata files under out_dir (laid out as in the release); returns
-    the card's YAML metadata. released: the released records shard by shard
-    (humanprep.release.select.Released), derived: {subset: folder of its rows}."""
-    schema = record_schema()
-    configs, infos = [], []
-
-    def add(name, folder, rows, features, glob):
-        config, info = write_config(out_dir, name, folder, rows, features, glob)
-        configs.append(config)
-        infos.append(info)
-
-    for dataset in sorted(released.datasets):
-        features = record_features(dataset, schema)
-        add(dataset, dataset, record_rows(released, dataset), features, RECORD_GLOB)
-        for subset in DESCRIPTORS[dataset].derived:
-            name = f"{dataset}-{subset.name}"
-            if name in derived and subset.hf_view == "records":
-                rows = derived_rows(derived[name], lambda r, _: record_row(r), released, dataset)
-                add(name, dataset, rows, features, RECORD_GLOB)
-    for name in sorted(derived):
-        dataset, subset = name.split("-", 1)
-        view = DESCRIPTORS[dataset].subset(subset).hf_view
-        if view in DERIVED and dataset in released.datasets:
-            features, make_row, folder, glob = DERIVED[view]
-            folder = folder.format(subset=name, dataset=dataset)
-            rows = derived_rows(derived[name], make_row, released, dataset)
-            add(name, folder, rows, features(), glob)
-    order = sorted(range(len(configs)), key=lambda i: configs[i]["config_name"])
-    return {
-        "configs": [configs[i] for i in order],
-        "dataset_info": [infos[i] for i in order],
+def config(name, folder, struct, stats):
+    """(config, dataset_info) YAML entries of one config: `stats` (SplitStats) gives its
+    items and file members per split of the records; None when it has no items."""
+    splits = split_order(s for s, n in stats.splits.items() if n)
+    if not splits:
+        return None
+    members = set().union(*(stats.members.get(s, set()) for s in splits))
+    entry = {
+        "config_name": name,
+        "data_files": [{"split": hf_split(s), "path": f"{folder}/shard-*/{s}.tar"} for s in splits],
     }
+    info = {
+        "config_name": name,
+        "features": features(struct, members),
+        "splits": [
+            {"name": hf_split(s), "num_bytes": stats.sizes[s], "num_examples": stats.splits[s]}
+            for s in splits
+        ],
+    }
+    return entry, info
 
 
-VIEW = "view.json"
-VIEW_YAML = "card.yaml"
+def struct_of(name):
+    """The `json` fields of a config: a dataset's records or a derived subset's rows."""
+    dataset, _, subset = name.partition("-")
+    if not subset:
+        return record_struct(dataset)
+    view = DESCRIPTORS[dataset].subset(subset).hf_view
+    return record_struct(dataset) if view == "records" else DERIVED[view]()
+
+
+def view_meta(configs):
+    """The card's YAML metadata from {config name: SplitStats}; configs without items are
+    left out (returned as `empty`)."""
+    entries, infos, empty = [], [], []
+    for name in sorted(configs):
+        folder = name if "-" not in name else f"derived/{name}"
+        made = config(name, folder, struct_of(name), configs[name])
+        if made is None:
+            empty.append(name)
+            continue
+        entries.append(made[0])
+        infos.append(made[1])
+    return {"configs": entries, "dataset_info": infos}, empty
 
 
 def view_yaml(meta):
@@ -424,15 +267,6 @@ def view_yaml(meta):
     import yaml
 
     return yaml.safe_dump(meta, sort_keys=False, width=1000)
-
-
-def build_view(out_dir, released, derived):
-    """The view written by its own workflow step (results/hf/<release>/), so the release
-    step only links it: `view.json` holds the card's metadata, `card.yaml` its YAML text."""
-    meta = write_view(out_dir, released, derived)
-    write_json(Path(out_dir, VIEW), meta)
-    write_text(Path(out_dir, VIEW_YAML), view_yaml(meta))
-    return meta
 
 
 def check_counts(meta, stats):
@@ -448,14 +282,3 @@ def check_counts(meta, stats):
         got = {s["name"]: s["num_examples"] for s in info["splits"]}
         if got != dict(want):
             raise HumanprepError(name, f"Hugging Face view counts {got}, release has {dict(want)}")
-
-
-def view_files(view_dir):
-    """(path relative to the view, file) of every metadata file of a built view."""
-    root = Path(view_dir)
-    return [(p.relative_to(root).as_posix(), p) for p in sorted(root.rglob("*.parquet"))]
-
-
-def read_view(view_dir):
-    """(card metadata, its YAML text) of a built view."""
-    return read_json(Path(view_dir, VIEW)), Path(view_dir, VIEW_YAML).read_text()

@@ -22,7 +22,7 @@ SUFFIX_KINDS = {
     ".jpg": "image",
     ".png": "image",
     ".npy": "array",
-    ".parquet": "hf-metadata",
+    ".tar": "container",
 }
 
 
@@ -39,14 +39,12 @@ def classify(path):
         return None, TOP_KINDS.get(path, "other")
     if parts[0] == "terms":
         return Path(parts[1]).stem, "terms"
-    if parts[0] == "webdataset":
-        return parts[1].split("-shard-", 1)[0], "webdataset"
     if parts[0] == "deepprivacy2":
         return parts[1], "deepprivacy2"
     if parts[0] == "coco":
         return parts[1], "coco"
     if parts[0] == "derived":
-        return parts[1].split("-", 1)[0], "derived"
+        return parts[1].split("-", 1)[0], "container" if path.endswith(".tar") else "derived"
     dataset = parts[0] if parts[0] in DATASETS else None
     if path.endswith(".quarantine.jsonl"):
         return dataset, "quarantine"

@@ -33,3 +33,22 @@ class DatasetStats:
         self.licence_urls.add((licence["id"], licence["url"] or ""))
         self.categories.update(categories(record))
         self.image_exts.add(record["image"]["path"].rsplit(".", 1)[1])
+
+
+class SplitStats:
+    """One config's items per split, its containers' file members (`image.jpg`, ...) per
+    split, and the bytes the release wrote for it rather than linked."""
+
+    def __init__(self):
+        self.splits = Counter()
+        self.members = {}
+        self.sizes = Counter()  # split -> bytes of its containers
+        self.written = 0
+
+    def add(self, shard):
+        """Count one released shard (humanprep.release.shards.ShardResult)."""
+        self.splits.update(row["split"] for row in shard.rows)
+        for split, names in shard.members.items():
+            self.members.setdefault(split, set()).update(names)
+        self.sizes.update(shard.sizes)
+        self.written += shard.written

@@ -1,21 +1,15 @@
-"""Write the release's Hugging Face view (typed per-split metadata files and the card's
-YAML) from the records the release will hold, ahead of the release step."""
+"""The release's Hugging Face view: the card's YAML now comes from the release's own shard
+containers (humanprep.release.hf.view_meta, written by the release step), with no files of
+its own. This step leaves a note where its folder was, until the rule goes."""
 
 import logging
-from pathlib import Path
 
-from humanprep.io import atomic_dir
-from humanprep.release import hf
-from humanprep.release.select import Released
+from humanprep.io import atomic_dir, write_json
 
 log = logging.getLogger(__name__)
 
 
 def main(smk):
-    p = smk.params
-    # the records as the release selects them (humanprep.release.build), shard by shard
-    records = Released(p.normalised, p.datasets, p.release["splits"], p.release["licences"])
-    derived = {Path(f).parent.name: Path(f).parent for f in smk.input.derived}
     with atomic_dir(smk.output[0]) as tmp:
-        meta = hf.build_view(tmp, records, derived)
-    log.info("%s: %d configs", smk.output[0], len(meta["configs"]))
+        write_json(tmp / "view.json", {"written_by": "the release step (hf.view_meta)"})
+    log.info("%s: the release writes its Hugging Face YAML itself", smk.output[0])

@@ -54,7 +54,6 @@ def make_spec(smk):
         "splits": release["splits"],
         "licences": release["licences"],
         "link": release["link"],
-        "webdataset": release["webdataset"],
         "dedup": dedup_spec(release, p.datasets, list(getattr(smk.input, "dedup", []))),
         "deepprivacy2": release["deepprivacy2"],
         "hf_view": smk.input.hf_view,
