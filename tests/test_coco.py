@@ -2,6 +2,7 @@
 (pycocotools COCO / annToMask / COCOeval self-evaluation at AP 1.0, faster-coco-eval)."""
 
 import contextlib
+import hashlib
 import io
 import json
 import math
@@ -10,14 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
+from storeutil import nowhere, put_png
 
 from humanprep import coco
 from humanprep.coco import deepfashion2 as df2
 from humanprep.coco import ids
+from humanprep.coco.common import IMAGES_ROOT
 from humanprep.coco.masks import clean_polygons, encode, rle_area, rle_bbox, shoelace_area
 from humanprep.coco.writer import num
 from humanprep.datasets import DESCRIPTORS
@@ -31,6 +33,7 @@ from humanprep.stages.coco import run_export
 
 REPO = Path(__file__).resolve().parent.parent
 FOLDER = {"train": "train", "val": "validation", "test": "test"}
+SHARD = "shard-00000"
 
 
 # ---------------------------------------------------------------- record builders
@@ -77,11 +80,12 @@ def rect(x1, y1, x2, y2):
 
 
 def df2_record(split, number, garments, width=200, height=300, annotated=True):
+    item_id = f"{FOLDER[split]}/{number:06d}"
     return {
         "dataset": "deepfashion2",
-        "id": f"{FOLDER[split]}/{number:06d}",
+        "id": item_id,
         "split": split,
-        "image": image(f"shard-00000/{FOLDER[split]}_{number:06d}/image.jpg", width, height),
+        "image": image(nowhere(SHARD, item_id, "image.jpg", split), width, height),
         "license": {"id": "deepfashion2-research-only", "url": "https://example.invalid/df2"},
         "attribution": None,
         "deepfashion2": {
@@ -115,13 +119,6 @@ def df2_records():
     ]
 
 
-def write_png(root, rel, array):
-    path = Path(root, rel)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.asarray(array, dtype=np.uint8)).save(path)
-    return rel
-
-
 def fdh_records(root):
     records = []
     for key, split, licence in (
@@ -138,7 +135,7 @@ def fdh_records(root):
                 "dataset": "fdh",
                 "id": key,
                 "split": split,
-                "image": image(f"shard-00000/{key}/image.png", 160, 288),
+                "image": image(nowhere(SHARD, key, "image.png", split), 160, 288),
                 "license": {"id": licence[0], "url": licence[1]},
                 "attribution": {
                     "author": f"author {n}",
@@ -148,10 +145,10 @@ def fdh_records(root):
                 },
                 "fdh": {
                     "licence_tar": "cc-by-2",
-                    "mask": write_png(root, f"shard-00000/{key}/mask.png", mask),
+                    "mask": put_png(root, SHARD, key, "mask.png", mask, split),
                     "maskrcnn_mask": None,
                     "e_mask": None,
-                    "vertices": f"shard-00000/{key}/vertices.npy",
+                    "vertices": nowhere(SHARD, key, "vertices.npy", split),
                     "keypoints": keypoints,
                     "keypoint_units": "pixels",
                     "yfcc100m_line_idx": None,
@@ -177,11 +174,11 @@ def celeba_records(root):
                 "dataset": "celeba",
                 "id": key,
                 "split": split,
-                "image": image(f"shard-00000/{key}/image.jpg", 32, 32),
+                "image": image(nowhere(SHARD, key, "image.jpg", split), 32, 32),
                 "license": {"id": "celebamask-hq-non-commercial-research", "url": None},
                 "attribution": None,
                 "celeba": {
-                    "label_map": write_png(root, f"shard-00000/{key}/label_map.png", label),
+                    "label_map": put_png(root, SHARD, key, "label_map.png", label, split),
                     "parts": parts,
                     "captions": [f"caption {i} of {key}" for i in range(10)],
                     "orig_idx": int(key) * 3,
@@ -204,13 +201,13 @@ def shhq_records(root, with_segment=True):
         parsing[40:60, 8:24] = 9  # pants
         points = [[8 + (i % 16), 5 + 2 * i, 2] if i % 5 else [0, 0, 0] for i in range(25)]
         stem = f"image_{n:06d}"
-        segment = write_png(root, f"shard-00000/{stem}/segment.png", seg) if with_segment else None
+        segment = put_png(root, SHARD, stem, "segment.png", seg, "all") if with_segment else None
         records.append(
             {
                 "dataset": "shhq",
                 "id": stem,
                 "split": "all",
-                "image": image(f"shard-00000/{stem}/image.jpg", 32, 64),
+                "image": image(nowhere(SHARD, stem, "image.jpg", "all"), 32, 64),
                 "license": {
                     "id": "shhq-1.0-research-only",
                     "url": "https://stylegan-human.github.io/",
@@ -218,7 +215,7 @@ def shhq_records(root, with_segment=True):
                 "attribution": None,
                 "shhq": {
                     "segment": segment,
-                    "parsing": write_png(root, f"shard-00000/{stem}/parsing.png", parsing),
+                    "parsing": put_png(root, SHARD, stem, "parsing.png", parsing, "all"),
                     "keypoints": points,
                     "keypoints_status": "ok",
                 },
@@ -347,6 +344,12 @@ def test_deepfashion2_instances_hand_values(tmp_path):
     assert {c["supercategory"] for c in doc["categories"]} == {"clothes"}
     assert doc["categories"][0]["keypoints"] == [str(i) for i in range(1, 295)]
     assert [i["id"] for i in doc["images"]] == [1_000_001, 1_000_002]
+    # file_name: the image's member in the store, `<id made safe>-<8 hex of its sha256>.image.jpg`
+    assert [i["file_name"] for i in doc["images"]] == [
+        f"train_{n}-{hashlib.sha256(f'train/{n}'.encode()).hexdigest()[:8]}.image.jpg"
+        for n in ("000001", "000002")
+    ]
+    assert doc["info"]["images_root"] == IMAGES_ROOT
     anns = {a["id"]: a for a in doc["annotations"]}
     assert sorted(anns) == [100_000_101, 100_000_102, 100_000_201, 100_000_202]
     trousers = anns[100_000_102]

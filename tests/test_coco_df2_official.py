@@ -5,6 +5,7 @@ documents (the demo's, with their shuffled key order and planted defects, plus h
 ones), while the export runs on the normalised records."""
 
 import contextlib
+import hashlib
 import io
 import json
 import random
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from pycocotools.coco import COCO
+from storeutil import nowhere
 
 from humanprep import coco
 from humanprep.demo import deepfashion2 as demo
@@ -148,13 +150,14 @@ def records_for(folder, docs, sizes):
     out = []
     for number, text in docs.items():
         width, height = sizes[number]
+        item_id = f"{folder}/{number:06d}"
         out.append(
             {
                 "dataset": "deepfashion2",
-                "id": f"{folder}/{number:06d}",
+                "id": item_id,
                 "split": split,
                 "image": {
-                    "path": f"shard-x/{folder}_{number:06d}/image.jpg",
+                    "path": nowhere("shard-00000", item_id, "image.jpg", split),
                     "width": width,
                     "height": height,
                     "sha256": "0" * 64,
@@ -181,12 +184,23 @@ def export_official(tmp_path, records):
     return summary, tmp_path / "out"
 
 
-def assert_matches_script(doc, expected):
+def member(folder, number):
+    """The store's member name of an image (humanprep.store.item_key, worked by hand)."""
+    item_id = f"{folder}/{number:06d}"
+    digest = hashlib.sha256(item_id.encode()).hexdigest()[:8]
+    return f"{folder}_{number:06d}-{digest}.image.jpg"
+
+
+def assert_matches_script(doc, expected, folder):
     assert doc["categories"] == expected["categories"]
     assert doc["licenses"] == [] and doc["info"]["convention"] == "official"
-    # file_name is the one documented difference: the image's path in the dataset folder
+    # file_name is the one documented difference: the image's member name in the store
+    # (`<folder>_<number>-<8 hex of the id's sha256>.image.jpg`), not `<number>.jpg`
     assert [{**i, "file_name": None} for i in doc["images"]] == [
         {**i, "file_name": None} for i in expected["images"]
+    ]
+    assert [i["file_name"] for i in doc["images"]] == [
+        member(folder, i["id"]) for i in expected["images"]
     ]
     assert doc["annotations"] == expected["annotations"]
     # the script's JSON floats stay floats: 0.0, not 0
@@ -200,7 +214,7 @@ def test_demo_split_matches_the_scripts_rules(tmp_path, folder):
     assert summary["compat"] == "official"
     doc = json.loads((out / f"instances_{FOLDERS[folder]}.json").read_text())
     expected = script_oracle(docs, sizes)
-    assert_matches_script(doc, expected)
+    assert_matches_script(doc, expected, folder)
     if folder == "train":  # the planted image past its borders is exported as the file says
         outside = int(demo.OUTSIDE_IMAGE.split("/")[1])
         width, height = sizes[outside]
@@ -214,7 +228,7 @@ def test_hand_made_edge_cases_match_the_scripts_rules(tmp_path):
     docs, sizes = hand_split()
     summary, out = export_official(tmp_path, records_for("train", docs, sizes))
     doc = json.loads((out / "instances_train.json").read_text())
-    assert_matches_script(doc, script_oracle(docs, sizes))
+    assert_matches_script(doc, script_oracle(docs, sizes), "train")
     # hand-computed: image 3 lists item2 before item1, so item2 is annotation 1
     first, second, third = doc["annotations"]
     assert (first["id"], first["category_id"], first["image_id"]) == (1, 8, 3)
@@ -283,4 +297,4 @@ def test_release_selection_re_exports_in_the_configured_convention(tmp_path):
     add_coco(tmp_path, tmp_path / "unused", "deepfashion2", False, "copy", options)
     doc = json.loads((tmp_path / "coco/deepfashion2/instances_train.json").read_text())
     assert doc["info"]["convention"] == "official"
-    assert_matches_script(doc, script_oracle(docs, sizes))
+    assert_matches_script(doc, script_oracle(docs, sizes), "train")

@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import io
 import json
-import shutil
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -18,13 +18,14 @@ from PIL import Image
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+from humanprep import store
 from humanprep.acquire.items import member_names
 from humanprep.acquire.registry import load_registry
 from humanprep.coco import deepfashion_mm as coco_dfmm
 from humanprep.datasets import DESCRIPTORS
 from humanprep.demo import deepfashion_mm as demo
 from humanprep.formats import deepfashion_mm as fmt
-from humanprep.items import BadItem, ItemWriter
+from humanprep.items import BadItem
 from humanprep.normalise import deepfashion_mm as norm
 from humanprep.report.sheet_deepfashion_mm import deepfashion_mm_sheet
 from humanprep.schemas import record_schema
@@ -65,16 +66,30 @@ EXPECTED_QUARANTINE = {
 
 
 def normalise_all(entries, side):
+    """Every entry normalised into one shard `s0` of the store, as normalisation does: a
+    quarantined item's held files are never committed."""
     ctx = norm.load_context(side, {})
     out, records, quarantine = Path(side["captions"]).parents[1] / "normalised", {}, {}
-    for entry in entries:
-        writer = ItemWriter(out / "s0", "s0", entry["id"])
-        try:
-            records[entry["id"]] = norm.normalise(entry, ctx, writer)
-        except BadItem as err:
-            shutil.rmtree(writer.root, ignore_errors=True)
-            quarantine[entry["id"]] = str(err)
+    (out / "s0").mkdir(parents=True)
+    with store.ShardWriter(out / "s0", "s0") as writer:
+        for entry in entries:
+            files = writer.item(entry["id"])
+            try:
+                record = norm.normalise(entry, ctx, files)
+            except BadItem as err:
+                quarantine[entry["id"]] = str(err)
+            else:
+                records[entry["id"]] = writer.commit(files, record)
     return records, quarantine, out
+
+
+def members(shard_dir):
+    """Names of every member of the shard's containers."""
+    names = []
+    for path in sorted(Path(shard_dir).glob("*.tar")):
+        with tarfile.open(path) as tar:
+            names += tar.getnames()
+    return names
 
 
 @pytest.fixture(scope="module")
@@ -205,9 +220,8 @@ def test_index_ignores_folders_and_flags_orphans(tmp_path):
     assert sorted(entries[0]["files"]) == ["image", "parsing"]
     assert list(entries[1]["files"]) == ["densepose"]
     assert list(side) == ["keypoints_loc"]
-    writer = ItemWriter(tmp_path / "out", "s0", "y")
     with pytest.raises(BadItem, match=r"no image y\.jpg for its densepose file"):
-        norm.normalise(entries[1], {}, writer)
+        norm.normalise(entries[1], {}, store.ItemFiles("y"))
 
 
 # Keypoints, hand-computed -----------------------------------------------------------------
@@ -255,9 +269,12 @@ def test_oddities_are_fixed_or_quarantined_with_reasons(run):
     for item, fixes in EXPECTED_FIXES.items():
         assert run["records"][item]["deepfashion_mm"]["fixes"] == fixes, item
     assert sorted(run["quarantine"]) == sorted(EXPECTED_QUARANTINE)
+    names = members(run["normalised"] / "s0")
+    assert f"{store.item_key(DENIM)}.image.jpg" in names
     for item, reason in EXPECTED_QUARANTINE.items():
         assert reason in run["quarantine"][item]
-        assert not (run["normalised"] / "s0" / item).exists()  # nothing of the item stays
+        # nothing of the item stays in the store
+        assert not [n for n in names if n.startswith(f"{store.item_key(item)}.")], item
 
 
 def test_records_follow_the_schema(run):
@@ -292,7 +309,8 @@ def test_parsing_labels_and_caption(run):
     shipped = np.asarray(
         Image.open(io.BytesIO(read_zip(raw / "segm.zip", f"segm/{DENIM}_segm.png")))
     )
-    written = np.asarray(Image.open(out / sub["parsing"]))
+    assert store.member_name(sub["parsing"]) == f"{DENIM}.parsing.png"  # a safe id: its key
+    written = np.asarray(store.open_image(out, sub["parsing"]))
     assert np.array_equal(written, shipped)
     assert (sub["gender"], sub["category"], sub["full_body"]) == ("MEN", "Denim", True)
     assert sub["shape"]["sleeve_length"] == "short-sleeve"  # code 1
@@ -300,7 +318,7 @@ def test_parsing_labels_and_caption(run):
     assert sub["shape"]["outer_clothing_a_cardigan"] is None  # code 2 = NA
     assert sub["fabric"] == {"upper": "cotton", "lower": "denim", "outer": None}
     assert sub["caption"].startswith("The upper clothing has short sleeves")
-    pose = np.asarray(Image.open(out / sub["densepose"]))
+    pose = np.asarray(store.open_image(out, sub["densepose"]))
     assert pose.shape == (220, 150, 3) and pose[..., 2].max() <= 24
     blouse = run["records"][BLOUSE]["deepfashion_mm"]
     assert blouse["colour"]["upper"] is None and blouse["caption"] is None
@@ -362,7 +380,7 @@ def test_export_loads_and_evaluates_on_itself(export, run):
     assert quiet_eval(parsing, parsing.dataset["annotations"], "segm")[0] == pytest.approx(1.0)
     # the person mask is every non-background parsing pixel (counted with numpy)
     denim = run["records"][DENIM]
-    label = np.asarray(Image.open(run["normalised"] / denim["deepfashion_mm"]["parsing"]))
+    label = np.asarray(store.open_image(run["normalised"], denim["deepfashion_mm"]["parsing"]))
     ann = people.loadAnns(people.getAnnIds(imgIds=[coco_dfmm.image_id(DENIM)]))[0]
     assert ann["area"] == int((label > 0).sum())
     flat = [c for point in denim["deepfashion_mm"]["keypoints"] for c in point]

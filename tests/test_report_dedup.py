@@ -1,10 +1,12 @@
 """The near-duplicates report page: which pairs are shown, the count matrix, the pictures."""
 
+import hashlib
 import io
 import json
 
 import numpy as np
 from PIL import Image
+from storeutil import put
 
 from humanprep.report import charts, dedup
 
@@ -43,18 +45,26 @@ def test_matrix_chart_is_a_deterministic_png_in_the_palette():
     assert (np.abs(rgb - blue).sum(axis=1) < 10).sum() > 500
 
 
+def stored_image(folder, item_id, picture):
+    """A record's `image` for a PNG put into the store of the dataset folder `folder`."""
+    buf = io.BytesIO()
+    picture.save(buf, "PNG")
+    data = buf.getvalue()
+    ref = put(folder, "shard-00000", item_id, "image.png", data)
+    return {"path": ref, "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def test_pairs_sheet_shows_both_images_of_a_pair(tmp_path):
-    records = {}
+    records, images = {}, {}
     for dataset, colour in (("shhq", (230, 25, 75)), ("deepfashion2", (0, 130, 200))):
         folder = tmp_path / dataset
-        (folder / "shard-00000").mkdir(parents=True)
-        Image.new("RGB", (40, 80), colour).save(folder / "shard-00000" / "x.png")
-        record = {"dataset": dataset, "id": "x", "image": {"path": "shard-00000/x.png"}}
+        images[dataset] = stored_image(folder, "x", Image.new("RGB", (40, 80), colour))
+        record = {"dataset": dataset, "id": "x", "image": images[dataset]}
         records[dataset] = folder / "shard-00000.jsonl"
         records[dataset].write_text(json.dumps(record) + "\n")
     shown = [row("deepfashion2", "x", "shhq", "x", crop=True)]
     paths = dedup.wanted_paths(sorted(records.values()), {("shhq", "x"), ("deepfashion2", "x")})
-    assert paths[("shhq", "x")] == (tmp_path / "shhq", "shard-00000/x.png")
+    assert paths[("shhq", "x")] == (tmp_path / "shhq", images["shhq"])
     sheet = np.asarray(dedup.pairs_sheet(shown, paths, total=7)).reshape(-1, 3).astype(int)
     for colour in ((230, 25, 75), (0, 130, 200)):
         assert (np.abs(sheet - colour).sum(axis=1) < 6).sum() > 40 * 80, colour
@@ -68,10 +78,8 @@ def test_stage_writes_both_pictures(tmp_path):
     from humanprep.stages.report_dedup import main
 
     folder = tmp_path / "normalised" / "fdh"
-    (folder / "shard-00000").mkdir(parents=True)
-    for name in ("a", "b"):
-        Image.new("RGB", (20, 40), (200, 100, 0)).save(folder / "shard-00000" / f"{name}.png")
-    lines = [{"dataset": "fdh", "id": n, "image": {"path": f"shard-00000/{n}.png"}} for n in "ab"]
+    picture = Image.new("RGB", (20, 40), (200, 100, 0))
+    lines = [{"dataset": "fdh", "id": n, "image": stored_image(folder, n, picture)} for n in "ab"]
     (folder / "shard-00000.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
     pairs, summary = tmp_path / "pairs.jsonl", tmp_path / "summary.json"
     pairs.write_text(json.dumps(row("fdh", "a", "fdh", "b")) + "\n")
