@@ -9,9 +9,10 @@ from humanprep.demo import celeba as demo
 from humanprep.demo import figure
 from humanprep.formats.celeba import celeba_split, celebamask_hq_split
 from humanprep.io import write_jsonl
-from humanprep.items import ItemWriter, png_bytes
+from humanprep.items import png_bytes
 from humanprep.normalise import celeba
 from humanprep.normalise.summary import summarise
+from humanprep.store import ItemFiles
 
 BOUNDARY = (162770, 182637)  # 0-based CelebA indices: files 162771.jpg and 182638.jpg
 
@@ -57,12 +58,7 @@ def test_normaliser_and_summary_follow_the_policy(tmp_path, policy, expected):
     rows = [f"{k} {x} {x + 1:06d}.jpg" for k, x in enumerate(BOUNDARY)]
     mapping.write_text("idx orig_idx orig_file\n" + "\n".join(rows) + "\n")
     ctx = celeba.load_context({"CelebA-HQ-to-CelebA-mapping.txt": mapping}, {"split": policy})
-    records = [
-        celeba.normalise(
-            entry(tmp_path, k), ctx, ItemWriter(tmp_path / "out", "shard-00000", f"{k:05d}")
-        )
-        for k in range(2)
-    ]
+    records = [celeba.normalise(entry(tmp_path, k), ctx, ItemFiles(f"{k:05d}")) for k in range(2)]
     assert [r["split"] for r in records] == expected
     assert [r["celeba"]["celeba_split"] for r in records] == ["val", "test"]  # always CelebA's
     assert {r["celeba"]["split_policy"] for r in records} == {policy}

@@ -3,9 +3,10 @@ import json
 import numpy as np
 import pytest
 
-from humanprep.items import BadItem, safe_name
+from humanprep.items import BadItem
 from humanprep.normalise.deepfashion2 import parse_annotation
 from humanprep.normalise.shhq import keypoints_record, parse_keypoint_lines, parsing_to_classes
+from humanprep.store import item_key
 
 
 def test_parsing_colours_to_class_ids():
@@ -117,11 +118,12 @@ def test_deepfashion2_bad_items(item, message):
         parse_annotation(json.dumps({"source": "shop", "pair_id": 1, "item1": item}), 100, 80)
 
 
-def test_safe_name():
-    assert safe_name("image_000001") == "image_000001"
-    name = safe_name("flux_batch1/images0/Algeria_female_50~60 years old_844")
-    assert "/" not in name and " " not in name and "~" not in name
-    assert name != safe_name("flux_batch1/images0/Algeria_female_50~60 years old_845")
+def test_item_key():
+    assert item_key("image_000001") == "image_000001"
+    name = item_key("flux_batch1/images0/Algeria_female_50~60 years old_844")
+    assert not set(name) & set("/ ~.")  # WebDataset cuts a member name at its first dot
+    assert name != item_key("flux_batch1/images0/Algeria_female_50~60 years old_845")
+    assert item_key("a.b") != item_key("a_b")
 
 
 def test_fdh_licence_ids():

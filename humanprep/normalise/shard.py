@@ -8,6 +8,7 @@ unexpected error in one item is not caught: it is a bug, not bad data.
 
 import importlib
 import logging
+from pathlib import Path
 
 from humanprep.datasets import DESCRIPTORS
 from humanprep.io import atomic_dir, read_jsonl, write_jsonl
@@ -37,7 +38,8 @@ def normalise_shard(dataset, shard, manifest, side_files, options, out_dir):
     records, quarantine = [], []
     entries = read_jsonl(manifest)
     progress = Progress(f"{dataset} {shard}: normalise", total=len(entries))
-    with atomic_dir(out_dir) as tmp, ShardWriter(tmp, shard) as store:
+    # references name the shard by its folder's name, relative to the folder above it
+    with atomic_dir(out_dir) as tmp, ShardWriter(tmp, Path(out_dir).name) as store:
         for entry in entries:
             progress.add()
             files = store.item(entry["id"])
