@@ -6,14 +6,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+# the plain package is only the release loader; the workflow needs the `workflow` extra
+extras="[workflow]"
+[ "${1:-}" = "--test" ] && extras="[workflow,test]"
 
 # 7zz (Debian package 7zip) is the fast native extractor for encrypted zips; without it
 # the pure-Python fallback works, far slower. unzip and md5sum serve as test oracles.
 packages="7zip unzip"
 # The tests also render the Snakemake report in a real headless browser.
-[ -n "$extras" ] && packages="$packages chromium"
+[ "$extras" = "[workflow,test]" ] && packages="$packages chromium"
 missing=""
 for pkg in $packages; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"

@@ -18,7 +18,6 @@ import contextlib
 import io
 import json
 import math
-import tarfile
 
 import jsonschema
 import numpy as np
@@ -193,18 +192,22 @@ def coco_roundtrip(dataset, records, root, tmp, fullbody=()):
 
 
 def webdataset_roundtrip(records, root, tmp):
-    """The release's WebDataset shard of these records reads back, one sample per record."""
+    """These records in a shard container (as the store and the release write them) read
+    back with webdataset, one sample per record, each its record."""
     import webdataset as wds
 
-    from humanprep.release.webdataset import write_shard_tar
+    from humanprep import store
 
-    shard = tmp / "shard-00000.jsonl"
-    write_jsonl(shard, records)
-    dest = write_shard_tar(tmp / "wds.tar", root, shard)
-    with tarfile.open(dest) as tf:
-        names = tf.getnames()
-    samples = list(wds.WebDataset(str(dest), shardshuffle=False, empty_check=False))
-    assert len(samples) == len(records) == sum(n.endswith(".json") for n in names)
+    folder = tmp / "shard-00000"
+    folder.mkdir(exist_ok=True)
+    with store.ShardWriter(folder, "shard-00000") as writer:
+        for record in records:
+            writer.commit(writer.item(record["id"]), record, split="train")
+    samples = list(wds.WebDataset(str(folder / "train.tar"), shardshuffle=False))
+    assert [json.loads(s["json"]) for s in samples] == json.loads(json.dumps(records))
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
 
 
 def scratch(tmp_path_factory):
