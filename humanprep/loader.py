@@ -30,6 +30,7 @@ SUBSETS = {
 DECODES = ("pil", "numpy")
 ROW = [("shard", "<u4"), ("offset", "<u8"), ("length", "<u4")]
 CACHE_VERSION = "1"
+FLUSH_ROWS = 65_536  # index rows held per split before they are written
 
 
 def cache_root():
@@ -58,23 +59,32 @@ def build_index(files, out):
     out = Path(out)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     tmp.mkdir(parents=True, exist_ok=True)
-    handles, counts = {}, {}
+    handles, pending = {}, {}
+
+    def flush(split):
+        handles[split].write(np.array(pending[split], dtype=ROW).tobytes())
+        pending[split] = []
+
     try:
         for number, path in enumerate(files):
             with open(path, "rb") as fh:
                 offset = 0
                 for line in fh:
-                    split = json.loads(line)["split"]
-                    if split not in handles:
-                        handles[split] = open(tmp / f"{split}.bin", "wb")  # noqa: SIM115
-                        counts[split] = 0
-                    row = np.array([(number, offset, len(line))], dtype=ROW)
-                    handles[split].write(row.tobytes())
-                    counts[split] += 1
+                    if line.strip():
+                        split = json.loads(line)["split"]
+                        if split not in handles:
+                            handles[split] = open(tmp / f"{split}.bin", "wb")  # noqa: SIM115
+                            pending[split] = []
+                        pending[split].append((number, offset, len(line)))
+                        if len(pending[split]) >= FLUSH_ROWS:
+                            flush(split)
                     offset += len(line)
+        counts = {}
         for split, fh in handles.items():
+            flush(split)
             fh.close()
             rows = np.memmap(tmp / f"{split}.bin", dtype=ROW, mode="r")
+            counts[split] = len(rows)
             np.save(tmp / f"{split}.npy", rows)
             del rows
             (tmp / f"{split}.bin").unlink()

@@ -4,11 +4,14 @@ import hashlib
 import json
 import shutil
 import subprocess
+import tarfile
 
 import pytest
 
+from humanprep import store
 from humanprep.errors import HumanprepError
-from humanprep.io import write_jsonl
+from humanprep.io import read_jsonl, write_jsonl
+from humanprep.release import shards
 from humanprep.release.build import build_release
 from humanprep.release.diff import diff_releases, version_bump
 from humanprep.release.manifest import verify_release
@@ -23,22 +26,33 @@ def record(item_id, split="train", licence="CC-BY-2.0", author="A"):
         "dataset": "fdh",
         "id": item_id,
         "split": split,
-        "image": {"path": f"shard-00000/{item_id}/image.png"},
+        "image": {"path": f"{item_id}.png"},  # a store reference once written
         "license": {"id": licence, "url": "https://creativecommons.org/licenses/by/2.0/"},
         "attribution": {"author": author, "title": "t", "source_url": "u", "user_nsid": "n"},
     }
 
 
 def workspace(tmp_path, records):
+    """results/normalised/fdh as normalise writes it: one shard, its items' files in one
+    container per split (humanprep.store), each image the bytes of its id."""
     norm = tmp_path / "normalised"
-    write_jsonl(norm / "fdh" / "shard-00000.jsonl", records)
-    for r in records:
-        item = norm / "fdh" / "shard-00000" / r["id"]
-        item.mkdir(parents=True)
-        (item / "image.png").write_bytes(r["id"].encode())
+    folder = norm / "fdh" / "shard-00000"
+    folder.mkdir(parents=True)
+    written = []
+    with store.ShardWriter(folder, "shard-00000") as writer:
+        for r in records:
+            files = writer.item(r["id"])
+            data = r["id"].encode()
+            image = {"path": files.write("image.png", data), "sha256": sha(data)}
+            written.append(writer.commit(files, {**r, "image": image}))
+    write_jsonl(norm / "fdh" / "shard-00000.jsonl", written)
     (tmp_path / "terms").mkdir(exist_ok=True)
     (tmp_path / "terms" / "fdh.md").write_text(TERMS)
     return norm
+
+
+def sha(data):
+    return hashlib.sha256(data).hexdigest()
 
 
 def spec(tmp_path, norm, version="1.0.0", **release):
@@ -81,7 +95,7 @@ def test_sha256sums_checks_with_coreutils(built):
     )
     assert res.returncode == 0, res.stdout + res.stderr
     listed = [line.split("  ", 1)[1] for line in (dest / "SHA256SUMS").read_text().splitlines()]
-    assert "fdh/shard-00000/1/image.png" in listed and "manifest.json" in listed
+    assert "fdh/shard-00000/train.tar" in listed and "manifest.json" in listed
     assert listed == sorted(listed)
 
 
@@ -89,12 +103,13 @@ def test_manifest_describes_every_file(built):
     _, _, dest = built
     files = json.loads((dest / "manifest.json").read_text())["files"]
     by_path = {f["path"]: f for f in files}
-    assert by_path["fdh/shard-00000/2/image.png"] == {
-        "path": "fdh/shard-00000/2/image.png",
-        "size": 1,
-        "sha256": hashlib.sha256(b"2").hexdigest(),
+    tar = dest / "fdh" / "shard-00000" / "val.tar"
+    assert by_path["fdh/shard-00000/val.tar"] == {
+        "path": "fdh/shard-00000/val.tar",
+        "size": tar.stat().st_size,
+        "sha256": sha(tar.read_bytes()),
         "dataset": "fdh",
-        "kind": "image",
+        "kind": "container",
     }
     assert by_path["terms/fdh.md"]["kind"] == "terms"
     assert by_path["PROVENANCE.json"]["kind"] == "provenance"
@@ -103,14 +118,30 @@ def test_manifest_describes_every_file(built):
 def test_verify_finds_missing_extra_and_changed(built):
     _, _, dest = built
     assert verify_release(dest) == []
-    (dest / "fdh" / "shard-00000" / "1" / "image.png").unlink()
+    (dest / "fdh" / "shard-00000" / "val.tar").unlink()
     (dest / "stray.txt").write_text("x")
     (dest / "README.md").write_text("edited")
     assert verify_release(dest) == [
-        "missing: fdh/shard-00000/1/image.png",
+        "missing: fdh/shard-00000/val.tar",
         "extra: stray.txt",
         "changed: README.md",
     ]
+
+
+def test_verify_release_names_an_edited_shard(built, capsys):
+    """A user edits one byte of a released container (a copy: the store keeps its own)."""
+    from humanprep.cli import main
+
+    _, _, dest = built
+    tar = dest / "fdh" / "shard-00000" / "train.tar"
+    data = bytearray(tar.read_bytes())
+    data[data.index(b"1", 512)] = ord("9")  # the first item's image (b"1")
+    tar.unlink()  # break the hard link: the store's container stays as it was
+    tar.write_bytes(bytes(data))
+    assert main(["verify-release", str(dest)]) == 1
+    out = capsys.readouterr()
+    assert out.out.splitlines() == [f"{dest}: changed: fdh/shard-00000/train.tar"]
+    assert "1 problem(s) found" in out.err
 
 
 def test_attribution_lists_cc_by_items(built):
@@ -140,7 +171,9 @@ def test_licence_and_split_selection(tmp_path):
         dest, spec(tmp_path, norm, splits=["train"], licences={"fdh": ["CC-BY-2.0"]})
     )
     assert counts == {"fdh": 1}
-    assert not (dest / "fdh" / "shard-00000" / "2").exists()
+    assert sorted(p.name for p in (dest / "fdh" / "shard-00000").iterdir()) == ["train.tar"]
+    (kept,) = read_jsonl(dest / "fdh" / "shard-00000.jsonl")
+    assert kept["id"] == "1" and store.image_bytes(dest / "fdh", kept) == b"1"
     card = (dest / "README.md").read_text()
     assert "splits train only; fdh items under CC-BY-2.0 only" in card
     assert "| fdh | release: left out by split/licence | 2 |" in card
@@ -200,25 +233,91 @@ def test_wanted():
 
 def test_hardlinks_share_the_source_inode(built):
     _, norm, dest = built
-    src = norm / "fdh" / "shard-00000" / "1" / "image.png"
-    assert (dest / "fdh" / "shard-00000" / "1" / "image.png").stat().st_ino == src.stat().st_ino
+    for name in ("train.tar", "val.tar"):
+        src = norm / "fdh" / "shard-00000" / name
+        assert (dest / "fdh" / "shard-00000" / name).stat().st_ino == src.stat().st_ino
+    src = norm / "fdh" / "shard-00000.jsonl"
+    assert (dest / "fdh" / "shard-00000.jsonl").stat().st_ino == src.stat().st_ino
     shutil.rmtree(dest)
 
 
-def test_webdataset_export_reads_back_with_webdataset(tmp_path):
+def test_only_a_filtered_container_is_written_again(tmp_path):
+    """Item 3 (train, CC-BY-NC) left out by licence: train.tar is written again with item
+    1 alone, its reference follows the new offset; val.tar, untouched, is linked."""
+    norm = workspace(
+        tmp_path, [record("1"), record("2", split="val"), record("3", "train", "CC-BY-NC-2.0")]
+    )
+    dest = tmp_path / "r"
+    build_release(dest, spec(tmp_path, norm, licences={"fdh": ["CC-BY-2.0"]}))
+    src, out = norm / "fdh" / "shard-00000", dest / "fdh" / "shard-00000"
+    assert (out / "val.tar").stat().st_ino == (src / "val.tar").stat().st_ino
+    assert (out / "train.tar").stat().st_ino != (src / "train.tar").stat().st_ino
+    released = read_jsonl(dest / "fdh" / "shard-00000.jsonl")
+    assert [r["id"] for r in released] == ["1", "2"]
+    for r in released:
+        assert store.image_bytes(dest / "fdh", r) == r["id"].encode()
+    with tarfile.open(out / "train.tar") as tar:
+        assert tar.getnames() == ["1.image.png", "1.json"]
+        assert json.loads(tar.extractfile("1.json").read()) == released[0]
+    assert verify_release(dest) == []
+
+
+def test_derived_rows_follow_their_dataset_references(tmp_path):
+    """A derived shard whose rows name a file of their own and one of the dataset's: the
+    dataset's container written again moves the dataset's file, so the derived rows (and
+    their container's own copies) follow."""
+    norm = workspace(tmp_path, [record("1"), record("2"), record("3", "train", "CC-BY-NC-2.0")])
+    records = read_jsonl(norm / "fdh" / "shard-00000.jsonl")
+    subset = tmp_path / "derived" / "fdh-maps"
+    (subset / "shard-00000").mkdir(parents=True)
+    rows = []
+    with store.ShardWriter(subset / "shard-00000", "shard-00000") as writer:
+        for r in records:
+            files = writer.item(r["id"])
+            own = files.write("map.png", b"map " + r["id"].encode())
+            row = {"id": r["id"], "split": "train", "map": own, "photo": r["image"]["path"]}
+            rows.append(writer.commit(files, row))
+    write_jsonl(subset / "shard-00000.jsonl", rows)
+    dest = tmp_path / "r"
+    selection = shards_for(norm, dest, keep={"1", "2"})
+    part = shards.place_shard(
+        subset, dest / "derived", subset / "shard-00000.jsonl",
+        lambda r: r["id"] in {"1", "2"}, lambda a, b: shutil.copyfile(a, b),
+        outer=selection.mapping,
+        foreign=set(selection.mapping) | {x for r in selection.rows for x in store.refs_in(r)},
+    )  # fmt: skip
+    assert [r["id"] for r in part.rows] == ["1", "2"]
+    for row in part.rows:
+        assert store.read(dest / "fdh", row["photo"]) == row["id"].encode()
+        assert store.read(dest / "derived", row["map"]) == b"map " + row["id"].encode()
+    assert part.members == {"train": {"map.png"}}
+    with tarfile.open(dest / "derived" / "shard-00000" / "train.tar") as tar:
+        assert json.loads(tar.extractfile("2.json").read()) == part.rows[1]
+
+
+def shards_for(norm, dest, keep):
+    (dest / "fdh").mkdir(parents=True)
+    return shards.place_shard(
+        norm / "fdh", dest / "fdh", norm / "fdh" / "shard-00000.jsonl",
+        lambda r: r["id"] in keep, lambda a, b: shutil.copyfile(a, b),
+    )  # fmt: skip
+
+
+def test_release_splits_read_with_webdataset(built):
+    """Each split's tar holds that split's items only, as webdataset reads them."""
     import webdataset as wds
 
-    norm = workspace(tmp_path, [record("1"), record("2", split="val")])
-    dest = tmp_path / "r"
-    build_release(dest, {**spec(tmp_path, norm), "webdataset": True})
-    tar = dest / "webdataset" / "fdh-shard-00000.tar"
-    samples = list(wds.WebDataset(str(tar), shardshuffle=False))
-    assert [s["__key__"] for s in samples] == ["1", "2"]
-    assert samples[0]["image.png"] == b"1" and json.loads(samples[1]["json"])["split"] == "val"
-    again = tmp_path / "r2"
-    build_release(again, {**spec(tmp_path, norm), "webdataset": True})
-    assert (again / "webdataset" / "fdh-shard-00000.tar").read_bytes() == tar.read_bytes()
-    assert verify_release(dest) == []
+    _, _, dest = built
+    released = read_jsonl(dest / "fdh" / "shard-00000.jsonl")
+    for split in ("train", "val"):
+        tar = dest / "fdh" / "shard-00000" / f"{split}.tar"
+        samples = list(wds.WebDataset(str(tar), shardshuffle=False))
+        assert [json.loads(s["json"]) for s in samples] == [
+            r for r in released if r["split"] == split
+        ]
+        assert [s["image.png"] for s in samples] == [
+            r["id"].encode() for r in released if r["split"] == split
+        ]
 
 
 def test_coco_linked_when_complete_exported_again_when_selected(tmp_path):
@@ -226,8 +325,8 @@ def test_coco_linked_when_complete_exported_again_when_selected(tmp_path):
 
     from humanprep.coco import export
 
-    records = df2_records()
     norm = tmp_path / "normalised"
+    records = in_containers(norm / "deepfashion2", df2_records())
     write_jsonl(norm / "deepfashion2" / "shard-00000.jsonl", records)
     coco = tmp_path / "coco" / "deepfashion2"
     coco.mkdir(parents=True)
@@ -254,3 +353,15 @@ def test_coco_linked_when_complete_exported_again_when_selected(tmp_path):
     assert "instances_val.json" in files and "instances_train.json" not in files
     val = json.loads((part / "coco/deepfashion2/instances_val.json").read_text())
     assert val == json.loads((coco / "instances_val.json").read_text())
+
+
+def in_containers(folder, records):
+    """The records with their images (bytes of the id) in the shard's containers."""
+    from storeutil import put
+
+    out = []
+    for r in records:
+        data = r["id"].encode()
+        ref = put(folder, "shard-00000", r["id"], "image.jpg", data, r["split"])
+        out.append({**r, "image": {**r["image"], "path": ref, "sha256": sha(data)}})
+    return out
