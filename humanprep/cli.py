@@ -94,6 +94,14 @@ def cmd_diff(args):
     print(f"{out}: {counts}; needs a {needed} version bump")
 
 
+def cmd_export(args):
+    from humanprep.release.export import export_images
+
+    check_release(args.release)
+    count = export_images(args.release, args.dataset, args.dest)
+    print(f"{args.dest}: {count} images, every file_name of {args.release}/coco/{args.dataset}")
+
+
 def release_folder(value):
     """argparse type: an existing folder (a release), else a one-line usage error."""
     path = Path(value)
@@ -176,6 +184,19 @@ def build_parser():
     )
     ver.add_argument("release", type=release_folder, help="the release folder")
     ver.set_defaults(func=cmd_verify_release)
+
+    exp = sub.add_parser(
+        "export",
+        help="write a release's files out of its containers (images for COCO)",
+        description="`export images RELEASE DATASET DEST` writes every image file the "
+        "dataset's COCO files (RELEASE/coco/DATASET/*.json) name as DEST/<file_name>, so "
+        "the COCO files work as they are with DEST as the image root.",
+    )
+    exp.add_argument("what", choices=("images",), help="what to export")
+    exp.add_argument("release", type=release_folder, help="the release folder")
+    exp.add_argument("dataset", choices=DATASETS, help="whose COCO images")
+    exp.add_argument("dest", type=Path, help="the image root to write into")
+    exp.set_defaults(func=cmd_export)
 
     dif = sub.add_parser(
         "diff",
