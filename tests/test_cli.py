@@ -23,7 +23,7 @@ def subcommands():
 
 def test_every_subcommand_and_argument_is_described():
     choices = subcommands()
-    assert set(choices) == {"register", "accept", "verify-release", "diff"}
+    assert set(choices) == {"register", "accept", "verify-release", "export", "diff"}
     for name, sub in choices.items():
         assert sub.description and len(sub.description) > 40, name
         for action in sub._actions:
