@@ -7,6 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from humanprep import store
 from humanprep.datasets import DATASETS, DEMO_PASSWORDS, DESCRIPTORS
 from humanprep.io import read_jsonl
 from humanprep.schemas import record_schema
@@ -135,8 +136,19 @@ def test_release_contents_follow_the_demo(plain_run):
     assert fullbody["accepted"] == 6 and fullbody["decisions"] == 18
     # derived files of the released items come along: 4 maps per CelebA face, 1 composite
     # per kept SHHQ image (12 minus the truncated one)
-    assert len(list((release / "derived/celeba-sketch").glob("shard-*/*/*.png"))) == 4 * 10
-    assert len(list((release / "derived/shhq-composite").glob("shard-*/*.jpg"))) == 11
+    assert members(release / "derived/celeba-sketch", ".png") == 4 * 10
+    assert members(release / "derived/shhq-composite", ".jpg") == 11
+
+
+def members(folder, suffix):
+    """Members of a folder's shard containers ending with suffix."""
+    import tarfile
+
+    count = 0
+    for tar in sorted(folder.glob("shard-*/*.tar")):
+        with tarfile.open(tar) as members:
+            count += sum(name.endswith(suffix) for name in members.getnames())
+    return count
 
 
 def test_release_deepprivacy2_layout_holds_every_fdh_item(plain_run):
@@ -154,7 +166,9 @@ def test_release_deepprivacy2_layout_holds_every_fdh_item(plain_run):
         )
 
 
-def test_release_webdataset_tars_hold_every_record(plain_run):
+def test_release_split_tars_hold_every_record(plain_run):
+    """A release shard's tars never mix splits: webdataset reads each split's items from
+    that split's tars alone, each with its record and image."""
     import webdataset as wds
 
     work, _ = plain_run
@@ -163,12 +177,14 @@ def test_release_webdataset_tars_hold_every_record(plain_run):
         records = [
             r for p in sorted((release / dataset).glob("shard-*.jsonl")) for r in read_jsonl(p)
         ]
-        tars = sorted((release / "webdataset").glob(f"{dataset}-shard-*.tar"))
-        samples = [s for t in tars for s in wds.WebDataset(str(t), shardshuffle=False)]
-        assert [json.loads(s["json"])["id"] for s in samples] == [r["id"] for r in records]
-        for sample, record in zip(samples, records, strict=True):
-            image = record["image"]["path"].rsplit("/", 1)[1]
-            assert image in sample, (dataset, sample["__key__"])
+        for split in sorted({r["split"] for r in records}):
+            tars = sorted((release / dataset).glob(f"shard-*/{split}.tar"))
+            samples = [s for t in tars for s in wds.WebDataset(str(t), shardshuffle=False)]
+            wanted = [r for r in records if r["split"] == split]
+            assert [json.loads(s["json"]) for s in samples] == wanted, (dataset, split)
+            for sample, record in zip(samples, wanted, strict=True):
+                image = store.member_name(record["image"]["path"]).split(".", 1)[1]
+                assert image in sample, (dataset, sample["__key__"])
 
 
 # Rebuilding from scratch gives the same bytes: tests/test_module.py runs the demo again from

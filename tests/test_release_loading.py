@@ -1,20 +1,23 @@
 """The demo release loads as it is with the tools people use: Hugging Face `datasets`
-(every config and split of the card), `webdataset` and `datasets` on the tars, pycocotools,
-and `humanprep.load`; the card's own "How to load" snippets run as printed."""
+(every config and split of the card, each split from its own tars), `webdataset`,
+mlcroissant, pycocotools (after `humanprep export images`) and `humanprep.load`; the card's
+own "How to load" snippets run as printed."""
 
 import glob
+import io
 import json
 import os
 import re
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
 import yaml
 from PIL import Image
+from pycocotools.coco import COCO
 
+from humanprep import store
 from humanprep.datasets import DESCRIPTORS
 from humanprep.io import read_jsonl
 
@@ -66,20 +69,14 @@ def hf_split(split):
 
 
 def source_rows(release, config):
-    """{hf split: [(row, folder its paths are relative to)]} straight from the release files."""
+    """{hf split: [rows]} straight from the release's record files."""
     dataset, _, subset = config.partition("-")
-    recs = records(release, dataset)
-    if not subset:
-        rows, base = recs, release / dataset
-    else:
-        folder = release / "derived" / config
-        rows = [r for p in sorted(folder.glob("shard-*[0-9].jsonl")) for r in read_jsonl(p)]
-        base = release / dataset if subset in ("fullbody", "views") else folder
-    split_of = {r["id"]: r["split"] for r in recs}
+    folder = release / dataset if not subset else release / "derived" / config
     out = {}
-    for row in rows:
-        out.setdefault(hf_split(split_of[row["id"]]), []).append(row)
-    return out, base
+    for path in sorted(folder.glob("shard-*[0-9].jsonl")):
+        for row in read_jsonl(path):
+            out.setdefault(hf_split(row["split"]), []).append(row)
+    return out, folder
 
 
 def without_nulls(value):
@@ -92,9 +89,22 @@ def without_nulls(value):
     return value
 
 
-def same_pixels(decoded, path):
-    with Image.open(path) as im:
+def same_pixels(decoded, data):
+    with Image.open(io.BytesIO(data)) as im:
         return decoded.size == im.size and decoded.tobytes() == im.tobytes()
+
+
+def labels_as_names(row, features):
+    """The `json` row with ClassLabel values (indices) back as their names."""
+    import datasets
+
+    if isinstance(features, datasets.ClassLabel):
+        return None if row is None else features.int2str(row)
+    if isinstance(features, dict) and isinstance(row, dict):
+        return {k: labels_as_names(v, features[k]) if k in features else v for k, v in row.items()}
+    if isinstance(features, datasets.List) and isinstance(row, list):
+        return [labels_as_names(v, features.feature) for v in row]
+    return row
 
 
 def test_card_names_one_config_per_dataset_and_subset(release):
@@ -109,30 +119,33 @@ def test_datasets_loads_every_config_typed_with_images(release, hf_env):
     import datasets
 
     meta = card_yaml(release)
-    for info in meta["dataset_info"]:
-        config = info["config_name"]
-        expected, base = source_rows(release, config)
+    for info, config in zip(meta["dataset_info"], meta["configs"], strict=True):
+        name = info["config_name"]
+        expected, folder = source_rows(release, name)
         card_counts = {s["name"]: s["num_examples"] for s in info["splits"]}
-        assert card_counts == {s: len(rows) for s, rows in expected.items()}, config
+        assert card_counts == {s: len(rows) for s, rows in expected.items()}, name
         for split, rows in expected.items():
             ds = datasets.load_dataset(
-                str(release), config, split=split, cache_dir=hf_env["HF_DATASETS_CACHE"]
+                str(release), name, split=split, cache_dir=hf_env["HF_DATASETS_CACHE"]
             )
-            assert len(ds) == len(rows), (config, split)
+            assert len(ds) == len(rows), (name, split)
+            # only this split's tars were read
+            files = next(d["path"] for d in config["data_files"] if d["split"] == split)
+            urls = {Path(u).relative_to(release.resolve()) for u in ds["__url__"]}
+            assert {str(u) for u in urls} <= set(glob.glob(files, root_dir=release)), name
             row, source = ds[0], rows[0]
-            assert row["id"] == source["id"]
-            if "image_info" in row:  # a record: every field as in the release's file
-                got = {k: v for k, v in row.items() if k not in ("image", "image_info")}
-                got["image"] = row["image_info"]
-                assert without_nulls(got) == without_nulls(source), config
-                assert same_pixels(row["image"], base / source["image"]["path"])
-            for key, value in source.items():
-                if isinstance(value, str) and value.endswith((".png", ".jpg")):
-                    assert same_pixels(row[key], base / value), (config, key)
-            if config.endswith("-views"):
-                view = row["views"][3]
-                assert view["w2c"] == source["views"][3]["w2c"]
-                assert same_pixels(view["image"], base / source["views"][3]["image"])
+            json_features = ds.features["json"]
+            assert without_nulls(labels_as_names(row["json"], json_features)) == without_nulls(
+                source
+            ), name
+            for column, value in row.items():
+                if isinstance(value, Image.Image):
+                    ref = next(
+                        r
+                        for r in store.refs_in(source)
+                        if store.member_name(r).split(".", 1)[1] == column
+                    )
+                    assert same_pixels(value, store.read(folder, ref)), (name, column)
 
 
 def test_datasets_types_fields_null_in_some_records(release, hf_env):
@@ -142,46 +155,20 @@ def test_datasets_types_fields_null_in_some_records(release, hf_env):
     features = datasets.load_dataset_builder(
         str(release), "deepfashion2", cache_dir=hf_env["HF_DATASETS_CACHE"]
     ).info.features
-    assert features["deepfashion2"]["source"] == datasets.Value("string")
-    assert features["deepfashion2"]["pair_id"] == datasets.Value("int64")
-    assert features["image_info"]["reencoded"] == datasets.Value("string")
-    assert features["image"] == datasets.Image()
+    record = features["json"]
+    assert record["deepfashion2"]["source"] == datasets.Value("string")
+    assert record["deepfashion2"]["pair_id"] == datasets.Value("int64")
+    assert record["image"]["reencoded"] == datasets.Value("string")
+    assert isinstance(
+        record["deepfashion2"]["garments"].feature["category_name"], datasets.ClassLabel
+    )
+    assert features["image.jpg"] == datasets.Image()
 
 
-def test_webdataset_and_datasets_read_every_dataset_tar(release, hf_env):
-    import datasets
-    import webdataset as wds
-
-    for dataset in DATASETS:
-        tars = sorted(str(p) for p in (release / "webdataset").glob(f"{dataset}-shard-*.tar"))
-        ids = [r["id"] for r in records(release, dataset)]
-        samples = list(wds.WebDataset(tars, shardshuffle=False).decode("pil"))
-        assert [s["json"]["id"] for s in samples] == ids
-        typed = datasets.load_dataset_builder(
-            str(release), dataset, cache_dir=hf_env["HF_DATASETS_CACHE"]
-        ).info.features
-        record = {("image" if k == "image_info" else k): v for k, v in typed.items()}
-        del record["image_info" if "image_info" in record else "image"]
-        features = {"__key__": datasets.Value("string"), "__url__": datasets.Value("string")}
-        features["json"] = {k: v for k, v in record.items()}
-        for tar in tars:
-            with tarfile.open(tar) as members:
-                for name in members.getnames():
-                    if name.endswith((".jpg", ".png")):
-                        features[name.split(".", 1)[1]] = datasets.Image()
-        ds = datasets.load_dataset(
-            "webdataset",
-            data_files={"train": tars},
-            split="train",
-            features=datasets.Features(features),
-            cache_dir=hf_env["HF_DATASETS_CACHE"],
-        )
-        assert [r["id"] for r in ds["json"]] == ids, dataset
-
-
-def test_humanprep_load_items(release):
+def test_humanprep_load_items(release, tmp_path, monkeypatch):
     import humanprep
 
+    monkeypatch.setenv("HUMANPREP_CACHE", str(tmp_path))
     for dataset in DATASETS:
         recs = records(release, dataset)
         for split in sorted({r["split"] for r in recs}):
@@ -190,7 +177,7 @@ def test_humanprep_load_items(release):
             assert len(ds) == len(wanted)
             image, record = ds[len(ds) - 1]
             assert record == wanted[-1]
-            assert same_pixels(image, release / dataset / record["image"]["path"])
+            assert same_pixels(image, store.image_bytes(release / dataset, record))
     array, record = humanprep.load(release, "fdh", "val", decode="numpy")[0]
     assert array.shape == (record["image"]["height"], record["image"]["width"], 3)
     assert array.dtype.name == "uint8"
@@ -202,6 +189,23 @@ def test_humanprep_load_items(release):
     )
     with pytest.raises(ValueError, match="no split 'nope'"):
         humanprep.load(release, "fdh", "nope")
+
+
+def test_humanprep_load_decodes_huge100k_views(release, tmp_path, monkeypatch):
+    """View i of a HuGe100K item is frame i of its video; the views subset gives the
+    front view."""
+    import humanprep
+    from humanprep.video import view
+
+    monkeypatch.setenv("HUMANPREP_CACHE", str(tmp_path))
+    ds = humanprep.load(release, "huge100k", "all", decode="numpy")
+    record = ds.record(0)
+    video = store.read(release / "huge100k", record["huge100k"]["video"])
+    assert (ds.view(0, 5) == view(video, 5)).all()
+    views = humanprep.load(release, "huge100k", "all", subset="views", decode="numpy")
+    front, row = views[0]
+    assert row["id"] == record["id"]
+    assert (front == view(video, row["front_view"])).all()
 
 
 def test_humanprep_load_batches_like_a_map_style_dataset(release):
@@ -222,7 +226,7 @@ def snippets(card):
 def test_card_snippets_run_as_printed(release, hf_env):
     card = (release / "README.md").read_text()
     code = snippets(card)
-    assert len(code) == 6
+    assert len(code) == 5
     for text in code:
         res = subprocess.run(
             [sys.executable, "-c", text],
@@ -247,22 +251,58 @@ def test_croissant_validates_and_its_record_sets_hold_the_records(release):
     )
     objects = [d for d in doc["distribution"] if d["@type"] == "cr:FileObject"]
     assert objects and all(o["sha256"] == sums[o["contentUrl"]] for o in objects)
-    assert [r["@id"] for r in doc["recordSet"]] == list(DATASETS)
+    tars = {o["@id"] for o in objects if o["encodingFormat"] == "application/x-tar"}
+    assert tars == {p for p in sums if p.endswith(".tar") and not p.startswith("deepprivacy2")}
+    images = next(d for d in doc["distribution"] if d["@id"] == "fdh-image.png")
+    assert {c["@id"] for c in images["containedIn"]} == {t for t in tars if t.startswith("fdh/")}
+    configs = [c["config_name"] for c in card_yaml(release)["configs"]]
+    assert [r["@id"] for r in doc["recordSet"]] == ["splits", *configs]
+    splits = {str(r["splits/name"]) for r in ds.records(record_set="splits")}
+    assert splits == {"train", "val", "test", "all"}
+    for config in configs:
+        got = [r[f"{config}/id"] for r in ds.records(record_set=config)]
+        wanted, _ = source_rows(release, config)
+        ids = sorted(r["id"] for rows in wanted.values() for r in rows)
+        # typed columns: FDH's "0001307" and CelebA's "00000" stay text
+        assert sorted(i.decode() for i in got) == ids, config
     for dataset in DATASETS:
-        got = [r[f"{dataset}/id"].decode() for r in ds.records(record_set=dataset)]
         wanted = records(release, dataset)
-        assert sorted(got) == sorted(r["id"] for r in wanted), dataset
         licences = {r["license"]["id"] for r in wanted}
         record_set = next(r for r in doc["recordSet"] if r["@id"] == dataset)
         assert all(licence in record_set["description"] for licence in licences)
         assert f"terms/{dataset}.md" in record_set["description"]
+    garments = next(iter(ds.records(record_set="deepfashion2")))
+    assert "deepfashion2/boxes" in garments and "deepfashion2/categories" in garments
+
+
+def test_export_images_makes_every_coco_file_name_resolve(release, tmp_path):
+    """pycocotools AP 1.0 on every COCO file, and every file_name on disk after the
+    export, under one image root per dataset."""
+    from test_coco import self_eval
+
+    from humanprep.cli import main
+
+    for dataset in sorted(p.name for p in (release / "coco").iterdir()):
+        root = tmp_path / dataset
+        assert main(["export", "images", str(release), dataset, str(root)]) == 0
+        for path in sorted((release / "coco" / dataset).glob("*.json")):
+            coco = COCO(str(path))
+            for image in coco.loadImgs(coco.getImgIds()):
+                with Image.open(root / image["file_name"]) as im:
+                    assert im.size == (image["width"], image["height"]), path.name
+            if coco.getAnnIds():
+                assert self_eval(coco, "bbox") == pytest.approx(1.0), path.name
 
 
 def test_release_lists_the_new_files(release):
     manifest = json.loads((release / "manifest.json").read_text())
     paths = {f["path"]: f for f in manifest["files"]}
     sums = (release / "SHA256SUMS").read_text()
-    metadata = glob.glob("**/metadata-*.parquet", root_dir=release, recursive=True)
-    assert len(metadata) == 18  # per dataset, split and subset
-    for path in [*metadata, "croissant.json"]:
+    tars = glob.glob("*/shard-*/*.tar", root_dir=release)
+    tars += glob.glob("derived/*/shard-*/*.tar", root_dir=release)
+    columns = glob.glob("**/croissant.parquet", root_dir=release, recursive=True)
+    assert tars and len(columns) == len(card_yaml(release)["configs"])
+    assert set(glob.glob("**/*.parquet", root_dir=release, recursive=True)) == set(columns)
+    for path in [*tars, *columns, "croissant.json"]:
         assert f"  {path}\n" in sums and path in paths
+    assert all(paths[t]["kind"] == "container" for t in tars)

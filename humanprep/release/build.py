@@ -92,9 +92,13 @@ def add_dataset(tmp, normalised, dataset, selection, mode, derived=None, attribu
     stats, configs = DatasetStats(), {dataset: SplitStats()}
     derived = derived or {}
     configs.update({name: SplitStats() for name in derived})
+    rows = {dataset: croissant.Rows(tmp / dataset / croissant.ROWS, dataset)}
+    rows.update({n: croissant.Rows(tmp / "derived" / n / croissant.ROWS, n) for n in derived})
     for path in sorted(Path(normalised, dataset).glob("shard-*[0-9].jsonl")):
         result = shards.place_shard(path.parent, tmp / dataset, path, selection, placer(mode))
         configs[dataset].add(result)
+        for record in result.rows:
+            rows[dataset].add(record)
         for record in result.rows:
             stats.add(record)
             row = card.attribution_row(record) if attribution is not None else None
@@ -103,15 +107,19 @@ def add_dataset(tmp, normalised, dataset, selection, mode, derived=None, attribu
         ids = {r["id"] for r in result.rows}
         foreign = set(result.mapping) | {ref for r in result.rows for ref in store.refs_in(r)}
         for name, folder in sorted(derived.items()):
-            rows = Path(folder, path.name)
-            if ids and rows.exists():
+            shard_rows = Path(folder, path.name)
+            if ids and shard_rows.exists():
                 part = shards.place_shard(
-                    folder, tmp / "derived" / name, rows, lambda r, ids=ids: r["id"] in ids,
+                    folder, tmp / "derived" / name, shard_rows, lambda r, ids=ids: r["id"] in ids,
                     placer(mode), outer=result.mapping, foreign=foreign,
                 )  # fmt: skip
                 configs[name].add(part)
+                for row in part.rows:
+                    rows[name].add(row)
                 for extra in sorted(Path(folder).glob(f"{path.stem}.*.jsonl")):
                     add_rows(extra, tmp / "derived" / name / extra.name, ids, mode)
+    for writer in rows.values():
+        writer.close()
     for name, folder in derived.items():
         summary = Path(folder, "summary.json")
         if summary.exists():
@@ -150,8 +158,9 @@ def write_attribution(path, attribution):
 
 
 def croissant_files(entry):
-    """The manifest entries croissant.json lists: record files and shard containers."""
-    return entry["kind"] in ("records", "container")
+    """The manifest entries croissant.json lists: record files, shard containers and the
+    record sets' columns."""
+    return entry["kind"] in ("records", "container", "croissant-rows")
 
 
 def finish(tmp, meta, stats, configs, counts, terms_rows, provenance, hf_view, attribution, work):

@@ -1,20 +1,23 @@
 """croissant.json: the release described in Croissant 1.0 (MLCommons), the machine-readable
 dataset metadata that hubs, search engines and dataset tracks read.
 
-Files: every record file and every shard container (a WebDataset tar) as a FileObject with
-its sha256; per dataset and derived subset a FileSet of its record files and one per kind of file in
-its tars (`*.image.jpg`, ...), `containedIn` the tars.
-One RecordSet per dataset and derived subset, read from its JSON Lines record files, with
-its main annotations (boxes, keypoints, categories, captions) as fields; a `cr:Split`
-record set names the splits. mlcroissant reads JSON Lines through pandas, which guesses
-types: an all-digit id such as FDH's "0001307" comes out as 1307. (Reading the tars'
-`<key>.json` members instead, mlcroissant 1.1.1 failed; a `split` field referencing the
-`cr:Split` record set failed its join.) Licences and
-the terms each dataset is bound by are named per record set and listed at the top;
-citations are those the terms ask for (descriptors).
+Files: every record file, every shard container (a WebDataset tar) and every record set's
+columns file as a FileObject with its sha256; per dataset and derived subset a FileSet of
+its record files and one per kind of file in its tars (`*.image.jpg`, ...), `containedIn`
+the tars. One RecordSet per dataset and derived subset, its fields (id, split, licence,
+image, and the main annotations: boxes, keypoints, categories, captions, as JSON text) read
+from `<folder>/croissant.parquet`, typed columns written beside the records: mlcroissant
+reads JSON Lines and CSV through pandas, which guesses types (the id "0001307" would come
+out as 1307), and read from the tars' `<key>.json` members mlcroissant 1.1.1 failed. A
+`cr:Split` record set names the splits (a `split` field referencing it failed its join).
+Licences and the terms each dataset is bound by are named per record set and listed at the
+top; citations are those the terms ask for (descriptors).
 """
 
+from pathlib import Path
+
 from humanprep.datasets import DESCRIPTORS
+from humanprep.io import dumps, tmp_beside
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 # the Croissant 1.0 JSON-LD context, as the specification gives it
@@ -56,18 +59,18 @@ CONTEXT = {
     "transform": "cr:transform",
 }
 
-# (field, Croissant data type, a record's top-level key, JSON path inside it or None);
-# fields every record has
+# (column, Croissant data type, keys of the value in a record); fields every record has
 FIELDS = (
-    ("id", "sc:Text", "id", None),
-    ("split", "sc:Text", "split", None),
-    ("license", "sc:Text", "license", "id"),
-    ("image_path", "sc:Text", "image", "path"),
-    ("image_width", "sc:Integer", "image", "width"),
-    ("image_height", "sc:Integer", "image", "height"),
-    ("image_sha256", "sc:Text", "image", "sha256"),
+    ("id", "sc:Text", ("id",)),
+    ("split", "sc:Text", ("split",)),
+    ("license", "sc:Text", ("license", "id")),
+    ("image_path", "sc:Text", ("image", "path")),
+    ("image_width", "sc:Integer", ("image", "width")),
+    ("image_height", "sc:Integer", ("image", "height")),
+    ("image_sha256", "sc:Text", ("image", "sha256")),
 )
-# a dataset's main annotations: (field, JSON path inside the dataset's own part)
+# a dataset's main annotations: (column, path in its own part of the record; `[*]`: every
+# element of a list), each as JSON text
 ANNOTATIONS = {
     "deepfashion2": (
         ("boxes", "garments[*].bbox"),
@@ -80,13 +83,92 @@ ANNOTATIONS = {
     "deepfashion_mm": (("category", "category"),),
     "huge100k": (("pose_type", "pose_type"),),
 }
-# a derived subset's rows
-DERIVED_FIELDS = (("id", "sc:Text", "id", None), ("split", "sc:Text", "split", None))
+DERIVED_FIELDS = FIELDS[:2]  # a derived subset's rows: id and split
+ROWS = "croissant.parquet"  # per dataset and derived subset: the record sets' columns
+ROWS_PER_GROUP = 10_000
+
+
+def pick(value, path):
+    """The value at a dotted path (`garments[*].bbox`: the bbox of every garment)."""
+    for key in path.split("."):
+        if value is None:
+            return None
+        if key.endswith("[*]"):
+            rest = path.split(key + ".", 1)[1] if key + "." in path else None
+            items = value.get(key[:-3]) or []
+            return [pick(item, rest) if rest else item for item in items]
+        value = value.get(key)
+    return value
+
+
+def columns_of(config):
+    dataset = config.split("-", 1)[0]
+    if "-" in config:
+        return [(n, t) for n, t, _ in DERIVED_FIELDS]
+    return [(n, t) for n, t, _ in FIELDS] + [
+        (n, "sc:Text") for n, _ in ANNOTATIONS.get(dataset, ())
+    ]
+
+
+def row_of(config, row):
+    """A record's (or derived row's) values of its record set's columns."""
+    fields = DERIVED_FIELDS if "-" in config else FIELDS
+    out = {}
+    for name, _, keys in fields:
+        value = row
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        out[name] = value
+    if "-" not in config:
+        for name, path in ANNOTATIONS.get(config, ()):
+            value = pick(row.get(config) or {}, path)
+            out[name] = value if isinstance(value, str) or value is None else dumps(value)
+    return out
+
+
+class Rows:
+    """`croissant.parquet` of one config, written as its rows come (typed columns:
+    mlcroissant reads JSON Lines and CSV through pandas, whose type guessing turns the id
+    "0001307" into the number 1307)."""
+
+    def __init__(self, path, config):
+        import pyarrow as pa
+
+        self.path, self.config = Path(path), config
+        types = {"sc:Text": pa.string(), "sc:Integer": pa.int64()}
+        self.schema = pa.schema([(n, types[t]) for n, t in columns_of(config)])
+        self.rows, self.writer, self.tmp = [], None, None
+
+    def add(self, row):
+        self.rows.append(row_of(self.config, row))
+        if len(self.rows) >= ROWS_PER_GROUP:
+            self._flush()
+
+    def _flush(self):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self.writer is None:
+            self.tmp = tmp_beside(self.path)
+            self.writer = pq.ParquetWriter(self.tmp, self.schema, compression="zstd")
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+        self.rows = []
+
+    def close(self):
+        if not self.rows and self.writer is None:
+            return  # no rows: no file
+        self._flush()
+        self.writer.close()
+        self.tmp.replace(self.path)
+
+
 SPLITS = {"train": "cr:TrainingSplit", "val": "cr:ValidationSplit", "test": "cr:TestSplit"}
 FORMATS = {
     ".jsonl": "application/jsonlines",
     ".tar": "application/x-tar",
     ".json": "application/json",
+    ".parquet": "application/x-parquet",
 }
 MEDIA = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "mp4": "video/mp4"}
 
@@ -152,16 +234,16 @@ def file_sets(config, tars, members):
     return sets
 
 
-def field(record_set, name, dtype, column, path, source):
-    out = {"fileSet": {"@id": source}, "extract": {"column": column}}
-    if path:
-        out["transform"] = {"jsonPath": path}
+def field(record_set, name, dtype):
     return {
         "@type": "cr:Field",
         "@id": f"{record_set}/{name}",
         "name": name,
         "dataType": dtype,
-        "source": out,
+        "source": {
+            "fileObject": {"@id": f"{folder_of(record_set)}/{ROWS}"},
+            "extract": {"column": name},
+        },
     }
 
 
@@ -187,11 +269,7 @@ def splits_record_set(names):
 def record_set(dataset, stats, terms):
     licences = sorted(stats.licence_urls)
     named = "; ".join(f"{i} ({u})" if u else i for i, u in licences)
-    source = f"{dataset}-records"
-    fields = [field(dataset, n, t, c, p, source) for n, t, c, p in FIELDS]
-    fields += [
-        field(dataset, n, "sc:Text", dataset, p, source) for n, p in ANNOTATIONS.get(dataset, ())
-    ]
+    fields = [field(dataset, n, t) for n, t in columns_of(dataset)]
     return {
         "@type": "cr:RecordSet",
         "@id": dataset,
@@ -204,14 +282,13 @@ def record_set(dataset, stats, terms):
 
 
 def derived_record_set(name, count):
-    source = f"{name}-records"
     return {
         "@type": "cr:RecordSet",
         "@id": name,
         "name": name,
         "description": f"{count} rows of the derived subset {name} (derived/{name}/)",
         "key": {"@id": f"{name}/id"},
-        "field": [field(name, n, t, c, p, source) for n, t, c, p in DERIVED_FIELDS],
+        "field": [field(name, n, t) for n, t in columns_of(name)],
     }
 
 

@@ -23,6 +23,7 @@ SUFFIX_KINDS = {
     ".png": "image",
     ".npy": "array",
     ".tar": "container",
+    ".parquet": "croissant-rows",
 }
 
 
@@ -44,7 +45,8 @@ def classify(path):
     if parts[0] == "coco":
         return parts[1], "coco"
     if parts[0] == "derived":
-        return parts[1].split("-", 1)[0], "container" if path.endswith(".tar") else "derived"
+        kind = SUFFIX_KINDS.get(Path(path).suffix) if path.endswith((".tar", ".parquet")) else None
+        return parts[1].split("-", 1)[0], kind or "derived"
     dataset = parts[0] if parts[0] in DATASETS else None
     if path.endswith(".quarantine.jsonl"):
         return dataset, "quarantine"
