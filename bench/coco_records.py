@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from humanprep.coco import export  # noqa: E402
 from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES  # noqa: E402
 from humanprep.io import dumps  # noqa: E402
+from humanprep.store import make_ref  # noqa: E402
 
 
 def garment(rng, item, width, height):
@@ -75,7 +76,10 @@ def write_records(folder, n_images, shard_size, seed=0):
                         "id": f"train/{number:06d}",
                         "split": "train",
                         "image": {
-                            "path": f"shard/train_{number:06d}/image.jpg",
+                            # a reference into a shard's container (never read here)
+                            "path": make_ref(
+                                "shard/train.tar", 512, 0, f"train_{number:06d}.image.jpg"
+                            ),
                             "width": width,
                             "height": height,
                             "sha256": "0" * 64,
