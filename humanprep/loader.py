@@ -15,6 +15,7 @@ HuGe100K views (`ds.view(i, n)`: frame n of the item's video).
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 from humanprep import store
@@ -51,6 +52,17 @@ def fingerprint(files):
     return h.hexdigest()[:24]
 
 
+# the top-level `"split": "<name>"` of a record line (dumps: `, ` and `: ` separators); a
+# JSON string cannot hold an unescaped quote, so one match is the record's own key
+SPLIT = re.compile(rb'[{,] "split": "([A-Za-z0-9_-]*)"')
+
+
+def split_of(line):
+    """A record line's split: found as text when it is there once, else parsed."""
+    found = SPLIT.findall(line)
+    return found[0].decode() if len(found) == 1 else json.loads(line)["split"]
+
+
 def build_index(files, out):
     """One pass over the record files: `<split>.npy` (rows of ROW, in file and line order)
     per split and `splits.json`, written into the folder `out` (renamed into place)."""
@@ -71,7 +83,7 @@ def build_index(files, out):
                 offset = 0
                 for line in fh:
                     if line.strip():
-                        split = json.loads(line)["split"]
+                        split = split_of(line)
                         if split not in handles:
                             handles[split] = open(tmp / f"{split}.bin", "wb")  # noqa: SIM115
                             pending[split] = []

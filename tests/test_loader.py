@@ -150,3 +150,18 @@ def test_dependencies_are_the_light_set():
     assert [d.split("==")[0] for d in project["dependencies"]] == ["numpy", "pillow"]
     assert "snakemake" in " ".join(project["optional-dependencies"]["workflow"])
     assert loader.SUBSETS  # the module imports without the workflow's packages
+
+
+@pytest.mark.parametrize(
+    "record, split",
+    [
+        ({"id": "1", "split": "train"}, "train"),
+        ({"a": {"split": "val"}, "split": "train"}, "train"),  # a nested key of that name
+        ({"caption": 'x, "split": "val"', "split": "test"}, "test"),  # inside a string
+        ({"split": "all", "z": [{"split": "x"}]}, "all"),
+    ],
+)
+def test_a_record_lines_split(record, split):
+    from humanprep.io import dumps
+
+    assert loader.split_of(dumps(record).encode()) == split
