@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from humanprep.io import dumps
-from humanprep.release import hf, manifest
+from humanprep.release import manifest
 from humanprep.release.extsort import ExternalSort
 from humanprep.release.stats import DatasetStats
 from humanprep.report import quarantine, sample, sheets
@@ -132,23 +132,45 @@ def test_streamed_manifest_and_sums_match_whole_list(tmp_path):
     assert (tree / "SHA256SUMS").read_text() == manifest.sums_text(whole)
 
 
-FEATURES = [{"name": "id", "dtype": "string"}, {"name": "n", "dtype": "int64"}]
+def test_croissant_rows_streamed_in_row_groups_keep_ids_as_text(tmp_path, monkeypatch):
+    """The record sets' columns are written as rows come, a row group at a time; an id
+    such as "0001307" stays text (JSON Lines through pandas made it 1307)."""
+    from humanprep.release import croissant
 
-
-def test_parquet_rows_equal_write_table_up_to_a_row_group(tmp_path, monkeypatch):
-    import pyarrow as pa
-
-    rows = [{"id": f"{i}", "n": i} for i in range(50)]
-    hf.write_parquet(tmp_path / "streamed.parquet", rows, FEATURES)
-    table = pa.Table.from_pylist(rows, schema=hf.arrow_schema(FEATURES))
-    pq.write_table(table, tmp_path / "whole.parquet", compression="zstd")
-    assert (tmp_path / "streamed.parquet").read_bytes() == (tmp_path / "whole.parquet").read_bytes()
-    monkeypatch.setattr(hf, "ROWS_PER_GROUP", 16)
-    hf.write_parquet(tmp_path / "groups.parquet", rows, FEATURES)
-    back = pq.ParquetFile(tmp_path / "groups.parquet")
+    monkeypatch.setattr(croissant, "ROWS_PER_GROUP", 16)
+    rows = croissant.Rows(tmp_path / "croissant.parquet", "shhq-composite")
+    for i in range(50):
+        rows.add({"id": f"{i:07d}", "split": "all", "composite": "ref"})
+    rows.close()
+    back = pq.ParquetFile(tmp_path / "croissant.parquet")
     assert back.metadata.num_row_groups == 4  # 16 + 16 + 16 + 2
-    assert back.read().to_pylist() == rows
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert back.read().to_pylist() == [{"id": f"{i:07d}", "split": "all"} for i in range(50)]
+    assert [p.name for p in tmp_path.iterdir()] == ["croissant.parquet"]
+    empty = croissant.Rows(tmp_path / "none.parquet", "fdh")
+    empty.close()
+    assert not (tmp_path / "none.parquet").exists()  # nothing released: no file
+
+
+def test_croissant_annotation_columns():
+    from humanprep.release import croissant
+
+    record = {
+        "id": "x",
+        "split": "val",
+        "license": {"id": "L"},
+        "image": {"path": "p", "width": 3, "height": 4, "sha256": "s"},
+        "deepfashion2": {
+            "garments": [
+                {"bbox": [1, 2, 3, 4], "category_name": "vest", "landmarks": [[1, 1, 2]]},
+                {"bbox": [5, 6, 7, 8], "category_name": "skirt", "landmarks": []},
+            ]
+        },
+    }
+    assert croissant.row_of("deepfashion2", record) == {
+        "id": "x", "split": "val", "license": "L", "image_path": "p", "image_width": 3,
+        "image_height": 4, "image_sha256": "s", "boxes": "[[1, 2, 3, 4], [5, 6, 7, 8]]",
+        "categories": '["vest", "skirt"]', "landmarks": "[[[1, 1, 2]], []]",
+    }  # fmt: skip
 
 
 def test_dataset_stats_count_what_the_card_counts():

@@ -122,7 +122,8 @@ def row_of(config, row):
     if "-" not in config:
         for name, path in ANNOTATIONS.get(config, ()):
             value = pick(row.get(config) or {}, path)
-            out[name] = value if isinstance(value, str) or value is None else dumps(value)
+            text = value is None or isinstance(value, str)
+            out[name] = value if text else dumps(value).rstrip("\n")
     return out
 
 
