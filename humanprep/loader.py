@@ -101,7 +101,11 @@ def build_index(files, out):
             del rows
             (tmp / f"{split}.bin").unlink()
         (tmp / "splits.json").write_text(json.dumps({"splits": counts}))
-        os.replace(tmp, out)
+        try:
+            os.replace(tmp, out)
+        except OSError:
+            if not (out / "splits.json").exists():
+                raise  # not another process's index (DataLoader workers build it too)
     finally:
         for fh in handles.values():
             fh.close()
@@ -136,6 +140,19 @@ class ReleaseDataset:
             raise ValueError(f"{folder}: no split {split!r} (has {sorted(splits)})")
         self.files = [str(p) for p in files]
         self.rows = np.load(index / f"{split}.npy", mmap_mode="r")
+
+    def __getstate__(self):
+        """Pickled for a DataLoader worker: the index is mapped again there, not copied."""
+        state = dict(self.__dict__)
+        state["rows"] = (self.rows.filename, self.rows.offset, self.rows.shape)
+        return state
+
+    def __setstate__(self, state):
+        import numpy as np
+
+        filename, offset, shape = state.pop("rows")
+        self.__dict__.update(state)
+        self.rows = np.memmap(filename, dtype=ROW, mode="r", offset=offset, shape=shape)
 
     def __len__(self):
         return len(self.rows)

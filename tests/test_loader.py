@@ -165,3 +165,24 @@ def test_a_record_lines_split(record, split):
     from humanprep.io import dumps
 
     assert loader.split_of(dumps(record).encode()) == split
+
+
+def test_a_pickled_dataset_maps_its_index_again(tmp_path):
+    """What a DataLoader worker gets (spawn start method): the same items, the index
+    memory-mapped rather than copied into the pickle."""
+    import pickle
+
+    release(tmp_path, ["train", "val", "train"])
+    ds = humanprep.load(tmp_path, "fdh", "train")
+    data = pickle.dumps(ds)
+    assert len(data) < 2000
+    again = pickle.loads(data)
+    assert isinstance(again.rows, np.memmap)
+    assert [again[i][1] for i in range(len(again))] == [ds[i][1] for i in range(len(ds))]
+
+
+def test_an_index_built_meanwhile_by_another_process_is_used(tmp_path, cache):
+    files = loader.shard_files(release(tmp_path, ["train"]) and tmp_path / "fdh")
+    first = loader.build_index(files, cache / "x")
+    assert loader.build_index(files, cache / "x") == first  # the second rename finds it
+    assert sorted(p.name for p in cache.iterdir()) == ["x"]
