@@ -211,7 +211,7 @@ def add_coco(tmp, coco_dir, dataset, complete, mode, options=None):
     derived = [
         path
         for name in DESCRIPTORS[dataset].coco_derived
-        for path in sorted((tmp / "derived" / f"{dataset}-{name}").glob("shard-*.jsonl"))
+        for path in sorted((tmp / "derived" / f"{dataset}-{name}").glob("shard-*[0-9].jsonl"))
     ]
     dest.mkdir(parents=True)
     records = sorted((tmp / dataset).glob("shard-*[0-9].jsonl"))
