@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from humanprep.acquire.registry import load_registry, registry_digest  # noqa: E402
 from humanprep.acquire.unpack import extract  # noqa: E402
-from humanprep.datasets import DATASETS, DEMO_PASSWORDS, PASSWORD_ENV  # noqa: E402
+from humanprep.datasets import DATASETS, DEMO_PASSWORDS, DESCRIPTORS, PASSWORD_ENV  # noqa: E402
 from humanprep.demo import deepfashion2 as demo_df2  # noqa: E402
 from humanprep.demo import fdh as demo_fdh  # noqa: E402
 from humanprep.demo import shhq as demo_shhq  # noqa: E402
@@ -83,15 +83,10 @@ PUBLISHED = {
     "huge100k": 100_000,
     "celeba": 30_000,
 }
-# One core's seconds per item at real image sizes (rules/common.smk SECONDS_PER_ITEM,
-# measured by bench/run.py): the rehearsal's quarter-size images run faster than this.
-REAL_SECONDS_PER_ITEM = {
-    "shhq": 0.05,
-    "fdh": 0.01,
-    "deepfashion2": 0.05,
-    "huge100k": 1.5,
-    "celeba": 0.2,
-}
+# One core's seconds per item at real image sizes (each descriptor's seconds_per_item, which
+# the rules plan with, measured by bench/run.py): the rehearsal's quarter-size images run
+# faster than this.
+REAL_SECONDS_PER_ITEM = {d: DESCRIPTORS[d].seconds_per_item for d in PUBLISHED}
 IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "results", "releases", ".snakemake", "__pycache__", ".pytest_cache",
     ".ruff_cache", "*.egg-info",
@@ -486,7 +481,9 @@ def run_scale(scale, scratch, cores):
         _zip_bytes(p) for d, files in made.items() if PASSWORD_ENV[d] for p, _, _ in files
     )
     disk = disk_after_stages(work, raw_bytes, unpacked)
+    raw_by = {d: sum(p.stat().st_size for p, _, _ in files) for d, files in made.items()}
     out = {"scale": scale, "items": items, "made_s": made_s, "wall_s": wall, "disk": disk,
+           "per_dataset": per_dataset(work, raw_by), "files": file_counts(work),
            "bench": benchmarks(results), "work": str(work), "load": load,
            "load_end": load_end, "nice": os.nice(0)}  # fmt: skip
     (scratch / f"measured-{scale:g}.json").write_text(json.dumps(out, indent=1))
@@ -507,6 +504,39 @@ def disk_after_stages(work, raw_bytes, unpacked):
         "coco": du(results / "coco"),
         "release": du(Path(work, "releases")),
     }
+
+
+def _walk(paths):
+    """(files, bytes on disk, bytes not hard-linked from results/) under the paths."""
+    files = size = added = 0
+    for root in paths:
+        for folder, _, names in os.walk(root):
+            for name in names:
+                st = os.lstat(os.path.join(folder, name))
+                files += 1
+                size += st.st_blocks * 512
+                added += st.st_blocks * 512 if st.st_nlink == 1 else 0
+    return files, size, added
+
+
+def per_dataset(work, raw_by):
+    """Per dataset: raw bytes; files and bytes of its store, derived subsets and release
+    part (a release file hard-linked to results/ adds no bytes)."""
+    results, releases = Path(work, "results"), Path(work, "releases")
+    out = {}
+    for d, raw in raw_by.items():
+        store = _walk([results / "normalised" / d])
+        derived = _walk(sorted(results.glob(f"derived/{d}-*")))
+        release = _walk(
+            [p / d for p in releases.glob("*")] + sorted(releases.glob(f"*/derived/{d}-*"))
+        )
+        out[d] = {"raw": raw, "store": store, "derived": derived, "release": release}
+    return out
+
+
+def file_counts(work):
+    """Files in results/ and releases/ (logs, benchmarks and receipts included)."""
+    return {name: _walk([Path(work, name)])[0] for name in ("results", "releases")}
 
 
 def _zip_bytes(path):
@@ -691,6 +721,7 @@ def report(small, big, dry, cores):
     ]
     for stage, size in big["disk"].items():
         lines.append(f"| {stage} | {size} | {size / raw:.3f} |")
+    lines += store_rows(big)
     ok = worst < MEMORY_TARGET_MB
     lines += [
         "",
@@ -712,6 +743,37 @@ def report(small, big, dry, cores):
         "",
     ]
     return "\n".join(lines)
+
+
+def store_rows(big):
+    """The store's cost per dataset: files per 100 items (at this scale and extrapolated
+    to the published count with the same shard size) and disk as multiples of raw."""
+    if "per_dataset" not in big:
+        return []
+    total = sum(big["items"].values())
+    files = big["files"]
+    lines = [
+        "",
+        f"Files: results/ {files['results']}, releases/ {files['releases']} for {total} items "
+        f"({100 * (files['results'] + files['releases']) / total:.2f} per 100 items, logs and "
+        "benchmarks included; target <= 1). Per dataset (store = results/normalised/<d>, "
+        "derived = results/derived/<d>-*, release = its folders in the release; the release "
+        "adds only what is not hard-linked to results/):",
+        "",
+        "| dataset | items | files / 100 items (store + derived + release) | files at the "
+        "published count | raw bytes | store x raw | derived x raw | release adds x raw |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for d, row in sorted(big["per_dataset"].items()):
+        n = big["items"][d]
+        count = row["store"][0] + row["derived"][0] + row["release"][0]
+        raw = row["raw"]
+        lines.append(
+            f"| {d} | {n} | {100 * count / n:.2f} | {count / n * PUBLISHED[d]:,.0f} | {raw} "
+            f"| {row['store'][1] / raw:.3f} | {row['derived'][1] / raw:.3f} "
+            f"| {row['release'][2] / raw:.3f} |"
+        )
+    return lines
 
 
 def write_results(section, mark=MARK):
