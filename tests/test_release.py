@@ -365,3 +365,33 @@ def in_containers(folder, records):
         ref = put(folder, "shard-00000", r["id"], "image.jpg", data, r["split"])
         out.append({**r, "image": {**r["image"], "path": ref, "sha256": sha(data)}})
     return out
+
+
+def test_a_dataset_with_nothing_released_leaves_no_config(tmp_path):
+    """Only the test split, which no item is in: no config, no record set, the card
+    says so (before: the card's snippets looked up the dataset's config and failed)."""
+    norm = workspace(tmp_path, [record("1"), record("2", split="val")])
+    dest = tmp_path / "r"
+    _, counts = build_release(dest, spec(tmp_path, norm, splits=["test"]))
+    assert counts == {"fdh": 0}
+    card = (dest / "README.md").read_text()
+    assert "configs: []" in card and "Nothing was released" in card
+    croissant = json.loads((dest / "croissant.json").read_text())
+    assert [r["@id"] for r in croissant["recordSet"]] == ["splits"]
+    assert not (dest / "fdh").exists() and verify_release(dest) == []
+
+
+def test_an_empty_derived_subset_is_listed_as_without_config():
+    from humanprep.release import card, hf
+    from humanprep.release.stats import DatasetStats, SplitStats
+
+    full = SplitStats()
+    full.splits.update({"val": 1})
+    full.members = {"val": {"image.jpg"}}
+    meta, empty = hf.view_meta({"deepfashion2": full, "deepfashion2-fullbody": SplitStats()})
+    assert [c["config_name"] for c in meta["configs"]] == ["deepfashion2"]
+    assert empty == ["deepfashion2-fullbody"]
+    stats = DatasetStats()
+    stats.count, stats.splits = 1, {"val": 1}
+    lines = card.how_to_load({"deepfashion2": stats}, meta, "r-1", empty)
+    assert "No items released, so no config: deepfashion2-fullbody." in lines

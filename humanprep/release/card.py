@@ -72,8 +72,11 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     ]
     out += ["", "Items under Creative Commons BY licences are listed with author and source"]
     out += ["URL in ATTRIBUTION.csv; credit them when you publish.", ""]
-    if hf_meta:
-        out += how_to_load(stats_by_dataset, hf_meta, meta["release"], empty)
+    released = {d: s for d, s in stats_by_dataset.items() if s.count}
+    if hf_meta and released:
+        out += how_to_load(released, hf_meta, meta["release"], empty)
+    elif hf_meta:
+        out += ["## How to load", "", "Nothing was released: no item passed the selection.", ""]
     out += ["## Verify", "", "```", "sha256sum -c SHA256SUMS", "```", ""]
     out += ["or `humanprep verify-release <this folder>` (also finds extra files).", ""]
     if meta.get("selection"):
@@ -96,9 +99,10 @@ def _sorted(counter):
 
 
 def _example(stats_by_dataset, hf_meta):
-    """The dataset and split the snippets use: the first released dataset with a derived
-    subset that every run makes (so its config exists), else the first by name; its first
-    split (as `datasets` names it, and as the records do), and its image member."""
+    """The dataset and split the snippets use: the first dataset with released items and a
+    derived subset that every run makes (so its config exists), else the first by name;
+    its first split (as `datasets` names it, and as the records do), and its image member.
+    stats_by_dataset: the datasets with released items."""
     always = [d for d in stats_by_dataset if any(not s.option for s in DESCRIPTORS[d].derived)]
     dataset = always[0] if always else min(stats_by_dataset)
     info = next(i for i in hf_meta["dataset_info"] if i["config_name"] == dataset)
