@@ -11,9 +11,9 @@ own shard containers, which are WebDataset tars, with the `webdataset` builder.
 - Annotation categories with a fixed set of names are `ClassLabel`s (DeepFashion2's
   garment `category_name`, CelebA's `parts`): the value is the index into the names.
 - Typed features matter: the builder would otherwise guess types from a few rows, and a
-  field null in one shard and a string in another then fails to load. `datasets` 4.0 or
-  later reads this YAML (measured with 5.2). `datasets` reserves the split `all`: unsplit
-  data is `train`.
+  field null in one shard and a string in another then fails to load. `datasets` 3.6 or
+  later reads this YAML (every demo config and split loaded with 3.6.0, 4.0.0 and 5.2.0).
+  `datasets` reserves the split `all`: unsplit data is `train`.
 """
 
 import json
