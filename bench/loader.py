@@ -8,6 +8,10 @@ Each step runs in a fresh process and prints its peak RSS (ru_maxrss) and wall t
 building the index (the first open), opening it again (cached), and reading `--reads`
 random items (record and decoded image). Target (issue 25): under 300 MB to open and
 randomly index a 1.87M-record split.
+
+Measured here (2 shared cores, niced), 1.87M records, 1.61 GB of JSON Lines: the first
+open builds a 29.9 MB index in 117 s at a peak RSS of 66 MB; opening again takes 1.8 s and
+20,000 random items (record + decoded 160x288 PNG, sha256 checked) 22 s, peak RSS 67 MB.
 """
 
 import argparse
