@@ -264,9 +264,12 @@ def test_only_a_filtered_container_is_written_again(tmp_path):
 
 def test_derived_rows_follow_their_dataset_references(tmp_path):
     """A derived shard whose rows name a file of their own and one of the dataset's: the
-    dataset's container written again moves the dataset's file, so the derived rows (and
-    their container's own copies) follow."""
-    norm = workspace(tmp_path, [record("1"), record("2"), record("3", "train", "CC-BY-NC-2.0")])
+    dataset's train container written again moves the dataset's files, so the derived
+    train rows (and their container's own copies) follow; the val rows, whose dataset
+    container is placed as it is, keep theirs and their container."""
+    norm = workspace(
+        tmp_path, [record("1"), record("2", split="val"), record("3", "train", "CC-BY-NC-2.0")]
+    )
     records = read_jsonl(norm / "fdh" / "shard-00000.jsonl")
     subset = tmp_path / "derived" / "fdh-maps"
     (subset / "shard-00000").mkdir(parents=True)
@@ -275,7 +278,7 @@ def test_derived_rows_follow_their_dataset_references(tmp_path):
         for r in records:
             files = writer.item(r["id"])
             own = files.write("map.png", b"map " + r["id"].encode())
-            row = {"id": r["id"], "split": "train", "map": own, "photo": r["image"]["path"]}
+            row = {"id": r["id"], "split": r["split"], "map": own, "photo": r["image"]["path"]}
             rows.append(writer.commit(files, row))
     write_jsonl(subset / "shard-00000.jsonl", rows)
     dest = tmp_path / "r"
@@ -290,9 +293,12 @@ def test_derived_rows_follow_their_dataset_references(tmp_path):
     for row in part.rows:
         assert store.read(dest / "fdh", row["photo"]) == row["id"].encode()
         assert store.read(dest / "derived", row["map"]) == b"map " + row["id"].encode()
-    assert part.members == {"train": {"map.png"}}
+    assert part.members == {"train": {"map.png"}, "val": {"map.png"}}
     with tarfile.open(dest / "derived" / "shard-00000" / "train.tar") as tar:
-        assert json.loads(tar.extractfile("2.json").read()) == part.rows[1]
+        assert tar.getnames() == ["1.map.png", "1.json"]  # written again: 1's photo moved
+        assert json.loads(tar.extractfile("1.json").read()) == part.rows[0]
+    val = (dest / "derived" / "shard-00000" / "val.tar").read_bytes()
+    assert val == (subset / "shard-00000" / "val.tar").read_bytes()  # placed as it is
 
 
 def shards_for(norm, dest, keep):

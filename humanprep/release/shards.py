@@ -95,7 +95,8 @@ def place_shard(src, dest, jsonl, keep, place, outer=None, foreign=frozenset()):
     rows = read_jsonl(jsonl)
     selected = [r for r in rows if keep(r)]
     kept = [store.replace_refs(r, outer) for r in selected] if outer else selected
-    changed = kept != selected  # the containers' own copies of the records must follow
+    # splits whose rows now name moved files: their containers' copies of the rows follow
+    changed = {new["split"] for new, old in zip(kept, selected, strict=True) if new != old}
     totals = Counter(r["split"] for r in rows)
     by_split = {}
     for row in kept:
@@ -104,7 +105,7 @@ def place_shard(src, dest, jsonl, keep, place, outer=None, foreign=frozenset()):
     released = {}
     for split, split_rows in sorted(by_split.items()):
         container = Path(src, store.container_name(shard, split))
-        if container.exists() and len(split_rows) == totals[split] and not changed:
+        if container.exists() and len(split_rows) == totals[split] and split not in changed:
             place(container, Path(dest, store.container_name(shard, split)))
             released[split] = split_rows
         else:  # rows without files of their own get a container of their records
