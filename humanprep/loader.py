@@ -57,18 +57,39 @@ class ReleaseDataset:
         return (self[i] for i in range(len(self)))
 
 
+def hf_split(split):
+    """The split name of a record's split: data without splits (records' `all`) is `train`,
+    as in the Hugging Face view (`datasets` reserves `all` for the union of splits)."""
+    return "train" if split == "all" else split
+
+
+def _release_root(release_dir, dataset):
+    root = Path(release_dir)
+    if not (root / "manifest.json").is_file():
+        what = "does not exist" if not root.exists() else "is not a release (no manifest.json)"
+        raise ValueError(f"{root}: {what}; give a release folder, releases/<name>-<version>")
+    if not (root / dataset).is_dir():
+        present = sorted(p.parent.name for p in root.glob("*/shard-*[0-9].jsonl"))
+        present = sorted(set(present))
+        raise ValueError(
+            f"{root}: no items of dataset {dataset!r} in this release (empty or not selected;"
+            f" see its README.md); datasets with items: {', '.join(present) or 'none'}"
+        )
+    return root
+
+
 def load(release_dir, dataset, split, subset=None, decode="pil"):
     """The (image, record) items of `dataset` (or its derived `subset`) in `split`.
 
-    `split` is the records' own (`train`, `val`, `test`, or `all` where a dataset has no
-    splits); derived rows take their item's split. Images decode to Pillow images, or to
-    numpy arrays (H x W x 3, uint8) with decode="numpy"; records are as in the release.
+    `split` is `train`, `val` or `test`; data without splits (whose records say split
+    `all`) is `train`, as in the Hugging Face view. Derived rows take their item's split; a
+    derived subset with no rows in the split is an empty dataset. Images decode to Pillow
+    images, or to numpy arrays with decode="numpy": H x W x 3 uint8 for RGB pictures, H x W
+    for grayscale ones (the sketch subset's maps); records are as in the release.
     """
-    root = Path(release_dir)
+    root = _release_root(release_dir, dataset)
     records = _rows(root / dataset)
-    if not records:
-        raise ValueError(f"{root / dataset}: no records of dataset {dataset!r} in this release")
-    splits = {r["id"]: r["split"] for r in records}
+    splits = {r["id"]: hf_split(r["split"]) for r in records}
     if subset is None:
         rows, base, keys = records, root / dataset, ("image", "path")
     else:

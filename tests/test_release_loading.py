@@ -208,7 +208,7 @@ def test_humanprep_load_batches_like_a_map_style_dataset(release):
     """What torch's DataLoader does with a map-style dataset: len, then ds[i] per index."""
     import humanprep
 
-    ds = humanprep.load(release, "shhq", "all", subset="composite", decode="numpy")
+    ds = humanprep.load(release, "shhq", "train", subset="composite", decode="numpy")
     batch = [ds[i] for i in range(len(ds))]
     assert len(batch) == 11 and all(image.ndim == 3 for image, _ in batch)
     assert len(list(ds)) == len(ds)

@@ -10,7 +10,8 @@ deepfashion2 (instances + landmarks in the 294-vector and per-category layouts),
 
 Every file: `images` and `annotations` sorted by id, coordinates rounded to 1/100 pixel,
 keys sorted, bytes identical to `humanprep.io.dumps` of the document; `file_name` is the
-image path relative to `results/normalised/<dataset>/` (the `info.images_root`), and
+image path relative to the dataset's folder, `info.images_root` = `<dataset>`: the folder of
+that name in a release (beside `coco/`), `results/normalised/<dataset>/` in a run; and
 `record_id` the humanprep record id of the image.
 """
 

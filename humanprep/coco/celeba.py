@@ -22,7 +22,7 @@ from humanprep.formats.celeba import PARTS
 INFO = {
     "description": "Multi-Modal-CelebA-HQ face parts (humanprep COCO export)",
     "url": "https://github.com/IIGROUP/MM-CelebA-HQ-Dataset",
-    "images_root": "results/normalised/celeba",
+    "images_root": "celeba",
 }
 
 

@@ -46,7 +46,7 @@ INFO = {
     "category names; `coco.deepfashion2.compat: official` gives deepfashion2_to_coco.py's",
     "description": "DeepFashion2 garments (humanprep COCO export)",
     "url": "https://github.com/switchablenorms/DeepFashion2",
-    "images_root": "results/normalised/deepfashion2",
+    "images_root": "deepfashion2",
     "keypoint_layout": "294-vector: category slice filled, other entries 0",
 }
 

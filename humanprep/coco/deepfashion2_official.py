@@ -50,7 +50,7 @@ INFO = {
     "description": "DeepFashion2 garments in the conventions of the official converter "
     "evaluation/deepfashion2_to_coco.py (category names, box area, 294-point keypoints, ids)",
     "url": "https://github.com/switchablenorms/DeepFashion2",
-    "images_root": "results/normalised/deepfashion2",
+    "images_root": "deepfashion2",
     "differences": "file_name is the image path under images_root (the script writes "
     "NNNNNN.jpg); garments without landmarks get zeros; test images are listed",
 }

@@ -44,7 +44,7 @@ from humanprep.formats.deepfashion_mm import CLASSES, KEYPOINTS, NAME, SKELETON,
 INFO = {
     "description": "DeepFashion-MultiModal people and parsing (humanprep COCO export)",
     "url": "https://github.com/yumingj/DeepFashion-MultiModal",
-    "images_root": "results/normalised/deepfashion_mm",
+    "images_root": "deepfashion_mm",
     "keypoint_layout": "DeepFashion-MultiModal 21 keypoints",
 }
 HASHED_BASE = 10**13

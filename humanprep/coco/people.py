@@ -88,7 +88,7 @@ def mask_annotation(image_id_, index, category_id, rle):
 FDH_INFO = {
     "description": "FDH (Flickr Diverse Humans) people (humanprep COCO export)",
     "url": "https://github.com/hukkelas/deep_privacy2",
-    "images_root": "results/normalised/fdh",
+    "images_root": "fdh",
 }
 
 
@@ -124,7 +124,7 @@ def export_fdh(records, out_dir, normalised_dir):
 SHHQ_INFO = {
     "description": "SHHQ-1.0 people (humanprep COCO export)",
     "url": "https://stylegan-human.github.io/",
-    "images_root": "results/normalised/shhq",
+    "images_root": "shhq",
     "keypoint_layout": "OpenPose BODY_25",
 }
 
