@@ -266,3 +266,17 @@ def test_release_lists_the_new_files(release):
     assert len(metadata) == 18  # per dataset, split and subset
     for path in [*metadata, "croissant.json"]:
         assert f"  {path}\n" in sums and path in paths
+
+
+def test_every_release_file_is_0644_and_folder_0755(release):
+    """The demo run had umask 077 (plain_run): mkstemp's 0600 and mkdir's 0700 must not
+    reach the release, which others read (sha256sum -c, datasets, the loader)."""
+    import stat
+
+    wrong = []
+    for path in [release, *release.rglob("*")]:
+        want = 0o755 if path.is_dir() else 0o644
+        if stat.S_IMODE(path.stat().st_mode) != want:
+            wrong.append(f"{path.relative_to(release)} {oct(stat.S_IMODE(path.stat().st_mode))}")
+    assert wrong == []
+    assert len(list(release.rglob("*.parquet"))) > 0 and (release / "SHA256SUMS").is_file()
