@@ -78,19 +78,28 @@ def member_paths(batch, group, name):
     )
 
 
+def _cross(a, b):
+    return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+
+
+def _unit(v):
+    n = math.sqrt(sum(x * x for x in v))
+    return [x / n for x in v]
+
+
 def camera_w2c(view, radius=RADIUS, height=0.0):
     """4x4 OpenCV world-to-camera matrix of a camera at azimuth 15*view degrees, looking at
-    the origin."""
+    the origin. Plain float arithmetic rounded to 6 decimals: numpy's BLAS products and
+    libm's FMA variants differ in the last bits from CPU to CPU, and the demo archive is
+    registered by sha256."""
     angle = math.radians(VIEW_STEP_DEG * view)
-    centre = np.array([radius * math.sin(angle), height, radius * math.cos(angle)])
-    forward = -centre / np.linalg.norm(centre)
-    right = np.cross([0.0, -1.0, 0.0], forward)
-    right /= np.linalg.norm(right)
-    down = np.cross(forward, right)
-    rotation = np.stack([right, down, forward])
-    w2c = np.eye(4)
-    w2c[:3, :3], w2c[:3, 3] = rotation, -rotation @ centre
-    return w2c.astype(np.float32)
+    centre = [radius * math.sin(angle), height, radius * math.cos(angle)]
+    forward = _unit([-x for x in centre])
+    right = _unit(_cross([0.0, -1.0, 0.0], forward))
+    rotation = [right, _cross(forward, right), forward]
+    rows = [[*row, -sum(r * c for r, c in zip(row, centre, strict=True))] for row in rotation]
+    rows.append([0.0, 0.0, 0.0, 1.0])
+    return np.array([[round(x, 6) + 0.0 for x in row] for row in rows], np.float32)
 
 
 def cameras(name):
