@@ -41,7 +41,7 @@ def publish_modes(root):
     """Files 0644 and folders 0755 under `root` (itself included), whatever the umask
     made them: a release is read by others. Group-private: chmod -R o-rwx afterwards."""
     root = Path(root)
-    for folder, dirs, files in os.walk(root):
+    for folder, _dirs, files in os.walk(root):
         os.chmod(folder, DIR_MODE)
         for name in files:
             path = os.path.join(folder, name)
