@@ -5,6 +5,7 @@ from collections import Counter
 
 from humanprep.datasets import DESCRIPTORS
 from humanprep.dedup import policy
+from humanprep.release import cardmeta
 
 ATTRIBUTION_FIELDS = ("dataset", "id", "author", "title", "url", "licence", "licence_url")
 
@@ -49,10 +50,13 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     stats_by_dataset: {dataset: DatasetStats of its released records}."""
     name = f"{meta['name']} {meta['version']}"
     hf_meta, hf_yaml = hf_view or (None, None)
-    out = ["---", hf_yaml.rstrip(), "---", ""] if hf_yaml else []
+    out = ["---", metadata_yaml(meta, stats_by_dataset).rstrip()]
+    out += [hf_yaml.rstrip(), "---", ""] if hf_yaml else ["---", ""]
     out += [f"# {name}", "", meta["description"], ""]
     rows, licences, cats = [], Counter(), Counter()
     for dataset, stats in sorted(stats_by_dataset.items()):
+        if not stats.count:  # listed, so that its absence is said
+            rows.append((dataset, "(none: no item released)", 0))
         for split, n in sorted(stats.splits.items()):
             rows.append((dataset, split, n))
         licences.update({(dataset, k): n for k, n in stats.licences.items()})
@@ -61,6 +65,10 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     if meta.get("conventions"):
         out += ["## Conventions", "", *(f"- {line}" for line in meta["conventions"]), ""]
     out += ["## Licences", "", _table(("dataset", "licence", "items"), _sorted(licences)), ""]
+    out += [
+        _table(("dataset", "Hub id", "licence", "terms"), cardmeta.licence_rows(stats_by_dataset))
+    ]
+    out += [""]
     if cats:
         out += ["## Annotations per category", ""]
         out += [_table(("dataset", "category", "annotations"), _sorted(cats)), ""]
@@ -72,6 +80,7 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     ]
     out += ["", "Items under Creative Commons BY licences are listed with author and source"]
     out += ["URL in ATTRIBUTION.csv; credit them when you publish.", ""]
+    out += cardmeta.sections(stats_by_dataset)
     if hf_meta:
         out += how_to_load(stats_by_dataset, hf_meta, meta["release"], meta.get("webdataset"))
     out += ["## Verify", "", "```", "sha256sum -c SHA256SUMS", "```", ""]
@@ -81,6 +90,14 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     if meta.get("dedup"):
         out += dedup_section(meta["dedup"])
     return "\n".join(out)
+
+
+def metadata_yaml(meta, stats_by_dataset):
+    """The Hub metadata (licence, pretty_name, tasks, size, gating) as YAML lines."""
+    import yaml
+
+    data = cardmeta.card_metadata(meta, stats_by_dataset)
+    return yaml.safe_dump(data, sort_keys=False, width=1000, allow_unicode=True)
 
 
 def dedup_section(dedup):
@@ -96,24 +113,25 @@ def _sorted(counter):
 
 
 def _example(stats_by_dataset, hf_meta):
-    """The dataset and split the snippets use: the first released dataset with a derived
-    subset that every run makes (so its config exists), else the first by name; its first
-    split."""
-    always = [d for d in stats_by_dataset if any(not s.option for s in DESCRIPTORS[d].derived)]
-    dataset = always[0] if always else min(stats_by_dataset)
-    info = next(i for i in hf_meta["dataset_info"] if i["config_name"] == dataset)
-    hf_split = info["splits"][0]["name"]
-    split = (
-        "all"
-        if hf_split == "train" and {"all"} == set(stats_by_dataset[dataset].splits)
-        else hf_split
-    )
-    return dataset, hf_split, split
+    """The dataset and split the snippets use: the first released dataset with items that
+    has a derived subset every run makes (so its config exists), else the first with
+    items; its first split. None when no dataset has items."""
+    configs = {i["config_name"]: i for i in hf_meta["dataset_info"] if i["splits"]}
+    have = [d for d in stats_by_dataset if d in configs]
+    if not have:
+        return None
+    always = [d for d in have if any(not s.option for s in DESCRIPTORS[d].derived)]
+    dataset = always[0] if always else min(have)
+    split = configs[dataset]["splits"][0]["name"]  # the loader names splits as the view does
+    return dataset, split, split
 
 
 def snippets(stats_by_dataset, hf_meta, release):
     """{tool: python code}, run beside this folder; the tests run these very snippets."""
-    dataset, hf_split, split = _example(stats_by_dataset, hf_meta)
+    example = _example(stats_by_dataset, hf_meta)
+    if example is None:
+        return {}
+    dataset, hf_split, split = example
     head = f'release = "{release}"  # this folder\n'
     return {
         "datasets": f"""from datasets import load_dataset
@@ -190,8 +208,15 @@ def how_to_load(stats_by_dataset, hf_meta, release, with_webdataset=True):
     out = ["## How to load", "", "Run these from the folder that holds this one.", ""]
     out += ["Hugging Face `datasets`: one config per dataset and derived subset. In this"]
     out += ["view `image` is the decoded picture, the record's `image` object is `image_info`,"]
-    out += ["and data without splits (records' split `all`) is the split `train`.", ""]
+    out += ["and data without splits (records' split `all`) is the split `train`, as in"]
+    out += ["`humanprep.load`.", ""]
     out += [_table(("config", "splits (items)"), rows), ""]
+    empty = hf_meta.get("empty_configs") or []
+    if empty:
+        out += [f"No config for {', '.join(empty)}: no item released (`datasets` cannot load"]
+        out += ["a config without files; `humanprep.load` says so).", ""]
+    if not code:
+        out += ["No dataset has items in this release: nothing to load.", ""]
     titles = {
         "datasets": "`datasets`",
         "humanprep": "`humanprep.load` (map-style: usable as a torch `DataLoader` dataset)",
@@ -201,5 +226,18 @@ def how_to_load(stats_by_dataset, hf_meta, release, with_webdataset=True):
         "pycocotools": "`pycocotools` (COCO files in `coco/`)",
     }
     for tool, text in code.items():
-        out += [f"### {titles[tool]}", "", "```python", text.rstrip(), "```", ""]
+        out += [f"### {titles[tool]}", "", INSTALL[tool], "", "```python", text.rstrip(), "```"]
+        out += [""]
     return out
+
+
+# What each snippet needs, with the versions the tests run them with (pyproject.toml).
+INSTALL = {
+    "datasets": "Needs `pip install datasets` (tested with 5.2.0).",
+    "humanprep": "Needs the humanprep package: `bash setup.sh` in its repository (or `pip "
+    "install -e <humanprep folder>`).",
+    "webdataset": "Needs `pip install webdataset` (tested with 1.0.2).",
+    "datasets-webdataset": "Needs `pip install datasets` (tested with 5.2.0).",
+    "mlcroissant": "Needs `pip install mlcroissant` (tested with 1.1.1).",
+    "pycocotools": "Needs `pip install pycocotools` (tested with 2.0.11).",
+}

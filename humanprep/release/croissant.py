@@ -145,7 +145,7 @@ def croissant(meta, stats_by_dataset, entries, hf_meta):
     """The croissant.json document; `entries`: the manifest entries of the release files,
     `hf_meta`: the Hugging Face view (its Parquet files); stats_by_dataset: {dataset:
     DatasetStats of its released records}."""
-    datasets = sorted(stats_by_dataset)
+    datasets = sorted(d for d, stats in stats_by_dataset.items() if stats.count)  # not empty
     parquet = {d: parquet_files(hf_meta, d) for d in datasets}
     listed = {p for ps in parquet.values() for p in ps}
     files = [

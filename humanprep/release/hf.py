@@ -385,10 +385,13 @@ def write_view(out_dir, released, derived):
     the card's YAML metadata. released: the released records shard by shard
     (humanprep.release.select.Released), derived: {subset: folder of its rows}."""
     schema = record_schema()
-    configs, infos = [], []
+    configs, infos, empty = [], [], []
 
     def add(name, folder, rows, features, glob):
         config, info = write_config(out_dir, name, folder, rows, features, glob)
+        if not info["splits"]:  # no row: `datasets` cannot load a config without files
+            empty.append(name)
+            return
         configs.append(config)
         infos.append(info)
 
@@ -412,6 +415,7 @@ def write_view(out_dir, released, derived):
     return {
         "configs": [configs[i] for i in order],
         "dataset_info": [infos[i] for i in order],
+        "empty_configs": sorted(empty),  # left out; the card names them
     }
 
 
@@ -423,7 +427,8 @@ def view_yaml(meta):
     """The card's YAML block (between its `---` lines)."""
     import yaml
 
-    return yaml.safe_dump(meta, sort_keys=False, width=1000)
+    keys = ("configs", "dataset_info")  # what the Hub reads (not empty_configs)
+    return yaml.safe_dump({k: meta[k] for k in keys}, sort_keys=False, width=1000)
 
 
 def build_view(out_dir, released, derived):
