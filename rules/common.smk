@@ -559,6 +559,7 @@ def report_targets():
         f"{RESULTS}/report/throughput/items_per_s.png",
         f"{RESULTS}/report/throughput/stages.html",
         f"{RESULTS}/report/release/{RELEASE_NAME}.html",
+        f"{RESULTS}/report/headline.html",
         f"{RESULTS}/report/dedup/pairs.png",
         f"{RESULTS}/report/dedup/matrix.png",
     ]
