@@ -67,7 +67,7 @@ def test_headline_counts_names_every_dataset_and_says_why_items_went(tmp_path):
     assert len(uris) == 2  # one picture per released dataset
     for uri in uris:
         with Image.open(io.BytesIO(base64.b64decode(uri))) as image:
-            assert image.height == 112 and image.getpixel((5, 5))[0] > 150
+            assert image.height == 96 and image.getpixel((5, 5))[0] > 150
 
 
 def test_ink_page_marks_maps_outside_their_band_first():

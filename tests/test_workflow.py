@@ -216,3 +216,12 @@ def test_full_size_dry_run_with_the_slurm_profile_plans_hundreds_of_jobs(tmp_pat
     assert res.returncode == 0, res.stdout + res.stderr
     total = int(re.search(r"^total\s+(\d+)$", res.stdout, re.M).group(1))
     assert 300 < total < 1000
+
+
+def test_plain_setup_installs_what_the_report_needs():
+    """`bash setup.sh` (no --test) installs the project's dependencies only: `snakemake
+    --report` refuses to run without pygments, which nothing else pulls in."""
+    import tomllib
+
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(d.split("==")[0].lower() == "pygments" for d in deps), deps

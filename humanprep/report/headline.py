@@ -15,7 +15,7 @@ from humanprep.io import read_json, read_jsonl
 from humanprep.release.diff import release_meta
 
 SPLITS = ("train", "val", "test", "all")
-THUMB_HEIGHT = 112
+THUMB_HEIGHT = 96
 
 
 def split_counts(release):
@@ -58,7 +58,9 @@ def dropped_rows(summaries, provenance):
     for dataset, summary in sorted(summaries.items()):
         reasons = summary.get("quarantine_reasons") or {}
         if summary.get("quarantined"):
-            why = "; ".join(f"{r} ({n})" for r, n in sorted(reasons.items()))
+            why = "; ".join(
+                f"{r.removeprefix('quarantined: ')} ({n})" for r, n in sorted(reasons.items())
+            )
             rows.append((dataset, "quarantined", summary["quarantined"], why))
         if summary.get("removed"):
             rows.append((dataset, "removed", summary["removed"], "FDH opt-out (Flickr user)"))
@@ -73,14 +75,18 @@ def dropped_rows(summaries, provenance):
     return rows
 
 
+CSS = (
+    "#humanprep-headline{font-family:sans-serif}"
+    "#humanprep-headline table{border-collapse:collapse}"
+    "#humanprep-headline td,#humanprep-headline th"
+    "{padding:2px 10px;text-align:left;border-bottom:1px solid #ddd}"
+)
+
+
 def _table(head, rows):
-    cell = "padding:2px 10px;text-align:left;border-bottom:1px solid #ddd"
-    out = ["<table style='border-collapse:collapse'><tr>"]
-    out += [f"<th style='{cell}'>{html.escape(str(h))}</th>" for h in head]
-    out.append("</tr>")
+    out = ["<table><tr>", *(f"<th>{html.escape(str(h))}</th>" for h in head), "</tr>"]
     for row in rows:
-        out.append("<tr>" + "".join(f"<td style='{cell}'>{html.escape(str(c))}</td>" for c in row))
-        out.append("</tr>")
+        out.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>")
     return "".join(out) + "</table>"
 
 
@@ -103,19 +109,19 @@ def headline_html(release, summaries, enabled):
     dropped = dropped_rows(summaries, provenance)
     title = f"{meta['name']} {meta['version']}"
     parts = [
-        "<div id='humanprep-headline' style='font-family:sans-serif'>",
+        f"<style>{CSS}</style><div id='humanprep-headline'>",
         f"<h2>Release {html.escape(title)}: {total} items</h2>",
         _table(("dataset", *SPLITS, "items", ""), rows),
         "<h3>Dropped, and why</h3>",
         _table(("dataset", "what", "items", "why"), dropped) if dropped else "<p>Nothing.</p>",
         "<div style='display:flex;flex-wrap:wrap;gap:8px;margin-top:10px'>",
     ]
-    for dataset, path in first_images(release, counts).items():
-        caption = html.escape(DESCRIPTORS[dataset].title)
+    for dataset, path in first_images(release, [d for d in DESCRIPTORS if d in counts]).items():
+        title = html.escape(DESCRIPTORS[dataset].title)
         parts.append(
-            f"<figure style='margin:0'><img alt='{caption}' src='{thumbnail_uri(path)}' "
-            f"height='{THUMB_HEIGHT}'><figcaption style='font-size:small'>{caption}"
-            "</figcaption></figure>"
+            f"<figure style='margin:0'><img alt='{title}' title='{title}' "
+            f"src='{thumbnail_uri(path)}' height='{THUMB_HEIGHT}'>"
+            f"<figcaption style='font-size:small'>{dataset}</figcaption></figure>"
         )
     parts += ["</div>", f"<p>Folder: <code>{html.escape(release.name)}/</code></p>", "</div>"]
     return "\n".join(parts) + "\n"
