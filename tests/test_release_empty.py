@@ -47,6 +47,7 @@ def release(tmp_path):
         s["summaries"][dataset] = {"kept": 0, "quarantined": 0, "removed": 0}
     s["datasets"] = ["shhq", "fdh", "deepfashion2"]
     s["derived"] = {"deepfashion2-fullbody": str(fullbody)}
+    s["webdataset"] = True
     dest = tmp_path / "releases" / "t-1.0.0"
     status, counts = build_release(dest, s)
     assert status == "created" and counts == {"shhq": 0, "fdh": 2, "deepfashion2": 1}
