@@ -103,7 +103,7 @@ def binding_lines(dataset, registry, listed, digest, local_dir):
     files = ", ".join(e.file for e in listed) or "no file (nothing is published)"
     lines = [f"It is bound to {registry} (sha256 {digest[:12]}...), which lists {files}."]
     local = Path(local_dir, f"{dataset}.tsv") if local_dir else None
-    if local is None:
+    if local is None or registry.parent.name == "demo":  # the demo reads no overlay
         return lines
     if local.is_file():
         from humanprep.acquire.registry import load_registry
@@ -114,9 +114,10 @@ def binding_lines(dataset, registry, listed, digest, local_dir):
             "re-registering your archives does not void this acceptance."
         )
     else:
+        first_use = " or the first run records them" if listed else ""  # listed names only
         lines.append(
             f"Runs verify your archives against it plus your overlay {local} (none yet: "
-            f"`humanprep register {dataset} FILE...` or the first run records them)."
+            f"`humanprep register {dataset} FILE...`{first_use})."
         )
     return lines
 
