@@ -102,5 +102,8 @@ def load(release_dir, dataset, split, subset=None, decode="pil"):
         base = root / (base or folder)
     items = [(base / _field(r, keys), r) for r in rows if splits.get(r["id"]) == split]
     if not items and split not in set(splits.values()):
-        raise ValueError(f"{dataset}: no split {split!r} (has {sorted(set(splits.values()))})")
+        hint = "; data without splits is `train`, as in the Hugging Face view" * (split == "all")
+        raise ValueError(
+            f"{dataset}: no split {split!r} (has {sorted(set(splits.values()))}){hint}"
+        )
     return ReleaseDataset(items, decode)

@@ -83,6 +83,8 @@ def test_loader_says_a_dataset_is_empty_and_an_empty_subset_is_empty(release):
         humanprep.load(release, "shhq", "train")
     assert len(humanprep.load(release, "deepfashion2", "train", "fullbody")) == 0
     assert len(humanprep.load(release, "deepfashion2", "train")) == 1
+    with pytest.raises(ValueError, match="data without splits is `train`"):
+        humanprep.load(release, "deepfashion2", "all")
 
 
 def test_loader_names_a_missing_release_folder(tmp_path):
