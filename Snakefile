@@ -14,7 +14,8 @@ report: "report/workflow.rst"
 include: "rules/common.smk"
 
 
-# Archive passwords: read from these variables inside the unpack step only.
+# Archive passwords: read from these variables inside the unpack step only (those set; a
+# missing one is one line at onstart, so dry runs need none).
 envvars:
     *password_envvars(),
 
@@ -65,5 +66,10 @@ rule all:
 
 onsuccess:
     print(
-        f"humanprep: release in {config['release']['dir']}/{RELEASE_NAME}/, results in {RESULTS}/"
+        hp_preflight.closing_message(
+            f"{RESULTS}/release/{RELEASE_NAME}.json",
+            f"{config['release']['dir']}/{RELEASE_NAME}",
+            RESULTS,
+            STARTED,
+        )
     )

@@ -30,21 +30,56 @@ def published_entries(dataset, published_dir):
     return load_registry(path) if published_dir and path.is_file() else []
 
 
+def upstream_name(dataset, path, published, as_name, force, published_dir):
+    """The name a file is registered under: its own, or `--as`; a name upstream does not
+    list is refused (runs would then look for a file nobody ships), unless --force."""
+    name = as_name or path.name
+    known = sorted(e.file for e in published)
+    if not known or name in known or force:
+        return name
+    where = Path(published_dir, f"{dataset}.tsv")
+    how = (
+        "give the upstream name with --as NAME"
+        if as_name is None
+        else "--as takes one of those names"
+    )
+    raise HumanprepError(
+        path,
+        f"{name} is not a {dataset} file: {where} lists {', '.join(known)}; rename it to the "
+        f"one it is, or {how} (--force records it under {name} anyway)",
+    )
+
+
 def cmd_register(args):
-    from humanprep.acquire.registry import register
+    from humanprep.acquire.registry import register, unregister
 
     registry = Path(args.registry_dir, f"{args.dataset}.tsv")
+    if args.remove:
+        changes = unregister(registry, args.files)
+        for line in changes:
+            print(f"{registry}: {line}")
+        return
+    if args.as_name and len(args.files) != 1:
+        raise HumanprepError(registry, "--as names one file: register the others separately")
     published = published_entries(args.dataset, args.published_dir)
-    changes = []
+    changes, renames = [], []
     for path in args.files:
+        name = upstream_name(
+            args.dataset, path, published, args.as_name, args.force, args.published_dir
+        )
         items = args.items if args.items is not None else file_items(args.dataset, path, args.kind)
         changes += register(
-            registry, [path], items=items, kind=args.kind, force=args.force, published=published
-        )
+            registry, [path], items=items, kind=args.kind, force=args.force, published=published,
+            name=name,
+        )  # fmt: skip
+        if name != path.name:
+            renames.append(f"mv {path} {path.parent / name}")
     for line in changes:
         print(f"{registry}: {line}")
     if not changes:
         print(f"{registry}: unchanged")
+    for line in renames:
+        print(f"runs read it under its registered name: {line}")
 
 
 def cmd_accept(args):
@@ -53,11 +88,38 @@ def cmd_accept(args):
 
     terms = REPO / "terms" / f"{args.dataset}.md"
     registry = Path(args.registry_dir, f"{args.dataset}.tsv")
-    digest = registry_digest(load_registry(registry))
+    listed = load_registry(registry)
+    digest = registry_digest(listed)
     snippet = acceptance_snippet(args.dataset, args.by, terms, args.today, digest)
     print(f"# Read {terms} first. Then paste this under `agreements:` in your config.")
-    print(f"# It opens only the archives registered in {registry} (sha256 {digest[:12]}...).")
+    for line in binding_lines(args.dataset, registry, listed, digest, args.local_registry_dir):
+        print(f"# {line}")
     print(snippet)
+
+
+def binding_lines(dataset, registry, listed, digest, local_dir):
+    """What an acceptance is bound to, as it is: the registry given (its file list and
+    published values), while each run also checks your archives against your overlay."""
+    files = ", ".join(e.file for e in listed) or "no file (nothing is published)"
+    lines = [f"It is bound to {registry} (sha256 {digest[:12]}...), which lists {files}."]
+    local = Path(local_dir, f"{dataset}.tsv") if local_dir else None
+    if local is None or registry.parent.name == "demo":  # the demo reads no overlay
+        return lines
+    if local.is_file():
+        from humanprep.acquire.registry import load_registry
+
+        own = ", ".join(e.file for e in load_registry(local)) or "nothing yet"
+        lines.append(
+            f"Runs verify your archives against it plus your overlay {local} ({own}); "
+            "re-registering your archives does not void this acceptance."
+        )
+    else:
+        first_use = " or the first run records them" if listed else ""  # listed names only
+        lines.append(
+            f"Runs verify your archives against it plus your overlay {local} (none yet: "
+            f"`humanprep register {dataset} FILE...`{first_use})."
+        )
+    return lines
 
 
 def check_release(path):
@@ -120,6 +182,16 @@ def existing_file(value):
     return path
 
 
+def iso_date(value):
+    """argparse type: a real calendar date written YYYY-MM-DD."""
+    from humanprep.acquire.gate import check_date
+
+    try:
+        return check_date(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="humanprep", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -133,7 +205,11 @@ def build_parser():
         "them before unpacking.",
     )
     reg.add_argument("dataset", choices=DATASETS, help="which dataset the files belong to")
-    reg.add_argument("files", nargs="+", type=existing_file, help="the archive(s) or file(s)")
+    reg.add_argument(
+        "files",
+        nargs="+",
+        help="the archive(s) or file(s); with --remove, the registered name(s) to remove",
+    )
     reg.add_argument(
         "--registry-dir",
         default="registry/local",
@@ -152,7 +228,22 @@ def build_parser():
     reg.add_argument(
         "--kind", choices=("zip", "tar", "file"), help="file kind (default: from its name)"
     )
-    reg.add_argument("--force", action="store_true", help="allow changing an existing entry")
+    reg.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        help="register the file under this upstream name (runs read raw/<dataset>/NAME)",
+    )
+    reg.add_argument(
+        "--remove",
+        action="store_true",
+        help="remove the named entries from the registry (undoes a registration)",
+    )
+    reg.add_argument(
+        "--force",
+        action="store_true",
+        help="allow changing an existing entry, or a name upstream does not list",
+    )
     reg.set_defaults(func=cmd_register)
 
     acc = sub.add_parser(
@@ -165,8 +256,14 @@ def build_parser():
     acc.add_argument("--by", required=True, help='who accepts: "Name <email>"')
     acc.add_argument(
         "--today",
+        type=iso_date,
         default=datetime.date.today().isoformat(),
         help="date of acceptance, YYYY-MM-DD (default: today)",
+    )
+    acc.add_argument(
+        "--local-registry-dir",
+        default="registry/local",
+        help="your overlay registry, named in the message ('' for none; default: registry/local)",
     )
     acc.add_argument(
         "--registry-dir",
@@ -213,7 +310,13 @@ def build_parser():
 
 def main(argv=None):
     """Exit status 0 on success, 1 on a failure (one line, no traceback), 2 on bad usage."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "register" and not args.remove:
+        try:  # the files must exist, except for --remove (names)
+            args.files = [existing_file(f) for f in args.files]
+        except argparse.ArgumentTypeError as err:
+            parser.error(f"argument files: {err}")
     try:
         args.func(args)
     except HumanprepError as err:

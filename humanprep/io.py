@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,12 +21,33 @@ def dumps(obj):
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+FILE_MODE, DIR_MODE = 0o644, 0o755  # what a release's readers need, whatever the umask
+
+
 def tmp_beside(path):
+    """A new empty temporary file beside `path`, mode 0644 (mkstemp makes 0600, and every
+    writer renames its temporary file into place, so the mode is set here, once)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
     return Path(tmp)
+
+
+def publish_modes(root):
+    """Files 0644 and folders 0755 under `root` (itself included), whatever the umask
+    made them: a release is read by others. Group-private: chmod -R o-rwx afterwards."""
+    root = Path(root)
+    for folder, _dirs, files in os.walk(root):
+        os.chmod(folder, DIR_MODE)
+        for name in files:
+            path = os.path.join(folder, name)
+            mode = os.lstat(path).st_mode
+            if not stat.S_ISLNK(mode) and stat.S_IMODE(mode) != FILE_MODE:
+                os.chmod(path, FILE_MODE)
 
 
 def write_bytes(path, data):
@@ -36,7 +58,6 @@ def write_bytes(path, data):
         raise annotate(err, path, len(data)) from None
     try:
         tmp.write_bytes(data)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as err:  # a failed write() names no file: say which, and how much
         raise annotate(err, path, len(data)) from None
@@ -49,7 +70,7 @@ def write_new(path, data):
     filled): nothing can see it half-written, so no temporary file and rename of its own."""
     try:
         with open(path, "xb") as fh:
-            os.fchmod(fh.fileno(), 0o644)  # as write_bytes: whatever the umask
+            os.fchmod(fh.fileno(), FILE_MODE)  # as write_bytes: whatever the umask
             fh.write(data)
     except OSError as err:
         raise annotate(err, path, len(data)) from None
@@ -88,7 +109,7 @@ def atomic_dir(path):
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
-        os.chmod(tmp, 0o755)
+        os.chmod(tmp, DIR_MODE)
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp, path)

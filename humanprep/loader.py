@@ -30,7 +30,7 @@ SUBSETS = {
 }
 DECODES = ("pil", "numpy")
 ROW = [("shard", "<u4"), ("offset", "<u8"), ("length", "<u4")]
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: unsplit data indexed as `train`
 FLUSH_ROWS = 65_536  # index rows held per split before they are written
 
 
@@ -83,7 +83,7 @@ def build_index(files, out):
                 offset = 0
                 for line in fh:
                     if line.strip():
-                        split = split_of(line)
+                        split = hf_split(split_of(line))
                         if split not in handles:
                             handles[split] = open(tmp / f"{split}.bin", "wb")  # noqa: SIM115
                             pending[split] = []
@@ -128,7 +128,7 @@ def index_of(folder):
 class ReleaseDataset:
     """Items of one dataset (or derived subset) and split of a release folder."""
 
-    def __init__(self, folder, split, base, keys, decode="pil"):
+    def __init__(self, folder, split, base, keys, decode="pil", empty_ok=False):
         import numpy as np
 
         if decode not in DECODES:
@@ -136,23 +136,33 @@ class ReleaseDataset:
         self.folder, self.base, self.keys, self.decode = Path(folder), Path(base), keys, decode
         index, files = index_of(folder)
         splits = json.loads((index / "splits.json").read_text())["splits"]
-        if split not in splits:
-            raise ValueError(f"{folder}: no split {split!r} (has {sorted(splits)})")
         self.files = [str(p) for p in files]
-        self.rows = np.load(index / f"{split}.npy", mmap_mode="r")
+        if split in splits:
+            self.rows = np.load(index / f"{split}.npy", mmap_mode="r")
+        elif empty_ok:  # a derived subset with nothing in this split
+            self.rows = np.zeros(0, dtype=ROW)
+        else:
+            hint = "; data without splits is `train`, as in the Hugging Face view"
+            raise ValueError(
+                f"{folder}: no split {split!r} (has {sorted(splits)})" + hint * (split == "all")
+            )
 
     def __getstate__(self):
         """Pickled for a DataLoader worker: the index is mapped again there, not copied."""
         state = dict(self.__dict__)
-        state["rows"] = (self.rows.filename, self.rows.offset, self.rows.shape)
+        if getattr(self.rows, "filename", None):  # not an empty subset's
+            state["rows"] = (self.rows.filename, self.rows.offset, self.rows.shape)
         return state
 
     def __setstate__(self, state):
         import numpy as np
 
-        filename, offset, shape = state.pop("rows")
+        rows = state.pop("rows")
         self.__dict__.update(state)
-        self.rows = np.memmap(filename, dtype=ROW, mode="r", offset=offset, shape=shape)
+        if isinstance(rows, tuple):
+            filename, offset, shape = rows
+            rows = np.memmap(filename, dtype=ROW, mode="r", offset=offset, shape=shape)
+        self.rows = rows
 
     def __len__(self):
         return len(self.rows)
@@ -203,14 +213,37 @@ class ReleaseDataset:
         return (self[i] for i in range(len(self)))
 
 
+def hf_split(split):
+    """The split name of a record's split: data without splits (records' `all`) is `train`,
+    as in the Hugging Face view (`datasets` reserves `all` for the union of splits)."""
+    return "train" if split == "all" else split
+
+
+def _release_root(release_dir, dataset):
+    root = Path(release_dir)
+    if not (root / "manifest.json").is_file():
+        what = "does not exist" if not root.exists() else "is not a release (no manifest.json)"
+        raise ValueError(f"{root}: {what}; give a release folder, releases/<name>-<version>")
+    if not (root / dataset).is_dir():
+        present = sorted(p.parent.name for p in root.glob("*/shard-*[0-9].jsonl"))
+        present = sorted(set(present))
+        raise ValueError(
+            f"{root}: no items of dataset {dataset!r} in this release (empty or not selected;"
+            f" see its README.md); datasets with items: {', '.join(present) or 'none'}"
+        )
+    return root
+
+
 def load(release_dir, dataset, split, subset=None, decode="pil"):
     """The (image, record) items of `dataset` (or its derived `subset`) in `split`.
 
-    `split` is the records' own (`train`, `val`, `test`, or `all` where a dataset has no
-    splits); derived rows carry their item's split. Images decode to Pillow images, or to
-    numpy arrays (H x W x 3, uint8) with decode="numpy"; records are as in the release.
+    `split` is `train`, `val` or `test`; data without splits (whose records say split
+    `all`) is `train`, as in the Hugging Face view. Derived rows carry their item's split;
+    a derived subset with no rows in the split is an empty dataset. Images decode to Pillow
+    images, or to numpy arrays with decode="numpy": H x W x 3 uint8 for RGB pictures, H x W
+    for grayscale ones (the sketch subset's maps); records are as in the release.
     """
-    root = Path(release_dir)
+    root = _release_root(release_dir, dataset)
     if subset is None:
         folder, base, keys = root / dataset, root / dataset, ("image", "path")
     else:
@@ -219,6 +252,6 @@ def load(release_dir, dataset, split, subset=None, decode="pil"):
         relative, keys = SUBSETS[subset]
         folder = root / "derived" / f"{dataset}-{subset}"
         base = root / relative.format(dataset=dataset) if relative else folder
-    if not shard_files(folder):
+    if subset is None and not shard_files(folder):
         raise ValueError(f"{folder}: no records of {dataset!r} in this release")
-    return ReleaseDataset(folder, split, base, keys, decode)
+    return ReleaseDataset(folder, split, base, keys, decode, empty_ok=subset is not None)

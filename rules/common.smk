@@ -3,6 +3,7 @@ import math
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 from snakemake.logging import logger
@@ -17,6 +18,7 @@ sys.path.insert(0, str(HP_ROOT))
 
 from humanprep import datasets as hp_datasets  # noqa: E402
 from humanprep import failures as hp_failures  # noqa: E402
+from humanprep import preflight as hp_preflight  # noqa: E402
 from humanprep import shards as hp_shards  # noqa: E402
 from humanprep import slurm as hp_slurm  # noqa: E402
 from humanprep import sources as hp_sources  # noqa: E402
@@ -26,6 +28,9 @@ from humanprep.acquire import urls as hp_urls  # noqa: E402
 from humanprep.errors import HumanprepError  # noqa: E402
 
 validate(config, workflow.source_path("../config/schema.yaml"))
+
+# When this run started: the closing line names the release only if built since.
+STARTED = time.time()
 
 RESULTS = config["results"]
 RAW = config["raw_dir"]
@@ -366,11 +371,23 @@ def side_files(dataset):
     return [f"{RAW}/{dataset}/{e.file}" for e in entries(dataset, ("file",))]
 
 
+def needed_passwords():
+    """(dataset, variable) of the enabled datasets whose archives are encrypted."""
+    return [(d, password_env(d)) for d in ENABLED if password_env(d)]
+
+
+def missing_passwords():
+    """Passwords neither exported nor left to a passwords file: checked when jobs are
+    about to run (onstart), so a dry run needs none."""
+    return hp_preflight.missing_passwords(needed_passwords(), config["passwords_file"])
+
+
 def password_envvars():
-    """Password variables this run needs: encrypted, enabled datasets without a file."""
-    if config["passwords_file"]:
-        return []
-    return [DESCRIPTORS[d].password_env for d in ENABLED if DESCRIPTORS[d].password_env]
+    """Password variables passed on to jobs (`envvars:`): those set. A missing one is
+    reported by onstart in one line, before any job; Snakemake's own check would stop
+    dry runs too, naming the variable only."""
+    missing = {var for _, var in missing_passwords()}
+    return [var for _, var in needed_passwords() if var not in missing]
 
 
 def shard_outputs(dataset, suffix):
@@ -542,6 +559,7 @@ def report_targets():
         f"{RESULTS}/report/throughput/items_per_s.png",
         f"{RESULTS}/report/throughput/stages.html",
         f"{RESULTS}/report/release/{RELEASE_NAME}.html",
+        f"{RESULTS}/report/headline.html",
         f"{RESULTS}/report/dedup/pairs.png",
         f"{RESULTS}/report/dedup/matrix.png",
     ]
@@ -586,8 +604,28 @@ def missing_file_problems():
     ]
 
 
+def empty_dataset_problems():
+    """Enabled datasets with no registered item (HuGe100K publishes no file names, so trust
+    on first use finds nothing): stopped here, or they would run as 0 items."""
+    lines, unreadable = [], {p.split(":", 1)[0] for p in REGISTRY_PROBLEMS}
+    for d in ENABLED:
+        if d in unreadable:
+            continue  # already said
+        line = hp_preflight.nothing_registered(
+            d, REGISTRY[d], registry_path(d), local_registry_path(d), RAW
+        )
+        if line:
+            lines.append(line)
+    return lines
+
+
 MISSING = missing_raw_files()
-PROBLEMS = REGISTRY_PROBLEMS + missing_file_problems() + acceptance_problems()
+PROBLEMS = (
+    REGISTRY_PROBLEMS
+    + empty_dataset_problems()
+    + missing_file_problems()
+    + acceptance_problems()
+)
 if PROBLEMS:
     # Everything a user must fix, up front and all at once (dry runs too), before any job.
     raise WorkflowError(
@@ -601,6 +639,12 @@ if PROBLEMS:
 onstart:
     # Deterministic failures recorded by an earlier run are tried afresh in this one.
     hp_failures.clear(f"{RESULTS}/logs")
+    if missing_passwords():
+        print(
+            hp_preflight.missing_password_message(missing_passwords()),
+            file=sys.stderr,
+        )
+        sys.exit(1)
     found = hp_slurm.placeholders(hp_slurm.site_values(workflow))
     if found and workflow.executor_plugin.name == "slurm":
         # One line, before any job is submitted.

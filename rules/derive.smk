@@ -76,7 +76,15 @@ rule sketch_summary:
         index=subset_shards("sketch", "jsonl"),
         code=code("sketch_summary"),
     output:
-        f"{RESULTS}/derived/{{dataset}}-sketch/summary.json",
+        summary=f"{RESULTS}/derived/{{dataset}}-sketch/summary.json",
+        # each face's ink per map against the documented bands (sketch.INK_BANDS)
+        page=report(
+            f"{RESULTS}/report/sketch/{{dataset}}_ink.html",
+            caption="../report/sketch_ink.rst",
+            category="Derived beside sources",
+            subcategory="CelebA sketch maps",
+            labels={"figure": "ink per face and map, against the bands"},
+        ),
     log:
         f"{RESULTS}/logs/sketch_summary/{{dataset}}.log",
     wildcard_constraints:

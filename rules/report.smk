@@ -212,19 +212,26 @@ rule report_throughput:
 rule report_release:
     input:
         receipt=final_targets()[0],
+        summaries=expand(
+            f"{RESULTS}/normalised/{{dataset}}/summary.json", dataset=ENABLED
+        ),
         code=code("report_release"),
     output:
-        report(
+        page=report(
             f"{RESULTS}/report/release/{RELEASE_NAME}.html",
             caption="../report/release.rst",
             category="Release",
             labels={"figure": RELEASE_NAME},
         ),
+        # the report's first screen (report/workflow.rst embeds it)
+        headline=f"{RESULTS}/report/headline.html",
     log:
         f"{RESULTS}/logs/report/release.log",
     benchmark:
         f"{RESULTS}/benchmarks/report/release.tsv"
     conda:
         "../envs/report.yaml"
+    params:
+        enabled=ENABLED,
     script:
         "../scripts/report_release.py"

@@ -54,9 +54,11 @@ def copy_workflow(dest):
     return dest
 
 
-def snakemake(workdir, *args, timeout=900):
+def snakemake(workdir, *args, timeout=900, umask=-1):
     cmd = [str(BIN / "snakemake"), "--cores", "2", *map(str, args)]
-    return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout, umask=umask
+    )
 
 
 # The FDH tar the served demo drops mid-transfer once, so the workflow must resume it.
@@ -122,8 +124,8 @@ def demo_run(tmp_path_factory):
     return work, res, server, served, ps.seen
 
 
-def run_or_fail(work, *args):
-    res = snakemake(work, *args)
+def run_or_fail(work, *args, umask=-1):
+    res = snakemake(work, *args, umask=umask)
     if res.returncode != 0:
         pytest.fail(f"run failed:\n{res.stdout[-4000:]}\n{res.stderr[-8000:]}")
     return res
@@ -131,6 +133,7 @@ def run_or_fail(work, *args):
 
 @pytest.fixture(scope="session")
 def plain_run(tmp_path_factory):
-    """The README's main job, `snakemake --cores 2`, in a fresh copy of the repository."""
+    """The README's main job, `snakemake --cores 2`, in a fresh copy of the repository, by
+    a user whose umask keeps everything private (077): the release must be readable anyway."""
     work = copy_workflow(tmp_path_factory.mktemp("plain") / "humanprep")
-    return work, run_or_fail(work)
+    return work, run_or_fail(work, umask=0o077)

@@ -58,6 +58,9 @@ def real_run(tmp_path_factory):
 
     work = copy_workflow(tmp_path_factory.mktemp("real") / "humanprep")
     (work / ".venv").symlink_to(Path(sys.executable).parent.parent)
+    # a fresh clone: every file of the workflow known to git before the user adds theirs
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
     for dataset in ENABLED:  # the demo generators write the real upstream layouts and names
         importlib.import_module(f"humanprep.demo.{dataset}").build(work / "raw" / dataset)
     env = dict(os.environ)
@@ -122,3 +125,13 @@ def test_release_verifies(real_run):
         cwd=work, capture_output=True, text=True,
     )  # fmt: skip
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_nothing_gated_is_left_for_git(real_run):
+    """After the block (archives, registry, config with acceptances, results, release),
+    `git status` lists no new file: none of them is one `git add -A` from a commit."""
+    res = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=real_run[0], capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert [line for line in res.stdout.splitlines() if not line.startswith("A  ")] == []

@@ -176,13 +176,80 @@ def test_register_kind_override_and_missing_file(tmp_path):
 
 
 def test_cli_register(tmp_path, capsys):
+    # HuGe100K publishes no file names: any name is taken
     (tmp_path / "notes.json").write_bytes(b"{}")
-    args = ["register", "fdh", str(tmp_path / "notes.json"), "--registry-dir", str(tmp_path)]
+    args = ["register", "huge100k", str(tmp_path / "notes.json"), "--registry-dir", str(tmp_path)]
     assert cli.main(args) == 0
     assert "added notes.json" in capsys.readouterr().out
     assert cli.main(args) == 0
     assert "unchanged" in capsys.readouterr().out
-    assert load_registry(tmp_path / "fdh.tsv")[0].kind == "file"
+    assert load_registry(tmp_path / "huge100k.tsv")[0].kind == "file"
+
+
+def test_cli_register_refuses_a_name_upstream_does_not_list(tmp_path, capsys):
+    text = tmp_path / "text.zip"
+    text.write_bytes(b"not really a zip")
+    own = tmp_path / "local"
+    args = ["register", "celeba", str(text), "--registry-dir", str(own), "--items", "0"]
+    assert cli.main(args) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "text.zip is not a celeba file" in err
+    assert "lists CelebAMask-HQ.zip, multimodal-celeba-hq.zip" in err and "--as NAME" in err
+    assert not (own / "celeba.tsv").exists()
+    # --as must name an upstream file too
+    assert cli.main([*args, "--as", "other.zip"]) == 1
+    assert "--as takes one of those names" in capsys.readouterr().err
+    # under its upstream name: registered so, and the user told to rename it
+    assert cli.main([*args, "--as", "multimodal-celeba-hq.zip"]) == 0
+    out = capsys.readouterr().out
+    assert "added multimodal-celeba-hq.zip" in out
+    assert f"mv {text} {tmp_path / 'multimodal-celeba-hq.zip'}" in out
+    assert [e.file for e in load_registry(own / "celeba.tsv")] == ["multimodal-celeba-hq.zip"]
+    # --force: under its own name
+    assert cli.main([*args, "--force"]) == 0
+    names = [e.file for e in load_registry(own / "celeba.tsv")]
+    assert names == ["multimodal-celeba-hq.zip", "text.zip"]
+
+
+def test_cli_register_remove_undoes_an_entry(tmp_path, capsys):
+    (tmp_path / "a.bin").write_bytes(b"a")
+    (tmp_path / "b.bin").write_bytes(b"bb")
+    reg = ["--registry-dir", str(tmp_path / "local")]
+    files = [str(tmp_path / "a.bin"), str(tmp_path / "b.bin")]
+    assert cli.main(["register", "huge100k", *files, *reg]) == 0
+    capsys.readouterr()
+    assert cli.main(["register", "huge100k", "--remove", "a.bin", *reg]) == 0
+    assert "removed a.bin (1 bytes)" in capsys.readouterr().out
+    assert [e.file for e in load_registry(tmp_path / "local" / "huge100k.tsv")] == ["b.bin"]
+    assert cli.main(["register", "huge100k", "--remove", "a.bin", *reg]) == 1
+    err = capsys.readouterr().err
+    assert "no entry a.bin to remove; it holds b.bin" in err and err.count("\n") == 1
+
+
+def test_cli_accept_names_what_it_binds_to(tmp_path, capsys):
+    """HuGe100K's shipped registry lists nothing: the message says so, and names the
+    overlay the runs also check (here with the user's archive in it)."""
+    own = tmp_path / "local"
+    (tmp_path / "HuGe100K.tar").write_bytes(b"x" * 10)
+    assert cli.main(["register", "huge100k", str(tmp_path / "HuGe100K.tar"),
+                     "--registry-dir", str(own), "--items", "3"]) == 0  # fmt: skip
+    capsys.readouterr()
+    args = ["accept", "huge100k", "--by", "Ada <a@b.c>", "--local-registry-dir", str(own)]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert "which lists no file (nothing is published)" in out
+    assert f"plus your overlay {own / 'huge100k.tsv'} (HuGe100K.tar)" in out
+    assert "It opens only" not in out
+    assert cli.main(["accept", "shhq", "--by", "Ada <a@b.c>", "--local-registry-dir", ""]) == 0
+    assert "which lists SHHQ-1.0.zip." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("day", ["2026-13-45", "2026-02-30", "26-01-02", "2026-1-2", "today"])
+def test_cli_accept_refuses_a_date_that_is_none(day, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["accept", "shhq", "--by", "Ada <a@b.c>", "--today", day])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and f"'{day}' is not a date YYYY-MM-DD" in err
 
 
 def test_cli_register_refuses_a_file_that_contradicts_the_published_md5(tmp_path, capsys):

@@ -401,3 +401,49 @@ def test_an_empty_derived_subset_is_listed_as_without_config():
     stats.count, stats.splits = 1, {"val": 1}
     lines = card.how_to_load({"deepfashion2": stats}, meta, "r-1", empty)
     assert "No items released, so no config: deepfashion2-fullbody." in lines
+
+
+def modes(root):
+    """{relative path: octal mode} of every file and folder under root (itself: ".")."""
+    import os
+    import stat
+
+    out = {".": oct(stat.S_IMODE(os.stat(root).st_mode))}
+    for path in sorted(root.rglob("*")):
+        out[str(path.relative_to(root))] = oct(stat.S_IMODE(path.stat().st_mode))
+    return out
+
+
+def test_release_is_readable_by_others_whatever_the_umask(tmp_path):
+    """Under umask 077 mkstemp, mkdir and the sources (linked in) are all private; the
+    release is still 0644 files in 0755 folders."""
+    import os
+
+    old = os.umask(0o077)
+    try:
+        norm = workspace(tmp_path, [record("1"), record("2", split="val")])
+        dest = tmp_path / "releases" / "t-1.0.0"
+        build_release(dest, spec(tmp_path, norm))
+    finally:
+        os.umask(old)
+    found = modes(dest)
+    wanted = {"SHA256SUMS", "manifest.json", "ATTRIBUTION.csv", "fdh/shard-00000/train.tar"}
+    assert wanted <= set(found)
+    want = {p: oct(0o755 if (dest / p).is_dir() else 0o644) for p in found}
+    assert found == want
+
+
+def test_writers_make_0644_whatever_the_umask(tmp_path):
+    import os
+    import stat
+
+    from humanprep.io import tmp_beside, write_bytes
+
+    old = os.umask(0o077)
+    try:
+        write_bytes(tmp_path / "a.bin", b"x")
+        tmp = tmp_beside(tmp_path / "b.bin")
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "a.bin", tmp):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path

@@ -172,7 +172,7 @@ def test_humanprep_load_items(release, tmp_path, monkeypatch):
     for dataset in DATASETS:
         recs = records(release, dataset)
         for split in sorted({r["split"] for r in recs}):
-            ds = humanprep.load(release, dataset, split)
+            ds = humanprep.load(release, dataset, hf_split(split))  # unsplit: train
             wanted = [r for r in recs if r["split"] == split]
             assert len(ds) == len(wanted)
             image, record = ds[len(ds) - 1]
@@ -212,7 +212,7 @@ def test_humanprep_load_batches_like_a_map_style_dataset(release):
     """What torch's DataLoader does with a map-style dataset: len, then ds[i] per index."""
     import humanprep
 
-    ds = humanprep.load(release, "shhq", "all", subset="composite", decode="numpy")
+    ds = humanprep.load(release, "shhq", "train", subset="composite", decode="numpy")
     batch = [ds[i] for i in range(len(ds))]
     assert len(batch) == 11 and all(image.ndim == 3 for image, _ in batch)
     assert len(list(ds)) == len(ds)
@@ -306,3 +306,17 @@ def test_release_lists_the_new_files(release):
     for path in [*tars, *columns, "croissant.json"]:
         assert f"  {path}\n" in sums and path in paths
     assert all(paths[t]["kind"] == "container" for t in tars)
+
+
+def test_every_release_file_is_0644_and_folder_0755(release):
+    """The demo run had umask 077 (plain_run): mkstemp's 0600 and mkdir's 0700 must not
+    reach the release, which others read (sha256sum -c, datasets, the loader)."""
+    import stat
+
+    wrong = []
+    for path in [release, *release.rglob("*")]:
+        want = 0o755 if path.is_dir() else 0o644
+        if stat.S_IMODE(path.stat().st_mode) != want:
+            wrong.append(f"{path.relative_to(release)} {oct(stat.S_IMODE(path.stat().st_mode))}")
+    assert wrong == []
+    assert len(list(release.rglob("*.parquet"))) > 0 and (release / "SHA256SUMS").is_file()

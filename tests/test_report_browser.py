@@ -65,6 +65,25 @@ LOAD_CHECK = """
 })();
 </script>
 """
+# Waits for the report's landing page to show the release headline (report/workflow.rst
+# embeds results/report/headline.html), then writes where it is on screen, its text and
+# the natural widths of its pictures into the page, for --dump-dom to read back.
+HEADLINE_CHECK = """
+<script>
+(function check() {
+  var el = document.getElementById("humanprep-headline");
+  if (!el) { return setTimeout(check, 50); }
+  var imgs = Array.prototype.slice.call(el.getElementsByTagName("img"));
+  if (imgs.some(function (i) { return !i.complete; })) { return setTimeout(check, 50); }
+  var box = el.getBoundingClientRect();
+  var pre = document.createElement("pre");
+  pre.id = "headlinecheck";
+  pre.textContent = JSON.stringify({top: box.top, height: box.height, text: el.innerText,
+    widths: imgs.map(function (i) { return i.naturalWidth; })});
+  document.body.appendChild(pre);
+})();
+</script>
+"""
 # Screenshots of the report stay beside the test run, for a person to look at.
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "report"
 
@@ -163,6 +182,7 @@ def test_report_renders_in_headless_chromium(plain_run, tmp_path):
         listed = [p for sub in categories[category].values() for p in sub]
         assert path in listed, (path, category)
     assert "humanprep turns gated human-image datasets" in html  # report/workflow.rst
+    assert "DeepFashion-MultiModal) into verified" in html  # its intro names all six
     assert len(html) < 10_000_000, len(html)  # build time: printed below, not asserted
     nodes = json.loads(re.search(r"var rulegraph_spec = (.*?);\n", html, re.S).group(1))
     rules = [n["rule"] for d in nodes["data"] if d["name"] == "node-data" for n in d["values"]]
@@ -184,6 +204,28 @@ def test_report_renders_in_headless_chromium(plain_run, tmp_path):
     widths = json.loads(found.group(1).replace("&quot;", '"'))
     images = [p for p in EXPECTED if p.endswith(".png")]
     assert {p: widths.get(p, 0) > 0 for p in images} == dict.fromkeys(images, True), widths
+
+    # the first screen: the release headline, above anything else, with its pictures
+    from humanprep.datasets import DESCRIPTORS
+
+    checked = tmp_path / "report_headline.html"
+    head, body_end, tail = html.rpartition("</body>")
+    checked.write_text(head + HEADLINE_CHECK + body_end + tail, encoding="utf-8")
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=20000",
+         f"--window-size={WINDOW[0]},{WINDOW[1]}", checked.resolve().as_uri()],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    found = re.search(r'<pre id="headlinecheck">(.*?)</pre>', dom.stdout, re.S)
+    assert found, "no release headline on the landing page: " + dom.stderr[-2000:]
+    shown = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert 0 <= shown["top"] < 400 and shown["top"] + shown["height"] < WINDOW[1], shown
+    text = shown["text"]
+    assert "Release humanprep-demo 0.1.0" in text and "Dropped, and why" in text
+    assert all(d.title in text for d in DESCRIPTORS.values()), text  # all six named
+    assert "quarantined" in text  # the demo quarantines hostile items, with their reasons
+    assert len(shown["widths"]) == 6 and all(w > 0 for w in shown["widths"]), shown["widths"]
 
     landing = tmp_path / "report.png"
     render = screenshot(browser, report, landing, tmp_path / "profile")

@@ -91,7 +91,8 @@ def test_sobel_matches_the_recipe_in_numpy():
     gray = np.concatenate([gray, square_image(48)[:, :48]], axis=0)
     smooth = cv2.GaussianBlur(gray, (3, 3), 0)
     assert np.abs(smooth.astype(int) - np_blur3(gray)).max() <= 1  # fixed-point rounding
-    got = sobel(gray, **defaults("sketch")["sobel"]).astype(int)
+    recipe = {**defaults("sketch")["sobel"], "percentile": 0}  # create_sketch.py's own scale
+    got = sobel(gray, **recipe).astype(int)
     assert np.abs(got - np_sobel_recipe(smooth).astype(int)).max() <= 1  # addWeighted rounding
     step = sobel(square_image(), **defaults("sketch")["sobel"])
     assert (step[30:34, 30:34] == 255).all() and (step[:8, :8] == 255).all()  # flat: white
@@ -149,3 +150,54 @@ def test_maps_have_the_configured_size_and_are_deterministic():
 @pytest.mark.parametrize("shape, size", [((100, 80, 3), 32), ((20, 20, 3), 64)])
 def test_gray_square_resizes_either_way(shape, size):
     assert gray_square(np.zeros(shape, np.uint8), size).shape == (size, size)
+
+
+def np_sobel3(image):
+    """(d/dx, d/dy) of OpenCV's 3x3 Sobel in plain NumPy, reflect-101 borders."""
+    padded = np.pad(image.astype(np.float64), 1, mode="reflect")
+    h, w = image.shape
+    at = lambda dy, dx: padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]  # noqa: E731
+    gx = (at(-1, 1) + 2 * at(0, 1) + at(1, 1)) - (at(-1, -1) + 2 * at(0, -1) + at(1, -1))
+    gy = (at(1, -1) + 2 * at(1, 0) + at(1, 1)) - (at(-1, -1) + 2 * at(-1, 0) + at(-1, 1))
+    return gx, gy
+
+
+def test_canny_thresholds_are_the_images_own_gradient_percentile():
+    from humanprep.derive.sketch import canny_thresholds
+
+    rng = np.random.default_rng(7)
+    gray = cv2.GaussianBlur((rng.random((64, 64)) * 255).astype(np.uint8), (0, 0), 1.5)
+    gx, gy = np_sobel3(gray)
+    p90 = np.percentile(np.hypot(gx, gy), 90)
+    low, high = canny_thresholds(gray, 90, 0.4, 20.0)
+    assert high == pytest.approx(p90, rel=1e-4) and low == pytest.approx(0.4 * p90, rel=1e-4)
+    flat = np.full((32, 32), 100, np.uint8)
+    assert canny_thresholds(flat, 90, 0.4, 20.0) == (8.0, 20.0)  # the floor: nothing drawn
+
+
+def test_sobel_is_scaled_to_the_images_own_percentile():
+    rng = np.random.default_rng(5)
+    gray = cv2.GaussianBlur((rng.random((48, 48)) * 255).astype(np.uint8), (0, 0), 2)
+    p = defaults("sketch")["sobel"]
+    smooth = cv2.GaussianBlur(gray, (3, 3), 0).astype(np.float64)
+    both = 0
+    for image in (smooth, 255 - smooth):
+        gx, gy = np_sobel3(image)
+        both = both + p["weight"] * np.maximum(np.maximum(gx, gy), 0)
+    scale = max(np.percentile(both, p["percentile"]), p["min_contrast"])
+    ref = 255 - np.clip(np.rint(both * 255 / scale), 0, 255)
+    assert np.abs(sobel(gray, **p).astype(int) - ref).max() <= 1
+
+
+@pytest.mark.parametrize("name", ["canny", "photocopy", "sobel"])
+def test_edge_maps_draw_a_faint_face_as_the_same_face(name):
+    """Adapted to each image's contrast: a face at a third of its contrast (the hazy and
+    low-key case) inks about as much, where the fixed thresholds inked (almost) nothing."""
+    from humanprep.demo import celeba
+
+    rgb = celeba.face_image(0, np.random.default_rng(0))
+    params = {**defaults("sketch"), "size": 256}
+    faint = (rgb.astype(np.float64) / 3 + 40).round().astype(np.uint8)
+    full = ink_fraction(name, sketch_maps(rgb, params)[name])
+    weak = ink_fraction(name, sketch_maps(faint, params)[name])
+    assert full > 0.005 and 0.6 * full < weak < 1.6 * full, (full, weak)

@@ -1,18 +1,17 @@
 """The sketches hold on faces across skin tones and lighting: a generated (shippable) set of
-faces, every skin tone under even, low-key, high-key, backlit and low-contrast light. The
-criterion: XDoG's ink fraction (pixels below 128) between 2% and 25% on every face."""
+faces, every skin tone under even, low-key, high-key, backlit and low-contrast light, and
+the demo's own faces. The criterion: every map's ink fraction (share of line pixels) inside
+its documented band (sketch.INK_BANDS) on every face: no blank map."""
 
 import cv2
 import numpy as np
 import pytest
 
 from humanprep.demo import celeba, faces
-from humanprep.derive.sketch import ink_fraction, sketch_maps, xdog
+from humanprep.derive.sketch import INK_BANDS, MAPS, ink_fraction, sketch_maps, xdog
 from humanprep.settings import defaults
 
 XDOG = defaults("sketch")["xdog"]
-
-INK_RANGE = (0.02, 0.25)
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +35,28 @@ def test_the_set_spans_tones_and_lighting(face_set):
     assert whole[("medium", "low_contrast")].std() < 0.4 * whole[("medium", "even")].std()
 
 
-def test_xdog_ink_fraction_within_range_on_every_face(face_set):
+def demo_faces():
+    """The demo's CelebA images as its archive holds them (JPEG), by id."""
+    from humanprep.demo import figure
+
+    rng = np.random.default_rng(0)
+    out = []
+    for k in celeba.IDS:  # the order images_archive_files draws them in
+        data = figure.jpeg_bytes(celeba.face_image(k, rng))
+        bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        out.append((f"demo {k}", celeba.LOOKS[k][1], cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)))
+    return out
+
+
+@pytest.mark.parametrize("name", MAPS)
+def test_every_map_inside_its_band_on_every_face(face_set, name):
     params = {**defaults("sketch"), "size": 512}
-    inks = {
-        (t, lt): ink_fraction("xdog", sketch_maps(rgb, params)["xdog"]) for t, lt, rgb in face_set
-    }
-    outside = {k: round(v, 4) for k, v in inks.items() if not INK_RANGE[0] <= v <= INK_RANGE[1]}
+    low, high = INK_BANDS[name]
+    outside = {}
+    for tone, lighting, rgb in [*face_set, *demo_faces()]:
+        ink = ink_fraction(name, sketch_maps(rgb, params)[name])
+        if not low <= ink <= high:
+            outside[(tone, lighting)] = round(ink, 4)
     assert not outside, outside
 
 
@@ -59,10 +74,11 @@ def test_winnemoeller_thresholds_fail_this_set(face_set):
     gray = {(t, lt): luminance(rgb) for t, lt, rgb in face_set}
     assert (old_xdog(gray[("very_dark", "even")]) < 128).mean() > 0.5
     assert (old_xdog(gray[("light", "low_key")]) < 128).mean() > 0.5
+    low, high = INK_BANDS["xdog"]
     assert (
-        0.02
+        low
         < (
             xdog(gray[("very_dark", "even")].astype(np.uint8), **defaults("sketch")["xdog"]) < 128
         ).mean()
-        < 0.25
+        < high
     )

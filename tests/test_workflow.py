@@ -169,12 +169,40 @@ def test_disabled_dataset_needs_no_files_and_no_password(tmp_path, monkeypatch):
     assert "missing" not in res.stdout + res.stderr
 
 
-def test_undefined_password_variable_is_named(tmp_path, monkeypatch):
+def test_missing_password_is_one_line_naming_both_ways_and_dry_runs_need_none(
+    tmp_path, monkeypatch
+):
     config = full_size_config(tmp_path)
     monkeypatch.delenv("HUMANPREP_SHHQ_PASSWORD", raising=False)
     monkeypatch.setenv("HUMANPREP_DEEPFASHION2_PASSWORD", "x")
+    dry = run(BIN / "snakemake", "-n", "--quiet", "rules", "--configfile", config)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    res = run(BIN / "snakemake", "--cores", "1", "--configfile", config)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0
+    lines = [line for line in out.splitlines() if "password needed" in line]
+    assert lines == [
+        "humanprep: archive password needed for shhq: export HUMANPREP_SHHQ_PASSWORD, or set "
+        "passwords_file: in your config to a mode-600 file outside the repository with the "
+        "line(s) `shhq: <password>` (a dry run, snakemake -n, needs none)"
+    ]
+    assert "envvars" not in out and "environment variables" not in out
+    assert not (tmp_path / "results" / "verified").exists()  # stopped before any job
+
+
+def test_enabled_dataset_with_nothing_registered_stops_before_any_job(tmp_path, monkeypatch):
+    """HuGe100K publishes no file names: without `humanprep register` it has nothing."""
+    config = full_size_config(tmp_path)
+    (tmp_path / "registry" / "huge100k.tsv").write_text("file\tsize\tsha256\tmd5\titems\tkind\n")
+    monkeypatch.setenv("HUMANPREP_SHHQ_PASSWORD", "x")
+    monkeypatch.setenv("HUMANPREP_DEEPFASHION2_PASSWORD", "x")
     res = run(BIN / "snakemake", "-n", "--configfile", config)
-    assert res.returncode != 0 and "HUMANPREP_SHHQ_PASSWORD" in res.stdout + res.stderr
+    out = res.stdout + res.stderr
+    assert res.returncode != 0
+    (line,) = [line for line in out.splitlines() if "huge100k: nothing to read" in line]
+    assert "no file is registered in" in line and str(tmp_path / "local" / "huge100k.tsv") in line
+    assert f"`humanprep register huge100k {tmp_path / 'raw'}/huge100k/<archive>`" in line
+    assert "0 items" not in out
 
 
 def test_full_size_dry_run_with_the_slurm_profile_plans_hundreds_of_jobs(tmp_path, monkeypatch):
@@ -188,3 +216,12 @@ def test_full_size_dry_run_with_the_slurm_profile_plans_hundreds_of_jobs(tmp_pat
     assert res.returncode == 0, res.stdout + res.stderr
     total = int(re.search(r"^total\s+(\d+)$", res.stdout, re.M).group(1))
     assert 300 < total < 1000
+
+
+def test_plain_setup_installs_what_the_report_needs():
+    """`bash setup.sh` (no --test) installs the project's dependencies only: `snakemake
+    --report` refuses to run without pygments, which nothing else pulls in."""
+    import tomllib
+
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(d.split("==")[0].lower() == "pygments" for d in deps), deps

@@ -19,6 +19,20 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 FIELDS = ("accepted_by", "accepted_on", "terms_sha256", "registry_sha256")
 
 
+def check_date(value):
+    """`value` if it is a real calendar date written YYYY-MM-DD, else ValueError."""
+    import datetime
+
+    value = str(value)
+    try:
+        ok = bool(_DATE.match(value)) and datetime.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{value!r} is not a date YYYY-MM-DD (e.g. 2026-03-04)")
+    return value
+
+
 def terms_file(dataset):
     """The terms file as users see it, relative to the repository."""
     return f"terms/{dataset}.md"
@@ -60,6 +74,10 @@ def check_acceptance(dataset, acceptance, terms_path, registry_sha256):
             where,
             f"acceptance of {dataset} lacks {', '.join(missing)}: {_how_to_accept(dataset)}",
         )
+    try:
+        check_date(acceptance["accepted_on"])
+    except ValueError as err:
+        raise HumanprepError(where, f"acceptance of {dataset}: accepted_on {err}") from None
     digest = terms_digest(terms_path)
     if not _same_digest(acceptance["terms_sha256"], digest):
         raise HumanprepError(
@@ -92,9 +110,10 @@ def acceptance_snippet(dataset, by, terms_path, today, registry_sha256):
         raise HumanprepError(
             dataset, f'--by must name who accepts, e.g. "Name <email>"; got {by!r}'
         )
-    today = str(today)
-    if not _DATE.match(today):
-        raise HumanprepError(dataset, f"--today must be YYYY-MM-DD, got {today!r}")
+    try:
+        today = check_date(today)
+    except ValueError as err:
+        raise HumanprepError(dataset, f"--today: {err}") from None
     digest = terms_digest(Path(terms_path))
     # JSON strings are valid YAML double-quoted scalars.
     quote = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731

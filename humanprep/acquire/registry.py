@@ -269,14 +269,15 @@ def _check_published(file, got, published):
             )
 
 
-def register(registry_path, files, items=None, kind=None, force=False, published=()):
+def register(registry_path, files, items=None, kind=None, force=False, published=(), name=None):
     """Add files to a registry; returns one line per change (empty: nothing changed).
+    `name`: the name one file is registered under (default: its own).
 
     An existing entry whose checksums differ is never replaced without `force`; a file whose
     size or checksums differ from a `published` entry of the same name is refused. Everything
     is checked before the registry is written, so a refusal changes nothing.
     """
-    published = {e.file: e for e in published}
+    published, as_name = {e.file: e for e in published}, name
     registry_path = Path(registry_path)
     if items is not None and items < 0:
         raise HumanprepError(registry_path, f"--items must be 0 or more, got {items}")
@@ -289,7 +290,7 @@ def register(registry_path, files, items=None, kind=None, force=False, published
         if not file.is_file():
             raise HumanprepError(file, "not a file")
         got = digests(file)
-        name = file.name
+        name = as_name or file.name
         _check_published(file, got, published.get(name))
         old = current.get(name)
         new = Entry(
@@ -325,6 +326,23 @@ def register(registry_path, files, items=None, kind=None, force=False, published
     if changes:
         save_registry(registry_path, current.values())
     return changes
+
+
+def unregister(registry_path, names):
+    """Remove the entries of `names` from a registry; returns one line per removal. A name
+    it does not hold is an error naming those it does (nothing is changed then)."""
+    registry_path = Path(registry_path)
+    current = {e.file: e for e in load_registry(registry_path)} if registry_path.exists() else {}
+    unknown = [n for n in names if n not in current]
+    if unknown:
+        raise HumanprepError(
+            registry_path,
+            f"no entry {', '.join(unknown)} to remove; it holds "
+            f"{', '.join(sorted(current)) or 'none'}",
+        )
+    lines = [f"removed {n} ({current.pop(n).size} bytes)" for n in names]
+    save_registry(registry_path, current.values())
+    return lines
 
 
 def missing_message(dataset, file, folder):

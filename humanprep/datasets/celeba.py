@@ -93,5 +93,14 @@ DESCRIPTOR = Descriptor(
     categories=categories,
     seconds_per_item=0.2,
     base_mem_mb=1500,
-    derived=(Derived("sketch", "sketches", 0.5, files=True, hf_view="sketch"),),
+    derived=(
+        Derived(
+            "sketch",
+            "sketches",
+            0.5,
+            files=True,
+            hf_view="sketch",
+            report=("sketch/celeba_ink.html",),
+        ),
+    ),  # fmt: skip
 )

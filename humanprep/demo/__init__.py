@@ -1,1 +1,1 @@
-"""Deterministic miniature copies of the five datasets' archives, in their real formats."""
+"""Deterministic miniature copies of the six datasets' archives, in their real formats."""

@@ -3,7 +3,7 @@
 Sources: [DFMM] yumingj/DeepFashion-MultiModal README.md @ 4265495 (2023-01-18) and its
 assets/keypoints_definition.png; [T2H] yumingj/Text2Human @ HEAD, data/segm_attr_dataset.py;
 [3rd] third-party scripts that read the download (named in registry/upstream/
-deepfashion_mm.SOURCES.md). Anything not stated upstream says so.
+SOURCES.md, section deepfashion_mm). Anything not stated upstream says so.
 """
 
 import re

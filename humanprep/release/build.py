@@ -15,6 +15,7 @@ from humanprep import coco, store
 from humanprep.datasets import DESCRIPTORS, load
 from humanprep.errors import HumanprepError
 from humanprep.io import (
+    publish_modes,
     read_jsonl,
     sha256_file,
     tmp_beside,
@@ -313,7 +314,7 @@ def build_release(dest, spec):
     _PROGRESS.append(Progress(f"{dest.name}: release", "files"))
     try:
         counts = build_tree(tmp, spec, work)
-        os.chmod(tmp, 0o755)
+        publish_modes(tmp)  # links share their source's mode: the whole tree, once
         status = install(tmp, dest)
     finally:
         _PROGRESS.pop()

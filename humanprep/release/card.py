@@ -5,6 +5,7 @@ from collections import Counter
 
 from humanprep.datasets import DESCRIPTORS
 from humanprep.dedup import policy
+from humanprep.release import cardmeta
 
 ATTRIBUTION_FIELDS = ("dataset", "id", "author", "title", "url", "licence", "licence_url")
 
@@ -49,10 +50,13 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     stats_by_dataset: {dataset: DatasetStats of its released records}."""
     name = f"{meta['name']} {meta['version']}"
     hf_meta, hf_yaml, empty = hf_view or (None, None, [])
-    out = ["---", hf_yaml.rstrip(), "---", ""] if hf_yaml else []
+    out = ["---", metadata_yaml(meta, stats_by_dataset).rstrip()]
+    out += [hf_yaml.rstrip(), "---", ""] if hf_yaml else ["---", ""]
     out += [f"# {name}", "", meta["description"], ""]
     rows, licences, cats = [], Counter(), Counter()
     for dataset, stats in sorted(stats_by_dataset.items()):
+        if not stats.count:  # listed, so that its absence is said
+            rows.append((dataset, "(none: no item released)", 0))
         for split, n in sorted(stats.splits.items()):
             rows.append((dataset, split, n))
         licences.update({(dataset, k): n for k, n in stats.licences.items()})
@@ -61,6 +65,10 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     if meta.get("conventions"):
         out += ["## Conventions", "", *(f"- {line}" for line in meta["conventions"]), ""]
     out += ["## Licences", "", _table(("dataset", "licence", "items"), _sorted(licences)), ""]
+    out += [
+        _table(("dataset", "Hub id", "licence", "terms"), cardmeta.licence_rows(stats_by_dataset))
+    ]
+    out += [""]
     if cats:
         out += ["## Annotations per category", ""]
         out += [_table(("dataset", "category", "annotations"), _sorted(cats)), ""]
@@ -72,6 +80,7 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     ]
     out += ["", "Items under Creative Commons BY licences are listed with author and source"]
     out += ["URL in ATTRIBUTION.csv; credit them when you publish.", ""]
+    out += cardmeta.sections(stats_by_dataset)
     released = {d: s for d, s in stats_by_dataset.items() if s.count}
     if hf_meta and released:
         out += how_to_load(released, hf_meta, meta["release"], empty)
@@ -84,6 +93,14 @@ def card_text(meta, stats_by_dataset, counts, terms, hf_view=None):
     if meta.get("dedup"):
         out += dedup_section(meta["dedup"])
     return "\n".join(out)
+
+
+def metadata_yaml(meta, stats_by_dataset):
+    """The Hub metadata (licence, pretty_name, tasks, size, gating) as YAML lines."""
+    import yaml
+
+    data = cardmeta.card_metadata(meta, stats_by_dataset)
+    return yaml.safe_dump(data, sort_keys=False, width=1000, allow_unicode=True)
 
 
 def dedup_section(dedup):
@@ -198,5 +215,18 @@ def how_to_load(stats_by_dataset, hf_meta, release, empty=()):
         "pycocotools": "`pycocotools` (COCO files in `coco/`)",
     }
     for tool, text in code.items():
-        out += [f"### {titles[tool]}", "", "```python", text.rstrip(), "```", ""]
+        out += [f"### {titles[tool]}", "", INSTALL[tool], "", "```python", text.rstrip(), "```"]
+        out += [""]
     return out
+
+
+# What each snippet needs, with the versions the tests run them with (pyproject.toml).
+INSTALL = {
+    "datasets": "Needs `pip install datasets` (tested with 5.2.0).",
+    "humanprep": "Needs the humanprep package: `bash setup.sh` in its repository (or `pip "
+    "install -e <humanprep folder>`).",
+    "webdataset": "Needs `pip install webdataset` (tested with 1.0.2).",
+    "datasets-webdataset": "Needs `pip install datasets` (tested with 5.2.0).",
+    "mlcroissant": "Needs `pip install mlcroissant` (tested with 1.1.1).",
+    "pycocotools": "Needs `pip install pycocotools` (tested with 2.0.11).",
+}

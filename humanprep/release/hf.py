@@ -266,7 +266,8 @@ def view_yaml(meta):
     """The card's YAML block (between its `---` lines)."""
     import yaml
 
-    return yaml.safe_dump(meta, sort_keys=False, width=1000)
+    keys = ("configs", "dataset_info")  # what the Hub reads (not empty_configs)
+    return yaml.safe_dump({k: meta[k] for k in keys}, sort_keys=False, width=1000)
 
 
 def check_counts(meta, stats):
