@@ -221,8 +221,8 @@ def hf_split(split):
 
 def _release_root(release_dir, dataset):
     root = Path(release_dir)
-    if not (root / "manifest.json").is_file():
-        what = "does not exist" if not root.exists() else "is not a release (no manifest.json)"
+    if not root.is_dir() or not ((root / "manifest.json").is_file() or (root / dataset).is_dir()):
+        what = "is not a release (no manifest.json)" if root.exists() else "does not exist"
         raise ValueError(f"{root}: {what}; give a release folder, releases/<name>-<version>")
     if not (root / dataset).is_dir():
         present = sorted(p.parent.name for p in root.glob("*/shard-*[0-9].jsonl"))

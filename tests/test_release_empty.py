@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 import yaml
+from storeutil import put
 from test_release import TERMS, record, spec, workspace
 
 import humanprep
@@ -13,12 +14,12 @@ from humanprep.io import write_json, write_jsonl
 from humanprep.release.build import build_release
 
 
-def df2_record(n):
+def df2_record(n, ref, data):
     return {
         "dataset": "deepfashion2",
         "id": f"train/{n:06d}",
         "split": "train",
-        "image": {"path": f"shard-00000/train_{n:06d}/image.png"},
+        "image": {"path": ref, "sha256": hashlib.sha256(data).hexdigest()},
         "license": {"id": "deepfashion2-research-only", "url": None},
         "deepfashion2": {"garments": [], "source": "user", "pair_id": 1},
     }
@@ -28,11 +29,8 @@ def df2_record(n):
 def release(tmp_path):
     norm = workspace(tmp_path, [record("1"), record("2", split="val")])
     # DeepFashion2: one item, its full-body subset accepted none
-    recs = [df2_record(1)]
-    write_jsonl(norm / "deepfashion2" / "shard-00000.jsonl", recs)
-    item = norm / "deepfashion2" / "shard-00000" / "train_000001"
-    item.mkdir(parents=True)
-    (item / "image.png").write_bytes(b"png")
+    ref = put(norm / "deepfashion2", "shard-00000", "train/000001", "image.png", b"png")
+    write_jsonl(norm / "deepfashion2" / "shard-00000.jsonl", [df2_record(1, ref, b"png")])
     fullbody = tmp_path / "derived" / "deepfashion2-fullbody"
     write_jsonl(fullbody / "shard-00000.jsonl", [])
     write_jsonl(fullbody / "shard-00000.decisions.jsonl", [{"id": "train/000001"}])
@@ -65,7 +63,7 @@ def test_card_lists_the_empty_ones_and_the_view_leaves_them_out(release):
     assert names == ["deepfashion2", "fdh"]
     assert all(c["data_files"] for c in meta["configs"])
     assert "| shhq | (none: no item released) | 0 |" in text
-    assert "No config for deepfashion2-fullbody, shhq: no item released" in text
+    assert "No items released, so no config: deepfashion2-fullbody, shhq." in text
     assert "empty_configs" not in meta
 
 
