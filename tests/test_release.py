@@ -401,3 +401,18 @@ def test_an_empty_derived_subset_is_listed_as_without_config():
     stats.count, stats.splits = 1, {"val": 1}
     lines = card.how_to_load({"deepfashion2": stats}, meta, "r-1", empty)
     assert "No items released, so no config: deepfashion2-fullbody." in lines
+
+
+def test_a_rewritten_release_is_byte_identical_when_built_again(tmp_path):
+    """Containers written again (a licence selection) come out the same bytes: the same
+    SHA256SUMS from two builds."""
+    norm = workspace(
+        tmp_path, [record("1"), record("2", split="val"), record("3", "train", "CC-BY-NC-2.0")]
+    )
+    select = spec(tmp_path, norm, licences={"fdh": ["CC-BY-2.0"]})
+    build_release(tmp_path / "a", select)
+    build_release(tmp_path / "b", select)
+    assert (tmp_path / "a" / "SHA256SUMS").read_bytes() == (
+        tmp_path / "b" / "SHA256SUMS"
+    ).read_bytes()
+    assert "fdh/croissant.parquet" in (tmp_path / "a" / "SHA256SUMS").read_text()
