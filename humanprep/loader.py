@@ -207,7 +207,16 @@ class ReleaseDataset:
 
         row = row or self.record(index)
         video = row["huge100k"]["video"] if "huge100k" in row else row["video"]
-        return self._decoded(Image.fromarray(frame(store.read(self.base, video, row["id"]), view)))
+        data = store.read(self.base, video, row["id"])
+        try:
+            return self._decoded(Image.fromarray(frame(data, view)))
+        except ModuleNotFoundError as err:
+            if err.name != "cv2":
+                raise
+            raise ModuleNotFoundError(
+                "HuGe100K views decode the video with OpenCV: pip install 'humanprep[video]'",
+                name="cv2",
+            ) from None
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))

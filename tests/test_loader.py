@@ -186,3 +186,17 @@ def test_an_index_built_meanwhile_by_another_process_is_used(tmp_path, cache):
     first = loader.build_index(files, cache / "x")
     assert loader.build_index(files, cache / "x") == first  # the second rename finds it
     assert sorted(p.name for p in cache.iterdir()) == ["x"]
+
+
+def test_views_without_opencv_say_what_to_install(tmp_path, monkeypatch):
+    folder = tmp_path / "huge100k" / "shard-00000"
+    folder.mkdir(parents=True)
+    with store.ShardWriter(folder, "shard-00000") as writer:
+        files = writer.item("a")
+        record = {"id": "a", "split": "all", "huge100k": {"video": files.write("views.mp4", b"")}}
+        record = writer.commit(files, record)
+    write_jsonl(tmp_path / "huge100k" / "shard-00000.jsonl", [record])
+    monkeypatch.setitem(sys.modules, "cv2", None)  # import cv2 fails as when not installed
+    ds = humanprep.load(tmp_path, "huge100k", "all")
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'humanprep\[video\]'"):
+        ds.view(0, 3)

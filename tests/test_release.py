@@ -447,3 +447,18 @@ def test_writers_make_0644_whatever_the_umask(tmp_path):
         os.umask(old)
     for path in (tmp_path / "a.bin", tmp):
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+
+
+def test_a_rewritten_release_is_byte_identical_when_built_again(tmp_path):
+    """Containers written again (a licence selection) come out the same bytes: the same
+    SHA256SUMS from two builds."""
+    norm = workspace(
+        tmp_path, [record("1"), record("2", split="val"), record("3", "train", "CC-BY-NC-2.0")]
+    )
+    select = spec(tmp_path, norm, licences={"fdh": ["CC-BY-2.0"]})
+    build_release(tmp_path / "a", select)
+    build_release(tmp_path / "b", select)
+    assert (tmp_path / "a" / "SHA256SUMS").read_bytes() == (
+        tmp_path / "b" / "SHA256SUMS"
+    ).read_bytes()
+    assert "fdh/croissant.parquet" in (tmp_path / "a" / "SHA256SUMS").read_text()

@@ -9,7 +9,9 @@ image, and the main annotations: boxes, keypoints, categories, captions, as JSON
 from `<folder>/croissant.parquet`, typed columns written beside the records: mlcroissant
 reads JSON Lines and CSV through pandas, which guesses types (the id "0001307" would come
 out as 1307), and read from the tars' `<key>.json` members mlcroissant 1.1.1 failed. A
-`cr:Split` record set names the splits (a `split` field referencing it failed its join).
+`cr:Split` record set names the splits; the `split` fields hold those names without a
+`references` to it, with which mlcroissant 1.1.1 yields nothing on a second pass over a
+record set.
 Licences and the terms each dataset is bound by are named per record set and listed at the
 top; citations are those the terms ask for (descriptors).
 """
