@@ -15,6 +15,7 @@ Runs are reproducible (derandomize) and bounded (max_examples per test, no deadl
 """
 
 import contextlib
+import hashlib
 import io
 import json
 import math
@@ -77,35 +78,60 @@ def coords(low, high):
 # ------------------------------------------------------------------ shared files
 
 
-def image_file(path, size=(W, H), mode="RGB"):
+def image_bytes(fmt, size=(W, H)):
     rng = np.random.default_rng(0)
-    shape = (size[1], size[0], 3) if mode == "RGB" else (size[1], size[0])
-    Image.fromarray(rng.integers(0, 255, shape, dtype=np.uint8), mode).save(path)
-    return path
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).save(buf, fmt)
+    return buf.getvalue()
+
+
+def png(array):
+    buf = io.BytesIO()
+    Image.fromarray(array).save(buf, "PNG")
+    return buf.getvalue()
+
+
+# name -> (its store reference in the `root` folder, its bytes): every generated record
+# points at these files (the annotations are what varies)
+FILES = {}
 
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory):
-    """A normalised dataset folder holding one image, mask, parsing map and label map that
-    every generated record points at (the annotations are what varies)."""
+    """A normalised dataset folder whose shard container holds one image, mask, parsing map,
+    label map and 24-view video."""
+    from storeutil import put
+
+    from humanprep.demo.huge100k import FROZEN
+
     base = tmp_path_factory.mktemp("normalised")
-    image_file(base / "image.jpg")
-    image_file(base / "image.png")
     mask = np.zeros((H, W), np.uint8)
     mask[8:60, 10:38] = 255
-    Image.fromarray(mask).save(base / "mask.png")
-    Image.fromarray(np.zeros((H, W), np.uint8)).save(base / "empty.png")
     parsing = np.zeros((H, W), np.uint8)
     parsing[8:30, 10:38], parsing[30:60, 12:36] = 5, 9
-    Image.fromarray(parsing).save(base / "parsing.png")
     label = np.zeros((32, 32), np.uint8)
     label[4:28, 6:26], label[10:12, 10:14] = 1, 4
-    Image.fromarray(label).save(base / "label_map.png")
+    files = {
+        "image.jpg": image_bytes("JPEG"),
+        "image.png": image_bytes("PNG"),
+        "mask.png": png(mask),
+        "empty.png": png(np.zeros((H, W), np.uint8)),
+        "parsing.png": png(parsing),
+        "label_map.png": png(label),
+        "views.mp4": (FROZEN / "0.mp4").read_bytes(),  # 24 frames
+    }
+    for name, data in files.items():
+        FILES[name] = (put(base, "shard-00000", "x", name, data), data)
     return base
 
 
+def ref(name):
+    return FILES[name][0] if name else None
+
+
 def image_info(name="image.jpg"):
-    return {"path": name, "width": W, "height": H, "sha256": "0" * 64,
+    return {"path": ref(name), "width": W, "height": H,
+            "sha256": hashlib.sha256(FILES[name][1]).hexdigest(),
             "format": "jpeg" if name.endswith("jpg") else "png", "reencoded": None}  # fmt: skip
 
 
@@ -198,6 +224,8 @@ def webdataset_roundtrip(records, root, tmp):
 
     from humanprep import store
 
+    if not records:  # nothing admitted: no container is written
+        return
     folder = tmp / "shard-00000"
     folder.mkdir(exist_ok=True)
     with store.ShardWriter(folder, "shard-00000") as writer:
@@ -386,7 +414,7 @@ def test_shhq_every_stage(line, rule, segment, root, tmp_path_factory):
     record = admitted({
         "dataset": "shhq", "id": "image_000001", "split": "all", "image": image_info(),
         "license": {"id": "shhq", "url": None}, "attribution": None,
-        "shhq": {"segment": segment, "parsing": "parsing.png", "keypoints": points,
+        "shhq": {"segment": ref(segment), "parsing": ref("parsing.png"), "keypoints": points,
                  "keypoints_status": status},
     })  # fmt: skip
     tmp = scratch(tmp_path_factory)
@@ -456,8 +484,8 @@ def test_fdh_every_stage(data, meta, root, tmp_path_factory):
         "image": image_info("image.png"), "license": {"id": fdh.licence_id(url), "url": url},
         "attribution": {"author": meta.get("author"), "title": meta.get("photo_title"),
                         "source_url": meta.get("photo_url"), "user_nsid": meta.get("user_nsid")},
-        "fdh": {"licence_tar": "cc-by-2", "mask": "mask.png", "maskrcnn_mask": None,
-                "e_mask": None, "vertices": "v.npy", "keypoints": points,
+        "fdh": {"licence_tar": "cc-by-2", "mask": ref("mask.png"), "maskrcnn_mask": None,
+                "e_mask": None, "vertices": ref("image.png"), "keypoints": points,
                 "keypoint_units": units,
                 "yfcc100m_line_idx": meta.get("yfcc100m_line_idx"),
                 "date_taken": meta.get("date_taken")},
@@ -521,7 +549,7 @@ def test_huge100k_every_stage(params, name, root, tmp_path_factory):
         "image": image_info(), "license": {"id": "h", "url": None}, "attribution": None,
         "huge100k": {"attributes": attributes, "pose_type": "a-pose", "smpl": smpl,
                      "cameras": huge100k._cameras(params["poses"]),
-                     "views": ["image.png"] * 24},
+                     "video": ref("views.mp4")},
     })  # fmt: skip
     views = describe(record, 0.05)
     assert json.loads(dumps(views))["front_view"] in range(24)
@@ -574,7 +602,7 @@ def test_celeba_every_stage(captions, mapping, root, tmp_path_factory):
     record = admitted({
         "dataset": "celeba", "id": "00007", "split": celeba_split(orig_idx),
         "image": image_info(), "license": {"id": "c", "url": None}, "attribution": None,
-        "celeba": {"label_map": "label_map.png", "parts": ["skin", "l_eye"], "captions": lines,
+        "celeba": {"label_map": ref("label_map.png"), "parts": ["skin", "l_eye"], "captions": lines,
                    "orig_idx": orig_idx, "celeba_split": celeba_split(orig_idx),
                    "published_split": None},
     })  # fmt: skip
