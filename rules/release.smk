@@ -3,37 +3,8 @@
 # overwritten: the receipt below is Snakemake's output, the release folder is immutable.
 
 
-# The Hugging Face view (typed Parquet metadata per split, the card's YAML) in a step of
-# its own, beside the others: the release step only links it in.
-rule hf_view:
-    input:
-        summaries=expand(
-            f"{RESULTS}/normalised/{{dataset}}/summary.json",
-            dataset=release_datasets(),
-        ),
-        derived=release_derived(),
-        code=code("hf_view"),
-    output:
-        directory(f"{RESULTS}/hf/{RELEASE_NAME}"),
-    log:
-        f"{RESULTS}/logs/hf_view/{RELEASE_NAME}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/hf_view/{RELEASE_NAME}.tsv"
-    conda:
-        "../envs/release.yaml"
-    resources:
-        mem_mb=lambda wc, attempt, rulename: 4000 * mem_attempt(rulename, wc, attempt),
-    params:
-        release=config["release"],
-        datasets=release_datasets(),
-        normalised=normalised_root,
-    script:
-        "../scripts/hf_view.py"
-
-
 rule release:
     input:
-        hf_view=rules.hf_view.output[0],
         summaries=expand(
             f"{RESULTS}/normalised/{{dataset}}/summary.json",
             dataset=release_datasets(),

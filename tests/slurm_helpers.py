@@ -23,7 +23,7 @@ ACCOUNT = "humanprep"
 FAT_SHARDS = "shard_size: 100\ndatasets:\n  huge100k:\n    shard_size: 100\n"
 # Short status polls: the plugin checks this long after a finished job, then each idle check
 # waits 10 s longer than the last (checks at 7, 24, 51 s). A demo job here takes 5-15 s: the
-# last steps (coco, hf_view, release) take 5-6 s each and are caught at the first check
+# last steps (coco, release) take 5-6 s each and are caught at the first check
 # (with 4, at 18 s: the demo took 160 s, with 7 144.5 s).
 INIT_SECONDS = 7
 

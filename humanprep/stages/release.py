@@ -56,7 +56,6 @@ def make_spec(smk):
         "link": release["link"],
         "dedup": dedup_spec(release, p.datasets, list(getattr(smk.input, "dedup", []))),
         "deepprivacy2": release["deepprivacy2"],
-        "hf_view": smk.input.hf_view,
         "agreements": agreements,
         "terms_dir": str(REPO / "terms"),
         "summaries": {Path(s).parent.name: read_json(s) for s in smk.input.summaries},
