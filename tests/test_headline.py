@@ -3,11 +3,13 @@ release: counts per dataset and split, every dataset named, drops with their rea
 decodable picture per released dataset."""
 
 import base64
+import hashlib
 import io
 import re
 
 import numpy as np
 from PIL import Image
+from storeutil import put
 
 from humanprep.datasets import DESCRIPTORS
 from humanprep.io import write_json, write_jsonl
@@ -30,12 +32,10 @@ def release(tmp_path):
     for dataset, items in records.items():
         rows = []
         for item_id, split in items:
-            path = f"shard-00000/{item_id}/image.png"
-            (root / dataset / path).parent.mkdir(parents=True)
-            (root / dataset / path).write_bytes(png((200, 30, 30)))
-            rows.append(
-                {"dataset": dataset, "id": item_id, "split": split, "image": {"path": path}}
-            )
+            data = png((200, 30, 30))
+            image = {"path": put(root / dataset, "shard-00000", item_id, "image.png", data, split)}
+            image["sha256"] = hashlib.sha256(data).hexdigest()
+            rows.append({"dataset": dataset, "id": item_id, "split": split, "image": image})
         write_jsonl(root / dataset / "shard-00000.jsonl", rows)
     write_json(
         root / "PROVENANCE.json",

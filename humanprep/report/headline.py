@@ -9,6 +9,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
+from humanprep import store
 from humanprep.datasets import DESCRIPTORS
 from humanprep.dedup import policy
 from humanprep.io import read_json, read_jsonl
@@ -28,25 +29,24 @@ def split_counts(release):
 
 
 def first_images(release, datasets):
-    """{dataset: path of its first released record's image}."""
+    """{dataset: its first released record's image (decoded from the release's store)}."""
     found = {}
     for dataset in datasets:
         for path in sorted(Path(release, dataset).glob("shard-*[0-9].jsonl")):
             records = read_jsonl(path)
             if records:
-                found[dataset] = Path(release, dataset, records[0]["image"]["path"])
+                found[dataset] = store.record_image(Path(release, dataset), records[0])
                 break
     return found
 
 
-def thumbnail_uri(path, height=THUMB_HEIGHT):
-    """A small JPEG of the picture, as a data URI."""
+def thumbnail_uri(image, height=THUMB_HEIGHT):
+    """A small JPEG of the picture (a Pillow image), as a data URI."""
     from PIL import Image
 
-    with Image.open(path) as image:
-        image = image.convert("RGB")
-        width = max(1, round(image.width * height / image.height))
-        small = image.resize((width, height), Image.Resampling.LANCZOS)
+    image = image.convert("RGB")
+    width = max(1, round(image.width * height / image.height))
+    small = image.resize((width, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     small.save(out, "JPEG", quality=80)
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
@@ -116,11 +116,11 @@ def headline_html(release, summaries, enabled):
         _table(("dataset", "what", "items", "why"), dropped) if dropped else "<p>Nothing.</p>",
         "<div style='display:flex;flex-wrap:wrap;gap:8px;margin-top:10px'>",
     ]
-    for dataset, path in first_images(release, [d for d in DESCRIPTORS if d in counts]).items():
+    for dataset, image in first_images(release, [d for d in DESCRIPTORS if d in counts]).items():
         title = html.escape(DESCRIPTORS[dataset].title)
         parts.append(
             f"<figure style='margin:0'><img alt='{title}' title='{title}' "
-            f"src='{thumbnail_uri(path)}' height='{THUMB_HEIGHT}'>"
+            f"src='{thumbnail_uri(image)}' height='{THUMB_HEIGHT}'>"
             f"<figcaption style='font-size:small'>{dataset}</figcaption></figure>"
         )
     parts += ["</div>", f"<p>Folder: <code>{html.escape(release.name)}/</code></p>", "</div>"]
