@@ -21,6 +21,7 @@ from humanprep import shards as hp_shards  # noqa: E402
 from humanprep import slurm as hp_slurm  # noqa: E402
 from humanprep import sources as hp_sources  # noqa: E402
 from humanprep.acquire import gate as hp_gate  # noqa: E402
+from humanprep.acquire import identity as hp_identity  # noqa: E402
 from humanprep.acquire import registry as hp_registry  # noqa: E402
 from humanprep.acquire import urls as hp_urls  # noqa: E402
 from humanprep.errors import HumanprepError  # noqa: E402
@@ -325,6 +326,11 @@ def raw_input(wildcards):
             )
         )
     return path
+
+
+def raw_identity(wildcards):
+    """A verify param: the raw file's identity now (humanprep.acquire.identity)."""
+    return hp_identity.identity_key(Path(RAW, wildcards.dataset, wildcards.file))
 
 
 def verified(dataset):

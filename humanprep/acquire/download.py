@@ -24,6 +24,8 @@ from pathlib import Path
 import requests
 import urllib3
 
+from humanprep.acquire.identity import FIELDS as IDENTITY_FIELDS
+from humanprep.acquire.identity import file_identity
 from humanprep.acquire.registry import digests as size_and_digests
 from humanprep.acquire.urls import sanitise_url
 from humanprep.errors import HumanprepError
@@ -250,8 +252,9 @@ def _accept(job, resp, offset, validator):
     if offset:
         log.info("%s: server sent the whole file, restarting from byte 0", job.where)
     with _local(job.part, job.where):
-        write_json(job.sidecar, {"size": length, "validator": current})
         job.part.write_bytes(b"")
+        # the part's identity: a resume continues only the file this call began
+        write_json(job.sidecar, {"size": length, "validator": current, "part": _part_id(job)})
     return 0
 
 
@@ -262,7 +265,7 @@ def _receive(job, resp, offset):
     # read1 hands over whatever arrived; read(n) would hold up to n bytes back and lose them
     # when the connection drops. Raw bytes: ranges count the bytes as sent. Reads raise
     # urllib3's errors, none an OSError, so any OSError here comes from the local file.
-    with _local(job.part, job.where), open(job.part, "ab") as fh:
+    with _local(job.part, job.where), _noting_identity(job), open(job.part, "ab") as fh:
         while True:
             try:
                 block = resp.raw.read1(job.chunk, decode_content=False)
@@ -345,6 +348,33 @@ def _hash_part(job, offset):
     return hashers
 
 
+def _part_id(job, fields=("dev", "inode")):
+    found = file_identity(job.part)
+    return {f: found[f] for f in fields}
+
+
+@contextlib.contextmanager
+def _noting_identity(job):
+    """After the part stops growing (done, dropped or failed), note its whole identity, so a
+    later resume can tell it was not touched since."""
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            meta = json.loads(job.sidecar.read_text())
+            meta["part"] = _part_id(job, IDENTITY_FIELDS)
+            write_json(job.sidecar, meta)
+
+
+def _part_changed(job, meta):
+    """Whether the part is not the file the sidecar describes (swapped, or written since)."""
+    noted = meta.get("part")
+    if not isinstance(noted, dict):
+        return True  # a sidecar of an older version, or not ours: do not trust the part
+    now = file_identity(job.part)
+    return any(now[f] != v for f, v in noted.items() if f in now)
+
+
 def _resume_point(job):
     """(bytes to keep, validator) from the part and its sidecar; (0, None) to start afresh."""
     with _local(job.part, job.where):
@@ -358,6 +388,10 @@ def _resume_point(job):
         known = None if meta is None else meta.get("size")
         sizes = {s for s in (job.size, known) if s is not None}
         if meta is None or len(sizes) > 1 or any(have > s for s in sizes):
+            _discard(job)
+            return 0, None
+        if _part_changed(job, meta):
+            log.warning("%s: %s changed since it was written; starting again", job.where, job.part)
             _discard(job)
             return 0, None
     return have, meta.get("validator")
