@@ -84,8 +84,12 @@ def atomic_dir(path):
     tree that looks complete.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as err:  # named by the folder asked for, not a temporary name
+        err.filename = str(path)
+        raise
     try:
         yield tmp
         os.chmod(tmp, 0o755)

@@ -10,7 +10,6 @@ and full jitter (or the server's Retry-After); anything else fails at once, in o
 
 import contextlib
 import email.utils
-import errno
 import hashlib
 import json
 import logging
@@ -30,6 +29,7 @@ from humanprep.acquire.registry import digests as size_and_digests
 from humanprep.acquire.urls import sanitise_url
 from humanprep.errors import HumanprepError
 from humanprep.io import write_json
+from humanprep.oserrors import describe
 
 log = logging.getLogger(__name__)
 
@@ -448,10 +448,8 @@ def _local(path, where):
     """Turn a local filesystem failure into one line naming the path; never retried."""
     try:
         yield
-    except OSError as exc:
-        code = errno.errorcode.get(exc.errno, "") if exc.errno else ""
-        text = exc.strerror or str(exc)
-        raise HumanprepError(path, f"local file error fetching {where}: {text} [{code}]") from None
+    except OSError as exc:  # explained as every stage explains it (humanprep.oserrors)
+        raise HumanprepError(where, describe(exc, exc.filename or path)) from None
 
 
 def _human(n):

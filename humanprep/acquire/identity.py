@@ -19,7 +19,8 @@ FIELDS = ("size", "mtime_ns", "ctime_ns", "dev", "inode")
 def file_identity(path):
     """{size, mtime_ns, ctime_ns, dev, inode} of `path` (following links)."""
     st = os.stat(path)
-    return dict(zip(FIELDS, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_dev, st.st_ino)))
+    values = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_dev, st.st_ino)
+    return dict(zip(FIELDS, values, strict=True))
 
 
 def identity_key(path):
@@ -44,7 +45,7 @@ def check_identity(path, recorded):
     try:
         now = file_identity(path)
     except FileNotFoundError:
-        raise HumanprepError(path, "is gone since it was verified; put it back, then rerun") from None
+        raise HumanprepError(path, "gone since it was verified; put it back, then rerun") from None
     differ = [f for f in FIELDS if recorded.get(f) != now[f]]
     if differ:
         raise HumanprepError(path, changed_message(path))

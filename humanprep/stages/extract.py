@@ -1,9 +1,8 @@
 """Unpack one verified archive of an accepted dataset."""
 
 import logging
-from pathlib import Path
-
 import shutil
+from pathlib import Path
 
 from humanprep.acquire.identity import check_verified
 from humanprep.acquire.secrets import get_password
