@@ -72,6 +72,7 @@ class _Job:
     timeout: tuple
     chunk: int
     progress: "_Progress"
+    auth: object = None  # given to every request (requests' netrc only applies without it)
     fetched: int = 0
     hashed: tuple = (0, None)  # (bytes, hashers) over the part so far, kept across retries
     part: Path = field(init=False)
@@ -115,6 +116,7 @@ def download(
     md5=None,
     label=None,
     session=None,
+    auth=None,
     retries=6,
     backoff=1.0,
     max_backoff=30.0,
@@ -128,7 +130,8 @@ def download(
     """Fetch `url` to `dest`, resuming and retrying, and verify it before it appears.
 
     Returns {url (sanitised), path, size, sha256, md5, retries, resumed_from, bytes_fetched,
-    seconds}; `resumed_from` is the offset the completing transfer started at.
+    seconds}; `resumed_from` is the offset the completing transfer started at. `auth` (a
+    requests auth) goes with every request, and then ~/.netrc is not read for it.
     """
     dest = Path(dest)
     shown = sanitise_url(url)
@@ -145,7 +148,7 @@ def download(
     own_session = session is None
     session = session or requests.Session()
     progress = _Progress(where, size, clock, progress_interval)
-    job = _Job(url, dest, where, size, expect, session, timeout, chunk, progress)
+    job = _Job(url, dest, where, size, expect, session, timeout, chunk, progress, auth)
     rng = rng or random.Random()
     try:
         offset, hashers, retried = _with_retries(job, retries, backoff, max_backoff, rng, sleep)
@@ -211,7 +214,9 @@ def _attempt(job):
         if validator:
             headers["If-Range"] = validator
     try:
-        resp = job.session.get(job.url, headers=headers, stream=True, timeout=job.timeout)
+        resp = job.session.get(
+            job.url, headers=headers, stream=True, timeout=job.timeout, auth=job.auth
+        )
     except requests.exceptions.SSLError as exc:  # a bad certificate will not get better
         raise HumanprepError(job.where, _describe(exc)) from None
     except NETWORK_ERRORS as exc:
