@@ -24,9 +24,26 @@ from humanprep.acquire import gate as hp_gate  # noqa: E402
 from humanprep.acquire import identity as hp_identity  # noqa: E402
 from humanprep.acquire import registry as hp_registry  # noqa: E402
 from humanprep.acquire import urls as hp_urls  # noqa: E402
+from humanprep import preflight as hp_preflight  # noqa: E402
 from humanprep.errors import HumanprepError  # noqa: E402
 
-validate(config, workflow.source_path("../config/schema.yaml"))
+SCHEMA = workflow.source_path("../config/schema.yaml")
+
+
+def preflight(check, *args):
+    """A check made before any job: its failure is one line, then the run stops."""
+    try:
+        return check(*args)
+    except HumanprepError as err:
+        print(f"humanprep: {err}", file=sys.stderr)
+        sys.exit(1)
+
+
+preflight(hp_preflight.check_writable)
+# before Snakemake's validate, which formats the whole config (aliases expanded) into its error
+preflight(hp_preflight.check_config_files, workflow.overwrite_configfiles)
+preflight(hp_preflight.check_config, config, SCHEMA)
+validate(config, SCHEMA)
 
 RESULTS = config["results"]
 RAW = config["raw_dir"]
@@ -171,6 +188,12 @@ def shard_size(dataset):
 def n_shards(dataset):
     items = sum(e.items for e in REGISTRY[dataset])
     return hp_shards.shard_count(items, shard_size(dataset))
+
+
+# Before Snakemake starts planning: tens of thousands of shards take it minutes and GBs.
+preflight(
+    hp_preflight.check_plan, {d: n_shards(d) for d in ENABLED}, config["max_shards"]
+)
 
 
 # When this run started (sacct's clock): SLURM jobs since then are this run's attempts.
