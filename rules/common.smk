@@ -594,13 +594,22 @@ def registry_sha256(dataset):
     )
 
 
+def accept_registry_dir():
+    """The registry the fix-it line names: none when it is `humanprep accept`'s default."""
+    return registry_dir() if config["registry_dir"] or config["demo"] else None
+
+
 def acceptance_problems():
     lines = []
     for d in ENABLED:
         if REGISTRY[d]:
             try:
                 hp_gate.check_acceptance(
-                    d, config["agreements"].get(d), terms_path(d), registry_sha256(d)
+                    d,
+                    config["agreements"].get(d),
+                    terms_path(d),
+                    registry_sha256(d),
+                    accept_registry_dir(),
                 )
             except HumanprepError as err:
                 lines.append(f"{d}: {err}")
