@@ -256,3 +256,22 @@ def test_snakemake_verifies_a_swapped_archive_again(tmp_path):
     again = snakemake(work, "-n", target)
     assert "rule verify:" in again.stdout + again.stderr
     assert "Params have changed since last execution" in again.stdout + again.stderr
+
+
+def test_another_node_compares_all_but_the_device(tmp_path, monkeypatch):
+    """A cluster node sees a network file system under its own device number: the check
+    there compares size, times and inode; on the verifying host, the device too."""
+    import socket
+
+    from humanprep.acquire import identity
+
+    raw = tmp_path / "a.tar"
+    raw.write_bytes(tar_bytes(1))
+    recorded = identity.recorded_identity(raw)
+    identity.check_identity(raw, {**recorded, "host": "node-7", "dev": recorded["dev"] + 1})
+    with pytest.raises(HumanprepError, match="changed since it was verified"):
+        identity.check_identity(raw, {**recorded, "dev": recorded["dev"] + 1})
+    with pytest.raises(HumanprepError, match="changed since it was verified"):
+        identity.check_identity(raw, {**recorded, "host": "node-7", "inode": 1})
+    monkeypatch.setattr(socket, "gethostname", lambda: "node-7")
+    identity.check_identity(raw, {**recorded, "host": "node-7"})

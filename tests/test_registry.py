@@ -108,6 +108,7 @@ def test_verify_file_hashes_once_both_digests(tmp_path):
     st = path.stat()
     assert identity == {
         "path": str(path),
+        "host": __import__("socket").gethostname(),
         "size": st.st_size,
         "mtime_ns": st.st_mtime_ns,
         "ctime_ns": st.st_ctime_ns,

@@ -8,12 +8,19 @@ trust bytes nobody hashed.
 """
 
 import os
+import socket
 from pathlib import Path
 
 from humanprep.errors import HumanprepError
 from humanprep.io import read_json
 
 FIELDS = ("size", "mtime_ns", "ctime_ns", "dev", "inode")
+
+
+def recorded_identity(path):
+    """What a verification record keeps: the identity, the path and the host that saw it
+    (a network file system's device number differs from one client to the next)."""
+    return {"path": str(path), **file_identity(path), "host": socket.gethostname()}
 
 
 def file_identity(path):
@@ -46,7 +53,10 @@ def check_identity(path, recorded):
         now = file_identity(path)
     except FileNotFoundError:
         raise HumanprepError(path, "gone since it was verified; put it back, then rerun") from None
-    differ = [f for f in FIELDS if recorded.get(f) != now[f]]
+    fields = FIELDS
+    if recorded.get("host") != socket.gethostname():  # another cluster node: its own devices
+        fields = tuple(f for f in FIELDS if f != "dev")
+    differ = [f for f in fields if recorded.get(f) != now[f]]
     if differ:
         raise HumanprepError(path, changed_message(path))
 

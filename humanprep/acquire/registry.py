@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from humanprep.acquire.identity import file_identity
+from humanprep.acquire.identity import recorded_identity
 from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.io import file_digests, write_text
@@ -238,13 +238,13 @@ def verify_file(path, entry):
             f"size mismatch: expected {entry.size} bytes, found {size} "
             "(incomplete download or a different release?)",
         )
-    before = file_identity(path)
+    before = recorded_identity(path)
     got = digests(path)
     if got["size"] != size:
         raise HumanprepError(
             path, f"size changed while reading: {size} bytes, then {got['size']} (changing?)"
         )
-    if file_identity(path) != before:
+    if recorded_identity(path) != before:
         raise HumanprepError(path, "changed while it was being verified (being written?)")
     for name in ("sha256", "md5"):
         want = getattr(entry, name)
@@ -258,7 +258,7 @@ def verify_file(path, entry):
         "sha256": got["sha256"],
         "md5": got["md5"],
         # what later steps check before they read it (humanprep.acquire.identity)
-        "identity": {"path": str(path), **before},
+        "identity": before,
     }
 
 
