@@ -4,8 +4,9 @@
 
 A full-size registry (no data: one-byte placeholder files, as tests/test_workflow.py's
 full_size_config) with FDH's shard_size chosen for each shard count; `snakemake -n --quiet
-rules` is timed (wall) and its peak RSS read from wait4(). Prints one JSON line per point
-and the fitted cost per thousand jobs. humanprep refuses plans above `max_shards` (config)
+rules` is timed (wall, and CPU seconds, which a loaded machine stretches less) and its peak
+RSS read from getrusage. Prints one JSON line per point and the cost per thousand jobs
+between the first and the last point. humanprep refuses plans above `max_jobs` (config)
 before Snakemake starts building them (docs/scale.md quotes the figures).
 """
 
@@ -54,17 +55,21 @@ def point(shards):
         config = yaml.safe_load(config_path.read_text())
         config["datasets"]["fdh"]["shard_size"] = -(-FDH_ITEMS // shards)
         config_path.write_text(yaml.safe_dump(config))
-        rss_before = _children_peak_kib()
+        before = _children()
         total, wall = dry_run(tmp, config_path)
-        rss = _children_peak_kib()
+        after = _children()
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    rss = after.ru_maxrss if after.ru_maxrss > before.ru_maxrss else None
     return {"fdh_shards": shards, "jobs": total, "wall_s": round(wall, 2),
-            "peak_rss_mb": round(rss / 1024) if rss > rss_before else None}  # fmt: skip
+            "cpu_s": round(cpu, 2), "peak_rss_mb": rss and round(rss / 1024)}  # fmt: skip
 
 
-def _children_peak_kib():
+def _children():
+    """Resource use of the finished children: CPU seconds add up, ru_maxrss is the largest
+    child so far (so points run in ascending size)."""
     import resource
 
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return resource.getrusage(resource.RUSAGE_CHILDREN)
 
 
 def main():
@@ -76,7 +81,8 @@ def main():
     (a, b) = points[0], points[-1]
     per_k = 1000 / (b["jobs"] - a["jobs"])
     fit = {
-        "s_per_1000_jobs": round((b["wall_s"] - a["wall_s"]) * per_k, 2),
+        "wall_s_per_1000_jobs": round((b["wall_s"] - a["wall_s"]) * per_k, 2),
+        "cpu_s_per_1000_jobs": round((b["cpu_s"] - a["cpu_s"]) * per_k, 2),
         "mb_per_1000_jobs": round((b["peak_rss_mb"] - a["peak_rss_mb"]) * per_k, 1),
     }
     print(json.dumps(fit))

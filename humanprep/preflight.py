@@ -14,6 +14,10 @@ from humanprep.oserrors import WHAT, describe
 # A humanprep config is a few KB; this bounds what Snakemake's own messages may print.
 MAX_CONFIG_BYTES = 1_000_000
 MAX_MESSAGE = 160  # characters of a value quoted in a config problem
+# What Snakemake spends planning this workflow, per thousand jobs (bench/dag_cost.py,
+# docs/scale.md): CPU seconds and peak MB of `snakemake -n`.
+PLAN_CPU_S_PER_1000 = 11
+PLAN_MB_PER_1000 = 87
 
 
 def check_writable(folder=".", name=".snakemake"):
@@ -126,16 +130,22 @@ def check_config(config, schema_path):
         )
 
 
-def check_plan(shards_by_dataset, max_shards):
-    """Refuse a plan with more shards than `max_shards`: say how many, and what to change."""
-    total = sum(shards_by_dataset.values())
-    if total <= max_shards:
+def check_plan(shards, stages, max_jobs):
+    """Refuse a plan with more per-shard jobs than `max_jobs`; `shards` and `stages` (the
+    per-shard steps: normalise and the derived subsets) by dataset. Says how many jobs,
+    what Snakemake would spend on them, and which setting to change."""
+    jobs = {d: shards[d] * stages[d] for d in shards}
+    total = sum(jobs.values())
+    if total <= max_jobs:
         return
-    worst = max(shards_by_dataset, key=shards_by_dataset.get)
+    worst = max(jobs, key=jobs.get)
+    cpu_min = total / 1000 * PLAN_CPU_S_PER_1000 / 60
+    gb = total / 1000 * PLAN_MB_PER_1000 / 1000
     raise HumanprepError(
         "config",
-        f"{total:,} shards planned ({worst}: {shards_by_dataset[worst]:,}), more than "
-        f"max_shards {max_shards:,}: Snakemake would spend minutes and GBs planning the jobs "
-        f"before any runs (docs/scale.md). Raise datasets.{worst}.shard_size (or shard_size), "
-        "or max_shards if you mean it",
+        f"{total:,} per-shard jobs planned ({worst}: {shards[worst]:,} shards x "
+        f"{stages[worst]} steps), more than max_jobs {max_jobs:,}: Snakemake alone would "
+        f"spend about {cpu_min:.0f} CPU-minutes and {gb:.1f} GB planning them, before any "
+        f"runs (docs/scale.md). Raise datasets.{worst}.shard_size (or shard_size), or "
+        "max_jobs if you mean it",
     )

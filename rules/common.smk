@@ -190,12 +190,6 @@ def n_shards(dataset):
     return hp_shards.shard_count(items, shard_size(dataset))
 
 
-# Before Snakemake starts planning: tens of thousands of shards take it minutes and GBs.
-preflight(
-    hp_preflight.check_plan, {d: n_shards(d) for d in ENABLED}, config["max_shards"]
-)
-
-
 # When this run started (sacct's clock): SLURM jobs since then are this run's attempts.
 RUN_STARTED = hp_slurm.run_started()
 
@@ -623,6 +617,14 @@ def missing_file_problems():
         for d, file in (m.split("/", 1) for m in MISSING)
     ]
 
+
+# Before Snakemake starts planning: tens of thousands of jobs take it minutes and GBs.
+preflight(
+    hp_preflight.check_plan,
+    {d: n_shards(d) for d in ENABLED},
+    {d: 1 + sum(1 for dd, _ in enabled_subsets() if dd == d) for d in ENABLED},
+    config["max_jobs"],
+)
 
 MISSING = missing_raw_files()
 PROBLEMS = REGISTRY_PROBLEMS + missing_file_problems() + acceptance_problems()

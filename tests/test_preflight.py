@@ -1,6 +1,7 @@
 """Before any job, one line each: a read-only working directory, a config that is not a plain
 YAML tree or does not validate, and a plan with an unreasonable number of shards."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,7 +85,7 @@ def test_an_alias_anywhere_is_refused_with_its_line(tmp_path):
             ],
         ),
         ({"release": {"dedup": "most"}}, None),
-        ({"results": "r", "max_shards": 10}, []),
+        ({"results": "r", "max_jobs": 10}, []),
     ],
 )
 def test_config_problems_name_the_key(config, lines):
@@ -107,29 +108,38 @@ def test_a_typo_is_one_line_not_the_schema(tmp_path):
     ]
 
 
-def test_too_many_shards_is_refused_with_the_count_and_the_setting(tmp_path):
+def test_too_many_jobs_is_refused_with_the_count_and_the_setting(tmp_path, monkeypatch):
     """Before: `shard_size: 4` on FDH had Snakemake planning for 12 minutes at 900 MB, with
     no word to the user."""
+    for name in ("HUMANPREP_SHHQ_PASSWORD", "HUMANPREP_DEEPFASHION2_PASSWORD"):
+        monkeypatch.setenv(name, "x")
     config_path = full_size_config(tmp_path)
     config = yaml.safe_load(config_path.read_text())
     config["datasets"]["fdh"]["shard_size"] = 4
     config_path.write_text(yaml.safe_dump(config))
     res = dry_run(tmp_path, "--configfile", config_path)
     assert res.returncode == 1
-    fdh = -(-1_859_496 // 4)
-    total = fdh + 20 + 144 + 100 + 15 + 23  # the others at their full-size shard counts
-    assert humanprep_lines(res) == [
-        f"humanprep: config: {total:,} shards planned (fdh: {fdh:,}), more than max_shards "
-        "20,000: Snakemake would spend minutes and GBs planning the jobs before any runs "
-        "(docs/scale.md). Raise datasets.fdh.shard_size (or shard_size), or max_shards if you "
-        "mean it"
-    ]
+    fdh = -(-1_859_496 // 4)  # FDH's items (test_workflow.FULL_SIZE) in shards of 4
+    # the others at their full-size shard counts, times their per-shard steps: normalise,
+    # and DeepFashion2's fullbody, HuGe100K's views, CelebA's sketches
+    total = fdh + 20 + 144 * 2 + 100 * 2 + 15 * 2 + 23
+    (line,) = humanprep_lines(res)
+    assert line.startswith(
+        f"humanprep: config: {total:,} per-shard jobs planned (fdh: {fdh:,} shards x 1 "
+        "steps), more than max_jobs 20,000: Snakemake alone would spend about "
+    )
+    assert re.search(r"about \d+ CPU-minutes and [\d.]+ GB planning them", line)
+    assert line.endswith(
+        "Raise datasets.fdh.shard_size (or shard_size), or max_jobs if you mean it"
+    )
 
 
 def test_plan_within_the_limit_passes():
-    preflight.check_plan({"fdh": 186, "shhq": 20}, 206)
-    with pytest.raises(HumanprepError, match=r"207 shards planned \(fdh: 187\)"):
-        preflight.check_plan({"fdh": 187, "shhq": 20}, 206)
+    preflight.check_plan({"fdh": 186, "shhq": 20}, {"fdh": 1, "shhq": 2}, 226)
+    with pytest.raises(HumanprepError, match=r"227 per-shard jobs planned \(fdh: 187 shards"):
+        preflight.check_plan({"fdh": 187, "shhq": 20}, {"fdh": 1, "shhq": 2}, 226)
+    with pytest.raises(HumanprepError, match=r"\(shhq: 100 shards x 2 steps\)"):
+        preflight.check_plan({"fdh": 100, "shhq": 100}, {"fdh": 1, "shhq": 2}, 226)
 
 
 @pytest.mark.skipif(not MOUNTS, reason="needs unshare and a bind mount in a user namespace")
