@@ -12,9 +12,12 @@ if ROOT not in sys.path:
 # status 130 and no KeyboardInterrupt traceback; SystemExit still runs cleanups (temporary
 # folders).
 import signal  # noqa: E402
+import threading  # noqa: E402
 
 
 def _interrupted(signum, frame):
+    # a reader thread whose file the main thread closes on the way out fails too: quietly
+    threading.excepthook = lambda args: None
     raise SystemExit(130)
 
 
