@@ -2,9 +2,10 @@
 
 Every entry point in `scripts/` calls `run(snakemake, main)`: logging goes to the rule's
 log file and to stderr. A failure is one line on stderr and in the log: a `HumanprepError`
-as its own message, an `OSError` (full disk, no permission, read-only file system)
+as its own message, an `OSError` (full disk, quota, no permission, read-only file system)
 explained (humanprep.oserrors), anything else as a bug to report, naming the log file,
-which also holds the traceback (of everything but a HumanprepError). Exit status 1.
+which also holds its traceback (only there: Snakemake prints a failed job's log, and a
+traceback under an explained line buried it). Exit status 1; 130 on Ctrl-C, quietly.
 """
 
 import contextlib
