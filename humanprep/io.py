@@ -32,7 +32,8 @@ def write_bytes(path, data):
     """Write bytes to a temporary file beside `path`, then rename into place."""
     try:
         tmp = tmp_beside(path)
-    except OSError as err:
+    except OSError as err:  # named by the file asked for, not its temporary name
+        err.filename = str(path)
         raise annotate(err, path, len(data)) from None
     try:
         tmp.write_bytes(data)
