@@ -3,10 +3,7 @@ it cannot write, a config that is not a plain YAML tree or does not validate, an
 with more shards than Snakemake can build in reasonable time and memory."""
 
 import difflib
-import signal
-import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 import yaml
@@ -152,26 +149,3 @@ def check_plan(shards, stages, max_jobs):
         f"runs (docs/scale.md). Raise datasets.{worst}.shard_size (or shard_size), or "
         "max_jobs if you mean it",
     )
-
-
-def _interrupted(signum, frame):
-    print("humanprep: interrupted before any job started", file=sys.stderr)
-    warnings.simplefilter("ignore")  # e.g. "coroutine 'DAG.init' was never awaited"
-    raise SystemExit(130)
-
-
-def quiet_interrupts():
-    """Ctrl-C while Snakemake reads the workflow and plans (no job, no lock yet): one line,
-    status 130, not a KeyboardInterrupt traceback. Until `default_interrupts`."""
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _interrupted)
-
-
-def default_interrupts():
-    """Back to KeyboardInterrupt once jobs start: Snakemake's own Ctrl-C handling stops them
-    and cleans up (each job stops quietly itself, scripts/_humanprep.py)."""
-    try:
-        if signal.getsignal(signal.SIGINT) is _interrupted:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-    except ValueError:  # not the main thread: nothing was installed from it either
-        pass

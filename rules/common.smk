@@ -28,7 +28,6 @@ from humanprep import preflight as hp_preflight  # noqa: E402
 from humanprep.errors import HumanprepError  # noqa: E402
 
 SCHEMA = workflow.source_path("../config/schema.yaml")
-hp_preflight.quiet_interrupts()
 
 
 def preflight(check, *args):
@@ -640,7 +639,6 @@ if PROBLEMS:
 
 
 onstart:
-    hp_preflight.default_interrupts()
     # Deterministic failures recorded by an earlier run are tried afresh in this one.
     hp_failures.clear(f"{RESULTS}/logs")
     found = hp_slurm.placeholders(hp_slurm.site_values(workflow))
