@@ -54,7 +54,8 @@ def write_bytes(path, data):
     """Write bytes to a temporary file beside `path`, then rename into place."""
     try:
         tmp = tmp_beside(path)
-    except OSError as err:
+    except OSError as err:  # named by the file asked for, not its temporary name
+        err.filename = str(path)
         raise annotate(err, path, len(data)) from None
     try:
         tmp.write_bytes(data)
@@ -105,8 +106,12 @@ def atomic_dir(path):
     tree that looks complete.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as err:  # named by the folder asked for, not a temporary name
+        err.filename = str(path)
+        raise
     try:
         yield tmp
         os.chmod(tmp, DIR_MODE)

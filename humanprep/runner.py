@@ -2,17 +2,19 @@
 
 Every entry point in `scripts/` calls `run(snakemake, main)`: logging goes to the rule's
 log file and to stderr. A failure is one line on stderr and in the log: a `HumanprepError`
-as its own message, an `OSError` (full disk, no permission, read-only file system)
+as its own message, an `OSError` (full disk, quota, no permission, read-only file system)
 explained (humanprep.oserrors), anything else as a bug to report, naming the log file,
-which also holds the traceback (of everything but a HumanprepError). Exit status 1.
+which also holds its traceback (only there: Snakemake prints a failed job's log, and a
+traceback under an explained line buried it). Exit status 1; 130 on Ctrl-C, quietly.
 """
 
+import contextlib
 import logging
 import sys
 
 from humanprep import failures, progress
 from humanprep.errors import HumanprepError
-from humanprep.oserrors import describe
+from humanprep.oserrors import KNOWN, describe
 
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
@@ -29,15 +31,46 @@ class OneLine(logging.Formatter):
             record.exc_info, record.exc_text = saved
 
 
+class LogFile(logging.FileHandler):
+    """The rule's log file. It may lie on the disk that just filled up (or a read-only one):
+    then it says so once, in one line, and keeps quiet (logging's default prints a
+    traceback for every record it cannot write)."""
+
+    def __init__(self, path):
+        super().__init__(path, mode="w", encoding="utf-8", delay=True)
+        self.failed = False
+
+    def emit(self, record):
+        if self.failed:
+            return
+        try:
+            super().emit(record)  # opens the file at the first record: may raise here
+        except OSError:
+            self.handleError(record)
+
+    def handleError(self, record):
+        if not self.failed:
+            self.failed = True
+            err = sys.exc_info()[1]
+            line = describe(err, self.baseFilename) if isinstance(err, OSError) else str(err)
+            print(f"WARNING humanprep: cannot write the log file: {line}", file=sys.stderr)
+
+
 def setup_logging(log_path=None):
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setFormatter(OneLine(LOG_FORMAT))
     handlers = [stderr]
     if log_path:
-        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+        handlers.append(LogFile(log_path))
     # basicConfig gives LOG_FORMAT to the handlers without a formatter: the log file's,
     # which keeps tracebacks
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=handlers, force=True)
+
+
+def user_caused(err):
+    """An error whose one line is the whole story: a HumanprepError, or the system refusing
+    a write (full disk, quota, permission, read-only file system)."""
+    return isinstance(err, HumanprepError) or (isinstance(err, OSError) and err.errno in KNOWN)
 
 
 def failure_line(err, log_path=None):
@@ -93,15 +126,19 @@ def run(smk, main):
         failures.replay(log_path)
         main(smk)
         log_peak_memory()
+    except KeyboardInterrupt:  # Ctrl-C reaches every job of the process group: no traceback
+        logging.getLogger("humanprep").warning("interrupted")
+        sys.exit(130)
     except Exception as err:
-        # a HumanprepError is the whole story (Snakemake also shows the log when a job
+        # a user-caused failure is the whole story (Snakemake also shows the log when a job
         # fails); anything else keeps its traceback in the log file
-        explained = isinstance(err, HumanprepError)
+        explained = user_caused(err)
         logging.getLogger("humanprep").error(
             "%s", failure_line(err, log_path), exc_info=not explained
         )
         for handler in logging.getLogger().handlers:
             handler.flush()
-        if explained:  # deterministic: a retry in this run replays the line at once
-            failures.record(log_path, err)
+        if isinstance(err, HumanprepError):  # deterministic: a retry replays the line at once
+            with contextlib.suppress(OSError):  # the disk may be the one that is full
+                failures.record(log_path, err)
         sys.exit(1)

@@ -23,11 +23,28 @@ from humanprep import shards as hp_shards  # noqa: E402
 from humanprep import slurm as hp_slurm  # noqa: E402
 from humanprep import sources as hp_sources  # noqa: E402
 from humanprep.acquire import gate as hp_gate  # noqa: E402
+from humanprep.acquire import identity as hp_identity  # noqa: E402
 from humanprep.acquire import registry as hp_registry  # noqa: E402
 from humanprep.acquire import urls as hp_urls  # noqa: E402
 from humanprep.errors import HumanprepError  # noqa: E402
 
-validate(config, workflow.source_path("../config/schema.yaml"))
+SCHEMA = workflow.source_path("../config/schema.yaml")
+
+
+def preflight(check, *args):
+    """A check made before any job: its failure is one line, then the run stops."""
+    try:
+        return check(*args)
+    except HumanprepError as err:
+        print(f"humanprep: {err}", file=sys.stderr)
+        sys.exit(1)
+
+
+preflight(hp_preflight.check_writable)
+# before Snakemake's validate, which formats the whole config (aliases expanded) into its error
+preflight(hp_preflight.check_config_files, workflow.overwrite_configfiles)
+preflight(hp_preflight.check_config, config, SCHEMA)
+validate(config, SCHEMA)
 
 # When this run started: the closing line names the release only if built since.
 STARTED = time.time()
@@ -332,6 +349,11 @@ def raw_input(wildcards):
     return path
 
 
+def raw_identity(wildcards):
+    """A verify param: the raw file's identity now (humanprep.acquire.identity)."""
+    return hp_identity.identity_key(Path(RAW, wildcards.dataset, wildcards.file))
+
+
 def verified(dataset):
     return [f"{RESULTS}/verified/{dataset}/{e.file}.json" for e in REGISTRY[dataset]]
 
@@ -583,13 +605,22 @@ def registry_sha256(dataset):
     )
 
 
+def accept_registry_dir():
+    """The registry the fix-it line names: none when it is `humanprep accept`'s default."""
+    return registry_dir() if config["registry_dir"] or config["demo"] else None
+
+
 def acceptance_problems():
     lines = []
     for d in ENABLED:
         if REGISTRY[d]:
             try:
                 hp_gate.check_acceptance(
-                    d, config["agreements"].get(d), terms_path(d), registry_sha256(d)
+                    d,
+                    config["agreements"].get(d),
+                    terms_path(d),
+                    registry_sha256(d),
+                    accept_registry_dir(),
                 )
             except HumanprepError as err:
                 lines.append(f"{d}: {err}")
@@ -618,6 +649,13 @@ def empty_dataset_problems():
             lines.append(line)
     return lines
 
+# Before Snakemake starts planning: tens of thousands of jobs take it minutes and GBs.
+preflight(
+    hp_preflight.check_plan,
+    {d: n_shards(d) for d in ENABLED},
+    {d: 1 + sum(1 for dd, _ in enabled_subsets() if dd == d) for d in ENABLED},
+    config["max_jobs"],
+)
 
 MISSING = missing_raw_files()
 PROBLEMS = (

@@ -7,6 +7,8 @@ rule normalise:
         shards=f"{RESULTS}/shards/{{dataset}}",
         # the items are read from here: extracted trees are temporary, kept until then
         unpacked=per_dataset(unpacked),
+        # checked first: the archives read in place are still the ones verified
+        verified=per_dataset(verified),
         code=code("normalise"),
     output:
         records=f"{RESULTS}/normalised/{{dataset}}/{{shard}}.jsonl",

@@ -248,8 +248,10 @@ def test_read_only_target_fails_once_without_retry(tmp_path, session, monkeypatc
             fetch(srv, "/a", dest, session, delays, label="FDH")
         assert srv.requests["/a"] == 1
     msg = str(err.value)
-    assert msg.startswith(f"{dest}.part: ") and msg.endswith("Read-only file system [EROFS]")
-    assert "FDH" in msg and delays == [] and not dest.exists()
+    # explained as every stage explains it (humanprep.oserrors), the transfer named first
+    assert msg.startswith("FDH http") and f"read-only file system writing {dest}.part" in msg
+    assert msg.endswith("(write the results to a writable file system)") and "\n" not in msg
+    assert delays == [] and not dest.exists()
 
 
 def test_disk_full_fails_once_without_retry(tmp_path, session, monkeypatch):
@@ -261,7 +263,7 @@ def test_disk_full_fails_once_without_retry(tmp_path, session, monkeypatch):
     monkeypatch.setattr(dl, "open", full, raising=False)
     delays = []
     with FileServer({"/a": DATA}) as srv:
-        with pytest.raises(HumanprepError, match=r"No space left on device \[ENOSPC\]$"):
+        with pytest.raises(HumanprepError, match=r"no space left on device writing .*a\.tar\.part"):
             fetch(srv, "/a", tmp_path / "a.tar", session, delays)
         assert srv.requests["/a"] == 1
     assert delays == [] and not (tmp_path / "a.tar").exists()
@@ -341,13 +343,46 @@ def test_progress_is_rate_limited(tmp_path, session, caplog):
 
 
 def test_bearer_token_from_the_environment(monkeypatch):
-    from humanprep.stages.download import session_for
+    from humanprep.stages.download import auth_for
 
     monkeypatch.setenv("HUMANPREP_HUGE100K_TOKEN", "hf_secret")
-    with session_for("huge100k") as s:
-        assert s.headers["Authorization"] == "Bearer hf_secret"
-    with session_for("fdh") as s:
-        assert "Authorization" not in s.headers
+    request = auth_for("huge100k")(requests.Request("GET", "http://h/a").prepare())
+    assert request.headers["Authorization"] == "Bearer hf_secret"
+    assert "hf_secret" not in repr(auth_for("huge100k"))
+    assert auth_for("fdh") is None
+
+
+@pytest.fixture
+def netrc(tmp_path, monkeypatch):
+    """~/.netrc with a login for 127.0.0.1, read by requests (trust_env) as a user's is."""
+    path = tmp_path / "netrc"
+    path.write_text("machine 127.0.0.1 login netrcuser password netrcpass\n")
+    path.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(path))
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.mark.parametrize("token", ["tok123", None])
+def test_token_wins_over_netrc_on_every_request(tmp_path, netrc, monkeypatch, token):
+    """Before: the token was a session header, and requests put netrc's Basic auth over it:
+    the server saw Basic only, and every file failed with HTTP 401. Now the token, when
+    set, goes with each request (a resume too); without it netrc still applies."""
+    from humanprep.stages.download import auth_for
+
+    if token:
+        monkeypatch.setenv("HUMANPREP_FDH_TOKEN", token)
+    else:
+        monkeypatch.delenv("HUMANPREP_FDH_TOKEN", raising=False)
+    basic = "Basic " + __import__("base64").b64encode(b"netrcuser:netrcpass").decode()
+    with FileServer({"/a": DATA}, {"/a": Fault(drop_after=40_000)}) as srv:
+        with requests.Session() as s:  # trust_env: netrc is read, as in a real run
+            dl.download(srv.url("/a"), tmp_path / "a", size=SIZE, sha256=SHA, session=s,
+                        auth=auth_for("fdh"), sleep=[].append)  # fmt: skip
+        seen = [entry["authorization"] for entry in srv.log]
+    assert len(seen) == 2  # the first transfer and its resume
+    assert seen == ([f"Bearer {token}"] * 2 if token else [basic] * 2)
 
 
 @pytest.mark.parametrize(

@@ -103,7 +103,18 @@ def test_verify_file_hashes_once_both_digests(tmp_path):
     path.write_bytes(b"payload" * 300_000)  # > 1 read
     entry = entry_for(path)
     result = verify_file(path, entry)
+    identity = result.pop("identity")
     assert result == {"file": "a.zip", "size": entry.size, "sha256": entry.sha256, "md5": entry.md5}
+    st = path.stat()
+    assert identity == {
+        "path": str(path),
+        "host": __import__("socket").gethostname(),
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "ctime_ns": st.st_ctime_ns,
+        "dev": st.st_dev,
+        "inode": st.st_ino,
+    }
     # md5 empty in the registry: only sha256 is compared, md5 still reported
     assert verify_file(path, entry_for(path, md5=False))["md5"] == entry.md5
 

@@ -10,7 +10,6 @@ and full jitter (or the server's Retry-After); anything else fails at once, in o
 
 import contextlib
 import email.utils
-import errno
 import hashlib
 import json
 import logging
@@ -24,10 +23,13 @@ from pathlib import Path
 import requests
 import urllib3
 
+from humanprep.acquire.identity import FIELDS as IDENTITY_FIELDS
+from humanprep.acquire.identity import file_identity
 from humanprep.acquire.registry import digests as size_and_digests
 from humanprep.acquire.urls import sanitise_url
 from humanprep.errors import HumanprepError
 from humanprep.io import write_json
+from humanprep.oserrors import describe
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class _Job:
     timeout: tuple
     chunk: int
     progress: "_Progress"
+    auth: object = None  # given to every request (requests' netrc only applies without it)
     fetched: int = 0
     hashed: tuple = (0, None)  # (bytes, hashers) over the part so far, kept across retries
     part: Path = field(init=False)
@@ -113,6 +116,7 @@ def download(
     md5=None,
     label=None,
     session=None,
+    auth=None,
     retries=6,
     backoff=1.0,
     max_backoff=30.0,
@@ -126,7 +130,8 @@ def download(
     """Fetch `url` to `dest`, resuming and retrying, and verify it before it appears.
 
     Returns {url (sanitised), path, size, sha256, md5, retries, resumed_from, bytes_fetched,
-    seconds}; `resumed_from` is the offset the completing transfer started at.
+    seconds}; `resumed_from` is the offset the completing transfer started at. `auth` (a
+    requests auth) goes with every request, and then ~/.netrc is not read for it.
     """
     dest = Path(dest)
     shown = sanitise_url(url)
@@ -143,7 +148,7 @@ def download(
     own_session = session is None
     session = session or requests.Session()
     progress = _Progress(where, size, clock, progress_interval)
-    job = _Job(url, dest, where, size, expect, session, timeout, chunk, progress)
+    job = _Job(url, dest, where, size, expect, session, timeout, chunk, progress, auth)
     rng = rng or random.Random()
     try:
         offset, hashers, retried = _with_retries(job, retries, backoff, max_backoff, rng, sleep)
@@ -209,7 +214,9 @@ def _attempt(job):
         if validator:
             headers["If-Range"] = validator
     try:
-        resp = job.session.get(job.url, headers=headers, stream=True, timeout=job.timeout)
+        resp = job.session.get(
+            job.url, headers=headers, stream=True, timeout=job.timeout, auth=job.auth
+        )
     except requests.exceptions.SSLError as exc:  # a bad certificate will not get better
         raise HumanprepError(job.where, _describe(exc)) from None
     except NETWORK_ERRORS as exc:
@@ -250,8 +257,9 @@ def _accept(job, resp, offset, validator):
     if offset:
         log.info("%s: server sent the whole file, restarting from byte 0", job.where)
     with _local(job.part, job.where):
-        write_json(job.sidecar, {"size": length, "validator": current})
         job.part.write_bytes(b"")
+        # the part's identity: a resume continues only the file this call began
+        write_json(job.sidecar, {"size": length, "validator": current, "part": _part_id(job)})
     return 0
 
 
@@ -262,7 +270,7 @@ def _receive(job, resp, offset):
     # read1 hands over whatever arrived; read(n) would hold up to n bytes back and lose them
     # when the connection drops. Raw bytes: ranges count the bytes as sent. Reads raise
     # urllib3's errors, none an OSError, so any OSError here comes from the local file.
-    with _local(job.part, job.where), open(job.part, "ab") as fh:
+    with _local(job.part, job.where), _noting_identity(job), open(job.part, "ab") as fh:
         while True:
             try:
                 block = resp.raw.read1(job.chunk, decode_content=False)
@@ -345,6 +353,33 @@ def _hash_part(job, offset):
     return hashers
 
 
+def _part_id(job, fields=("dev", "inode")):
+    found = file_identity(job.part)
+    return {f: found[f] for f in fields}
+
+
+@contextlib.contextmanager
+def _noting_identity(job):
+    """After the part stops growing (done, dropped or failed), note its whole identity, so a
+    later resume can tell it was not touched since."""
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            meta = json.loads(job.sidecar.read_text())
+            meta["part"] = _part_id(job, IDENTITY_FIELDS)
+            write_json(job.sidecar, meta)
+
+
+def _part_changed(job, meta):
+    """Whether the part is not the file the sidecar describes (swapped, or written since)."""
+    noted = meta.get("part")
+    if not isinstance(noted, dict):
+        return True  # a sidecar of an older version, or not ours: do not trust the part
+    now = file_identity(job.part)
+    return any(now[f] != v for f, v in noted.items() if f in now)
+
+
 def _resume_point(job):
     """(bytes to keep, validator) from the part and its sidecar; (0, None) to start afresh."""
     with _local(job.part, job.where):
@@ -358,6 +393,10 @@ def _resume_point(job):
         known = None if meta is None else meta.get("size")
         sizes = {s for s in (job.size, known) if s is not None}
         if meta is None or len(sizes) > 1 or any(have > s for s in sizes):
+            _discard(job)
+            return 0, None
+        if _part_changed(job, meta):
+            log.warning("%s: %s changed since it was written; starting again", job.where, job.part)
             _discard(job)
             return 0, None
     return have, meta.get("validator")
@@ -414,10 +453,8 @@ def _local(path, where):
     """Turn a local filesystem failure into one line naming the path; never retried."""
     try:
         yield
-    except OSError as exc:
-        code = errno.errorcode.get(exc.errno, "") if exc.errno else ""
-        text = exc.strerror or str(exc)
-        raise HumanprepError(path, f"local file error fetching {where}: {text} [{code}]") from None
+    except OSError as exc:  # explained as every stage explains it (humanprep.oserrors)
+        raise HumanprepError(where, describe(exc, exc.filename or path)) from None
 
 
 def _human(n):

@@ -9,6 +9,7 @@ the demo config opens the demo's archives only, never real ones.
 import hmac
 import json
 import re
+import shlex
 from pathlib import Path
 
 from humanprep.errors import HumanprepError
@@ -46,10 +47,13 @@ def terms_digest(path):
         raise HumanprepError(path, f"cannot read terms: {err.strerror}") from None
 
 
-def _how_to_accept(dataset):
+def _how_to_accept(dataset, registry_dir=None):
+    """The fix-it line; `registry_dir` when the run uses another registry than `humanprep
+    accept`'s default (followed without it, the acceptance would be refused again)."""
+    option = f" --registry-dir {shlex.quote(str(registry_dir))}" if registry_dir else ""
     return (
-        f'read {terms_file(dataset)}, run `humanprep accept {dataset} --by "Name <email>"` '
-        "and paste what it prints under `agreements:` in your config"
+        f'read {terms_file(dataset)}, run `humanprep accept {dataset} --by "Name <email>"'
+        f"{option}` and paste what it prints under `agreements:` in your config"
     )
 
 
@@ -59,20 +63,22 @@ def _same_digest(given, actual):
     return bool(_SHA256.match(given)) and hmac.compare_digest(given, actual)
 
 
-def check_acceptance(dataset, acceptance, terms_path, registry_sha256):
+def check_acceptance(dataset, acceptance, terms_path, registry_sha256, registry_dir=None):
     """The acceptance record of `dataset`, or a one-line error saying what to do.
 
     `registry_sha256` is the digest of the registry this run verifies the archives against
-    (registry.registry_digest): the acceptance must have been given for that registry.
+    (registry.registry_digest): the acceptance must have been given for that registry, which
+    lies in `registry_dir` when that is not the shipped registry/upstream.
     """
     where = terms_file(dataset)
+    how = _how_to_accept(dataset, registry_dir)
     if not acceptance:
-        raise HumanprepError(where, f"terms of {dataset} not accepted: {_how_to_accept(dataset)}")
+        raise HumanprepError(where, f"terms of {dataset} not accepted: {how}")
     missing = [f for f in FIELDS if not acceptance.get(f)]
     if missing:
         raise HumanprepError(
             where,
-            f"acceptance of {dataset} lacks {', '.join(missing)}: {_how_to_accept(dataset)}",
+            f"acceptance of {dataset} lacks {', '.join(missing)}: {how}",
         )
     try:
         check_date(acceptance["accepted_on"])
@@ -84,14 +90,14 @@ def check_acceptance(dataset, acceptance, terms_path, registry_sha256):
             where,
             f"the terms of {dataset} accepted by {acceptance['accepted_by']} on "
             f"{acceptance['accepted_on']} are not this text (sha256 {digest}); re-read them and "
-            f"accept again: {_how_to_accept(dataset)}",
+            f"accept again: {how}",
         )
     if not _same_digest(acceptance["registry_sha256"], registry_sha256):
         raise HumanprepError(
             where,
             f"the acceptance of {dataset} by {acceptance['accepted_by']} was given for other "
             f"archives (another registry), not the ones this run uses (registry sha256 "
-            f"{registry_sha256}); accept for these: {_how_to_accept(dataset)}",
+            f"{registry_sha256}); accept for these: {how}",
         )
     return {
         "dataset": dataset,

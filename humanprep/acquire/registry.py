@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from humanprep.acquire.identity import recorded_identity
 from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.io import file_digests, write_text
@@ -224,7 +225,8 @@ def digests(path):
 
 
 def verify_file(path, entry):
-    """Hash `path` once and compare with its entry; returns {file, size, sha256, md5}."""
+    """Hash `path` once and compare with its entry; returns {file, size, sha256, md5,
+    identity}: the file system's identity of the file hashed."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -236,11 +238,14 @@ def verify_file(path, entry):
             f"size mismatch: expected {entry.size} bytes, found {size} "
             "(incomplete download or a different release?)",
         )
+    before = recorded_identity(path)
     got = digests(path)
     if got["size"] != size:
         raise HumanprepError(
             path, f"size changed while reading: {size} bytes, then {got['size']} (changing?)"
         )
+    if recorded_identity(path) != before:
+        raise HumanprepError(path, "changed while it was being verified (being written?)")
     for name in ("sha256", "md5"):
         want = getattr(entry, name)
         if want and got[name] != want:
@@ -252,6 +257,8 @@ def verify_file(path, entry):
         "size": got["size"],
         "sha256": got["sha256"],
         "md5": got["md5"],
+        # what later steps check before they read it (humanprep.acquire.identity)
+        "identity": before,
     }
 
 

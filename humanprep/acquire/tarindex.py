@@ -354,6 +354,12 @@ class _Pass:
             kind, target = "dir", None
         elif info.isreg() and not info.issparse():
             kind, target = "file", None
+        elif info.issparse():  # GNU or pax: its data is not one run of bytes to read in place
+            raise _fail(
+                self.archive,
+                f"member {info.name!r}: a sparse file (GNU or pax sparse format), which is not "
+                "read in place; re-create the archive without --sparse",
+            )
         elif info.issym():
             kind, target = "symlink", info.linkname
         elif info.islnk():

@@ -24,6 +24,7 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 import tarfile
 import zipfile
 import zlib
@@ -254,10 +255,10 @@ def _read_zip_links(archive, zf, members, password):
 
 def _zip_error(archive, member, err):
     text = str(err)
-    if member.encrypted and ("password" in text.lower() or isinstance(err, zlib.error)):
-        return _fail(archive, "wrong password")
-    if member.encrypted and "CRC" in text:
-        return _fail(archive, f"wrong password (or corrupt member {member.name!r})")
+    if member.encrypted and isinstance(err, RuntimeError) and "password" in text.lower():
+        return _fail(archive, "wrong password")  # the password check itself failed
+    if member.encrypted:  # the check passed (1 in 256 by chance), then the data was wrong
+        return _fail(archive, f"wrong password or damaged member {member.name!r}")
     if isinstance(err, NotImplementedError):
         return _fail(
             archive,
@@ -266,6 +267,9 @@ def _zip_error(archive, member, err):
     return _fail(archive, f"member {member.name!r}: corrupt ({type(err).__name__}: {text})")
 
 
+_ENCRYPTED_DATA_ERROR = re.compile(
+    r"(?:data error|crc failed) in encrypted file\. wrong password\? : (.+)", re.IGNORECASE
+)
 _ZIP_READ_ERRORS = (
     RuntimeError,
     zipfile.BadZipFile,
@@ -276,10 +280,16 @@ _ZIP_READ_ERRORS = (
 )
 
 
+def _zip_read_errors():
+    """The read errors, pyzipper's own BadZipFile (a CRC mismatch) too once it is loaded."""
+    extra = getattr(sys.modules.get("pyzipper"), "BadZipFile", None)
+    return _ZIP_READ_ERRORS + ((extra,) if extra else ())
+
+
 def _read_zip_member(archive, zf, member, password):
     try:
         return zf.read(member.info, pwd=password)
-    except _ZIP_READ_ERRORS as err:
+    except _zip_read_errors() as err:
         raise _zip_error(archive, member, err) from None
 
 
@@ -394,6 +404,9 @@ def _extract_zip_native(tool, archive, tmp, password, members=()):
         return
     res = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     out = _scrub((res.stderr + res.stdout).decode("utf-8", "replace"), password)
+    damaged = _ENCRYPTED_DATA_ERROR.search(out)
+    if damaged:  # 7-Zip's "Data Error in encrypted file. Wrong password? : name"
+        raise _fail(archive, f"wrong password or damaged member {damaged.group(1).strip()!r}")
     if "wrong password" in out.lower():
         raise _fail(archive, "wrong password")
     lines = [ln.strip() for ln in out.splitlines() if ln.strip()]
@@ -422,7 +435,7 @@ def _extract_zip_python(archive, zf, tmp, members, password):
                 while chunk := src.read(COPY_CHUNK):
                     dst.write(chunk)
                     written += len(chunk)
-        except _ZIP_READ_ERRORS as err:
+        except _zip_read_errors() as err:
             raise _zip_error(archive, m, err) from None
         if written != m.size:
             raise _fail(archive, f"member {m.name!r}: {written} bytes, listed as {m.size}")

@@ -13,14 +13,26 @@ from humanprep.acquire.urls import token_env_key, url_env_key
 log = logging.getLogger(__name__)
 
 
-def session_for(dataset):
-    """A session with the dataset's bearer token, if its variable is set. Without one,
-    requests reads ~/.netrc for the host, so config URLs can stay credential-free."""
-    session = requests.Session()
+class BearerAuth(requests.auth.AuthBase):
+    """`Authorization: Bearer <token>` on each request it is given to."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def __call__(self, request):
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+    def __repr__(self):  # never the token
+        return "BearerAuth(...)"
+
+
+def auth_for(dataset):
+    """The precedence: the dataset's token (HUMANPREP_<DATASET>_TOKEN) when set, given with
+    every request; else None, and requests reads ~/.netrc for the host. (A session header
+    would not do: requests puts netrc's Basic auth over it, so the server saw Basic only.)"""
     token = os.environ.get(token_env_key(dataset))
-    if token:
-        session.headers["Authorization"] = f"Bearer {token}"
-    return session
+    return BearerAuth(token) if token else None
 
 
 def main(smk):
@@ -30,7 +42,7 @@ def main(smk):
     opts = smk.params.options
     # The credential-bearing URL, when the config had one, reaches this job by environment.
     url = os.environ.get(url_env_key(dataset, dest.name)) or smk.params.url
-    with session_for(dataset) as session:
+    with requests.Session() as session:
         download(
             url,
             dest,
@@ -39,6 +51,7 @@ def main(smk):
             md5=entry.md5 or None,
             label=f"{dataset}/{dest.name}",
             session=session,
+            auth=auth_for(dataset),
             retries=opts["retries"],
             max_backoff=opts["max_backoff"],
             timeout=(opts["connect_timeout"], opts["read_timeout"]),

@@ -1,8 +1,10 @@
 """Unpack one verified archive of an accepted dataset."""
 
 import logging
+import shutil
 from pathlib import Path
 
+from humanprep.acquire.identity import check_verified
 from humanprep.acquire.secrets import get_password
 from humanprep.acquire.unpack import Limits, extract
 
@@ -12,6 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def main(smk):
     dataset = smk.wildcards.dataset
+    check_verified(smk.input.verified, smk.input.archive)
     password = None
     if smk.params.password_env:
         password = get_password(
@@ -26,4 +29,9 @@ def main(smk):
         password=password,
         limits=Limits(**smk.params.limits),
     )
+    try:  # changed while it was read: the tree holds bytes nobody verified
+        check_verified(smk.input.verified, smk.input.archive)
+    except Exception:
+        shutil.rmtree(smk.output[0], ignore_errors=True)
+        raise
     log.info("%s: %d members extracted", Path(smk.input.archive).name, len(members))

@@ -3,6 +3,7 @@
 import logging
 from pathlib import Path
 
+from humanprep.acquire.identity import check_all_verified
 from humanprep.io import read_json
 from humanprep.normalise.shard import normalise_shard, write_shard_outputs
 
@@ -11,6 +12,8 @@ log = logging.getLogger(__name__)
 
 def main(smk):
     dataset, shard = smk.wildcards.dataset, smk.wildcards.shard
+    # members are read in place from the archives, side files from raw_dir
+    check_all_verified(smk.input.verified)
     shards_dir = Path(smk.input.shards)
     plan = read_json(shards_dir / "plan.json")
     records, quarantine = normalise_shard(

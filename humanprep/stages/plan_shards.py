@@ -3,6 +3,7 @@
 import logging
 from pathlib import Path
 
+from humanprep.acquire.identity import check_all_verified
 from humanprep.datasets import DESCRIPTORS
 from humanprep.io import atomic_dir, dumps, read_jsonl, write_json, write_jsonl
 from humanprep.progress import Progress
@@ -82,6 +83,7 @@ def write_plan(out_dir, dataset, entries, side, n_shards, progress_interval=10.0
 
 def main(smk):
     dataset = smk.wildcards.dataset
+    check_all_verified(smk.input.verified)  # side files are read in place
     entries, side = DESCRIPTORS[dataset].iter_entries(smk.input.unpacked, smk.input.side)
     plan = write_plan(
         smk.output[0], dataset, entries, side, smk.params.n_shards, smk.params.progress_interval
