@@ -7,6 +7,7 @@ Stages run in a process of their own (tests/stage_child.py), as their scripts do
 every write under their output folder refused, or on a real tiny or read-only tmpfs."""
 
 import errno
+import hashlib
 import io
 import json
 import shutil
@@ -109,11 +110,19 @@ def normalise_smk(tmp_path, out):
 
 
 def report_dedup_smk(tmp_path, out):
+    from storeutil import put
+
     folder = tmp_path / "normalised" / "fdh"
-    (folder / "shard-00000").mkdir(parents=True)
-    for name in ("a", "b"):
-        Image.new("RGB", (20, 40), (200, 100, 0)).save(folder / "shard-00000" / f"{name}.png")
-    lines = [{"dataset": "fdh", "id": n, "image": {"path": f"shard-00000/{n}.png"}} for n in "ab"]
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 40), (200, 100, 0)).save(buf, "PNG")
+    data = buf.getvalue()
+    lines = [
+        {"dataset": "fdh", "id": n, "image": {
+            "path": put(folder, "shard-00000", n, "image.png", data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }}
+        for n in "ab"
+    ]  # fmt: skip
     (folder / "shard-00000.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
     pair = {
         "a": {"dataset": "fdh", "id": "a", "split": "train"},

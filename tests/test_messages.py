@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_preflight import dry_run
+from test_preflight_config import dry_run
 from test_unpack import FILES, PASSWORD, zipcrypto_zip
 from test_workflow import full_size_config
 

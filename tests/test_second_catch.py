@@ -3,13 +3,14 @@ by one test only, and the test that was missing for record_first_use (issue 28).
 docs/mutants.md lists the mutants; tools/mutants.py applies each and runs the suite's tests
 on it: every mutant must fail at least two of them."""
 
+import hashlib
 import io
 import json
 import os
+import shutil
 import tarfile
 import warnings
 import zipfile
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -19,6 +20,7 @@ from test_release import record as release_record
 from test_release import spec as release_spec
 from test_release import workspace as release_workspace
 
+from humanprep import store
 from humanprep.acquire.registry import (
     Entry,
     digests,
@@ -224,13 +226,24 @@ def test_changed_item_bytes_under_the_same_version_are_refused(tmp_path):
     dest = tmp_path / "releases" / "t-1.0.0"
     assert build_release(dest, release_spec(tmp_path, norm))[0] == "created"
     sums = (dest / "SHA256SUMS").read_bytes()
-    image = norm / "fdh" / "shard-00000" / "2" / "image.png"
-    image.unlink()  # releases hard-link: a new file, not a write through the link
-    image.write_bytes(b"other pixels")
+    released = {r["id"]: r for r in read_jsonl(dest / "fdh" / "shard-00000.jsonl")}
+    # normalise again with item 2's image changed (new files, as normalise's atomic folder
+    # makes them: the release's hard links keep the old ones)
+    shutil.rmtree(norm / "fdh" / "shard-00000")
+    folder = norm / "fdh" / "shard-00000"
+    folder.mkdir()
+    rows = []
+    with store.ShardWriter(folder, "shard-00000") as writer:
+        for item_id, data in (("1", b"1"), ("2", b"other pixels")):
+            files = writer.item(item_id)
+            image = {"path": files.write("image.png", data)}
+            image["sha256"] = hashlib.sha256(data).hexdigest()
+            rows.append(writer.commit(files, {**release_record(item_id), "image": image}))
+    write_jsonl(norm / "fdh" / "shard-00000.jsonl", rows)
     with pytest.raises(HumanprepError, match="already exists with different content"):
         build_release(dest, release_spec(tmp_path, norm))
     assert (dest / "SHA256SUMS").read_bytes() == sums
-    assert (dest / "fdh" / "shard-00000" / "2" / "image.png").read_bytes() == b"2"
+    assert store.image_bytes(dest / "fdh", released["2"]) == b"2"
 
 
 # ------------------------------------------------------------ FDH's NSID opt-out
@@ -285,6 +298,8 @@ def test_fdh_normalise_removes_an_opted_out_users_items(tmp_path):
             "shard": "shard-00000",
         }
     ]
-    assert sorted(p.name for p in out.iterdir()) == ["0000002"]  # nothing of the opted out
+    (container,) = out.iterdir()  # nothing of the opted out user in the shard's container
+    with tarfile.open(container) as tar:
+        assert {m.name.split(".")[0] for m in tar.getmembers()} == {store.item_key("0000002")}
     assert read_jsonl(manifest)[0]["id"] == "0000001"  # the input is left as it was
-    assert Path(out, "0000002", "image.png").is_file()
+    assert store.image_bytes(out.parent, records[0]).startswith(b"\x89PNG")
