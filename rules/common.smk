@@ -649,6 +649,7 @@ def empty_dataset_problems():
             lines.append(line)
     return lines
 
+
 # Before Snakemake starts planning: tens of thousands of jobs take it minutes and GBs.
 preflight(
     hp_preflight.check_plan,

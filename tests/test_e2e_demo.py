@@ -28,7 +28,8 @@ def test_every_dataset_normalised_and_valid(demo_run):
         assert records, dataset
         for record in records:
             assert not list(validator.iter_errors(record)), record["id"]
-            assert Path(work, "results", "normalised", dataset, record["image"]["path"]).is_file()
+            base = Path(work, "results", "normalised", dataset)
+            assert store.image_bytes(base, record)  # its container holds it (sha256 checked)
         summary = json.loads(
             Path(work, "results", "normalised", dataset, "summary.json").read_text()
         )
@@ -216,13 +217,15 @@ def test_opt_out_release_diff_lists_removed_items(plain_run, tmp_path):
     assert "Required version bump: **major**; this release made: **major**." in text
 
 
-def test_released_coco_files_load_and_masks_decode(plain_run):
+def test_released_coco_files_load_and_masks_decode(plain_run, tmp_path):
     from pycocotools.coco import COCO
 
     work, _ = plain_run
     files = sorted((work / RELEASE / "coco").rglob("*.json"))
     assert {f.parent.name for f in files} == {d for d in DATASETS if DESCRIPTORS[d].coco}
     from humanprep.io import dumps
+
+    from humanprep.release.export import export_images
 
     for path in files:
         # canonical bytes: linking an unfiltered export equals filtering it
@@ -231,6 +234,10 @@ def test_released_coco_files_load_and_masks_decode(plain_run):
         for ann in coco.loadAnns(coco.getAnnIds()):
             if "segmentation" in ann:
                 assert coco.annToMask(ann).sum() > 0, (path.name, ann["id"])
-        for image in coco.dataset["images"]:
-            # file names are relative to the dataset's folder in the release
-            assert (work / RELEASE / path.parent.name / image["file_name"]).is_file()
+    for dataset in {f.parent.name for f in files}:
+        # file names are the images' member names: `humanprep export images` writes them
+        dest = tmp_path / dataset
+        export_images(work / RELEASE, dataset, dest)
+        for path in (f for f in files if f.parent.name == dataset):
+            for image in json.loads(path.read_text())["images"]:
+                assert (dest / image["file_name"]).is_file(), (path.name, image["file_name"])

@@ -197,6 +197,6 @@ def test_views_without_opencv_say_what_to_install(tmp_path, monkeypatch):
         record = writer.commit(files, record)
     write_jsonl(tmp_path / "huge100k" / "shard-00000.jsonl", [record])
     monkeypatch.setitem(sys.modules, "cv2", None)  # import cv2 fails as when not installed
-    ds = humanprep.load(tmp_path, "huge100k", "all")
+    ds = humanprep.load(tmp_path, "huge100k", "train")  # data without splits
     with pytest.raises(ModuleNotFoundError, match=r"pip install 'humanprep\[video\]'"):
         ds.view(0, 3)

@@ -198,11 +198,11 @@ def test_humanprep_load_decodes_huge100k_views(release, tmp_path, monkeypatch):
     from humanprep.video import view
 
     monkeypatch.setenv("HUMANPREP_CACHE", str(tmp_path))
-    ds = humanprep.load(release, "huge100k", "all", decode="numpy")
+    ds = humanprep.load(release, "huge100k", "train", decode="numpy")
     record = ds.record(0)
     video = store.read(release / "huge100k", record["huge100k"]["video"])
     assert (ds.view(0, 5) == view(video, 5)).all()
-    views = humanprep.load(release, "huge100k", "all", subset="views", decode="numpy")
+    views = humanprep.load(release, "huge100k", "train", subset="views", decode="numpy")
     front, row = views[0]
     assert row["id"] == record["id"]
     assert (front == view(video, row["front_view"])).all()

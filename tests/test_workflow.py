@@ -219,9 +219,12 @@ def test_full_size_dry_run_with_the_slurm_profile_plans_hundreds_of_jobs(tmp_pat
 
 
 def test_plain_setup_installs_what_the_report_needs():
-    """`bash setup.sh` (no --test) installs the project's dependencies only: `snakemake
-    --report` refuses to run without pygments, which nothing else pulls in."""
+    """`bash setup.sh` (no --test) installs the `workflow` extra only: `snakemake --report`
+    refuses to run without pygments, which nothing else pulls in."""
     import tomllib
 
-    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    deps = project["optional-dependencies"]["workflow"]
     assert any(d.split("==")[0].lower() == "pygments" for d in deps), deps
+    setup = (REPO / "setup.sh").read_text()
+    assert 'extras="[workflow]"' in setup and "pip install -q -e \".${extras}\"" in setup
