@@ -224,7 +224,6 @@ def test_released_coco_files_load_and_masks_decode(plain_run, tmp_path):
     files = sorted((work / RELEASE / "coco").rglob("*.json"))
     assert {f.parent.name for f in files} == {d for d in DATASETS if DESCRIPTORS[d].coco}
     from humanprep.io import dumps
-
     from humanprep.release.export import export_images
 
     for path in files:
