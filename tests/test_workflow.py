@@ -227,4 +227,4 @@ def test_plain_setup_installs_what_the_report_needs():
     deps = project["optional-dependencies"]["workflow"]
     assert any(d.split("==")[0].lower() == "pygments" for d in deps), deps
     setup = (REPO / "setup.sh").read_text()
-    assert 'extras="[workflow]"' in setup and "pip install -q -e \".${extras}\"" in setup
+    assert 'extras="[workflow]"' in setup and 'pip install -q -e ".${extras}"' in setup
