@@ -24,7 +24,7 @@ def test_cut_container_named_then_rebuilt(plain_run, tmp_path):
     tar.write_bytes(good[: len(good) // 2])
     sums = (work / "releases" / "humanprep-demo-0.1.0" / "SHA256SUMS").read_bytes()
 
-    res = snakemake(work, "--forcerun", "report_sheet")
+    res = snakemake(work, "--forcerun", "composites")  # reads every SHHQ image of a shard
     assert res.returncode != 0
     lines = [line for line in res.stderr.splitlines() if line.startswith("ERROR humanprep")]
     assert lines, res.stderr[-3000:]
@@ -40,4 +40,4 @@ def test_cut_container_named_then_rebuilt(plain_run, tmp_path):
     assert tar.read_bytes() == good  # rebuilt byte for byte
     release = work / "releases" / "humanprep-demo-0.1.0"
     assert (release / "SHA256SUMS").read_bytes() == sums
-    assert Path(work, "results", "report", "sheets", "shhq.png").is_file()
+    assert Path(work, "results", "derived", "shhq-composite", "shard-00000.jsonl").is_file()
