@@ -84,11 +84,10 @@ def _header_problem(header, member, size):
         return "no tar header before it"
     name = member.encode("utf-8", "surrogateescape")
     found_name = header[:100].split(b"\0", 1)[0]
-    try:
-        found_size = int(header[124:136].split(b"\0", 1)[0].strip() or b"0", 8)
-    except ValueError:
+    found_size = _octal(header[124:136])
+    if found_size is None:
         return "no valid tar header before it (its size field is not a number)"
-    if sum(header[:148]) + 256 + sum(header[156:]) != _checksum(header):
+    if sum(header[:148]) + 256 + sum(header[156:]) != _octal(header[148:156]):
         return "no valid tar header before it (bad checksum)"
     if found_size != size or (len(name) <= 100 and found_name != name):
         shown = found_name.decode("utf-8", "replace")
@@ -96,11 +95,12 @@ def _header_problem(header, member, size):
     return None
 
 
-def _checksum(header):
+def _octal(field):
+    """A tar header's octal number field, or None when it holds none."""
     try:
-        return int(header[148:156].split(b"\0", 1)[0].strip() or b"0", 8)
+        return int(field.split(b"\0", 1)[0].strip() or b"0", 8)
     except ValueError:
-        return -1
+        return None
 
 
 def read(base, ref, item=None):
