@@ -66,17 +66,6 @@ def write_bytes(path, data):
         tmp.unlink(missing_ok=True)
 
 
-def write_new(path, data):
-    """Write a new file inside a folder that is itself temporary (an atomic_dir being
-    filled): nothing can see it half-written, so no temporary file and rename of its own."""
-    try:
-        with open(path, "xb") as fh:
-            os.fchmod(fh.fileno(), FILE_MODE)  # as write_bytes: whatever the umask
-            fh.write(data)
-    except OSError as err:
-        raise annotate(err, path, len(data)) from None
-
-
 def write_text(path, text):
     write_bytes(path, text.encode("utf-8"))
 

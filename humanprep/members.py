@@ -6,9 +6,7 @@ imports this. A member reference is a string `<archive>::<offset>::<size>::<name
 <crc>::<name>` for a zip member; anything else is a plain path.
 """
 
-import contextlib
 import json
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -89,18 +87,3 @@ def read_member(ref):
     if len(data) != size or zlib.crc32(data) != crc:
         raise OSError(5, f"{archive}: corrupt member at byte {offset} (size or CRC)")
     return data
-
-
-@contextlib.contextmanager
-def local_file(ref):
-    """A file path holding the bytes `ref` names: the file itself, or a temporary copy of a
-    tar member (for readers that need a path, such as OpenCV's video decoder)."""
-    found = parse_ref(ref)
-    if found is None:
-        yield str(ref)
-        return
-    suffix = Path(str(ref).split("::", 3)[3]).suffix
-    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-        tmp.write(read_member(ref))
-        tmp.flush()
-        yield tmp.name
