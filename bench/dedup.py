@@ -67,7 +67,9 @@ def fingerprint_share(root, n_shhq, n_fdh):
     ):
         manifest = (data.get("manifests") or [data["manifest"]])[0]
         start = time.process_time()
-        normalise_shard(dataset, "shard-00000", manifest, data["side"], {}, root / "out" / dataset)
+        normalise_shard(
+            dataset, "shard-00000", read_jsonl(manifest), data["side"], {}, root / "out" / dataset
+        )
         normalise_s = time.process_time() - start
         decoded = []
         for entry in read_jsonl(manifest):

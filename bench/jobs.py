@@ -27,7 +27,7 @@ from humanprep.acquire.registry import digests  # noqa: E402
 from humanprep.acquire.unpack import extract  # noqa: E402
 from humanprep.coco import export  # noqa: E402
 from humanprep.derive.sketch import sketch_maps  # noqa: E402
-from humanprep.io import sha256_file  # noqa: E402
+from humanprep.io import read_jsonl, sha256_file  # noqa: E402
 from humanprep.normalise.shard import normalise_shard, write_shard_outputs  # noqa: E402
 from humanprep.settings import defaults  # noqa: E402
 from humanprep.video import iter_frames as iter_views  # noqa: E402
@@ -53,7 +53,7 @@ def normalise(args):
     for manifest in args["manifests"]:
         out = Path(args["out"], Path(manifest).stem)
         records, quarantine = normalise_shard(
-            args["dataset"], out.name, manifest, args["side"], {}, out
+            args["dataset"], out.name, read_jsonl(manifest), args["side"], {}, out
         )
         if quarantine:
             raise SystemExit(f"unexpected quarantine: {quarantine[:3]}")

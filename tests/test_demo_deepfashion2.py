@@ -15,7 +15,6 @@ from PIL import Image
 from humanprep.datasets import DEMO_PASSWORDS, DESCRIPTORS
 from humanprep.demo import deepfashion2 as df2
 from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES
-from humanprep.io import write_jsonl
 from humanprep.normalise.shard import normalise_shard
 
 PASSWORD = DEMO_PASSWORDS["deepfashion2"]
@@ -194,10 +193,7 @@ def test_existing_normaliser_keeps_every_image(demo, tmp_path):
     entries, side = DESCRIPTORS["deepfashion2"].entries([root])
     assert len(entries) == 18 and side == {}
     assert entries[0]["id"] == "test/000001" and "annotation" not in entries[0]["files"]
-    write_jsonl(tmp_path / "manifest.jsonl", entries)
-    records, quarantine = normalise_shard(
-        "deepfashion2", "000", tmp_path / "manifest.jsonl", side, {}, tmp_path / "o"
-    )
+    records, quarantine = normalise_shard("deepfashion2", "000", entries, side, {}, tmp_path / "o")
     assert quarantine == [] and len(records) == 18
     by_id = {r["id"]: r for r in records}
     assert {r["split"] for r in records} == {"train", "val", "test"}
@@ -253,10 +249,7 @@ def test_fullbody_filter_reaches_the_planned_decisions(demo, tmp_path):
 
     _, _, _, root = demo
     entries, side = DESCRIPTORS["deepfashion2"].entries([root])
-    write_jsonl(tmp_path / "manifest.jsonl", entries)
-    records, _ = normalise_shard(
-        "deepfashion2", "000", tmp_path / "manifest.jsonl", side, {}, tmp_path / "o"
-    )
+    records, _ = normalise_shard("deepfashion2", "000", entries, side, {}, tmp_path / "o")
     _, decisions = filter_records(records)
     got = {d["id"]: d["reason"] for d in decisions}
     for image_id, intended in df2.INTENDED.items():

@@ -15,7 +15,6 @@ from humanprep import store
 from humanprep.datasets import DEMO_PASSWORDS, DESCRIPTORS
 from humanprep.demo import shhq
 from humanprep.formats.shhq import PALETTE
-from humanprep.io import write_jsonl
 from humanprep.normalise.shard import normalise_shard
 
 PASSWORD = DEMO_PASSWORDS["shhq"].encode()
@@ -153,9 +152,8 @@ def test_existing_normaliser_keeps_all_but_the_truncated_image(demo, tmp_path):
     entries, side = DESCRIPTORS["shhq"].entries([root])
     assert [e["id"] for e in entries] == STEMS
     assert all(set(e["files"]) == {"image", "segments", "parsing"} for e in entries)
-    write_jsonl(tmp_path / "manifest.jsonl", entries)
     records, quarantine = normalise_shard(
-        "shhq", "000", tmp_path / "manifest.jsonl", side, {"out_of_width": "drop"}, tmp_path / "o"
+        "shhq", "000", entries, side, {"out_of_width": "drop"}, tmp_path / "o"
     )
     truncated = f"image_{shhq.TRUNCATED:06d}"
     assert [q["id"] for q in quarantine] == [truncated]

@@ -26,6 +26,7 @@ from humanprep import runner
 from humanprep.acquire.registry import register
 from humanprep.demo import huge100k as demo_huge100k
 from humanprep.oserrors import WHAT
+from humanprep.stages.plan_shards import write_plan
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -87,10 +88,7 @@ def huge100k_item(tmp_path):
         files[role] = str(path)
     batch, group, name = demo_huge100k.SUBJECTS[0]
     shards = tmp_path / "shards"
-    shards.mkdir()
-    entry = {"id": f"{batch}/{group}/{name}", "files": files}
-    (shards / "shard-00000.jsonl").write_text(json.dumps(entry) + "\n")
-    (shards / "plan.json").write_text(json.dumps({"side_files": {}}))
+    write_plan(shards, "huge100k", [{"id": f"{batch}/{group}/{name}", "files": files}], {}, 1)
     return shards
 
 

@@ -286,7 +286,7 @@ def test_fdh_normalise_removes_an_opted_out_users_items(tmp_path):
     write_jsonl(manifest, [fdh_item(tmp_path / "in" / k, k) for k in sorted(meta)])
     out = tmp_path / "normalised" / "shard-00000"
     records, quarantine = normalise_shard(
-        "fdh", "shard-00000", manifest, {"metadata.json": str(side)},
+        "fdh", "shard-00000", read_jsonl(manifest), {"metadata.json": str(side)},
         {"opt_out_nsids": ["11@N00"]}, out,
     )  # fmt: skip
     assert [r["id"] for r in records] == ["0000002"]

@@ -318,11 +318,8 @@ def test_hostile_annotation_quarantines_one_image_not_the_shard(tmp_path):
     entries.append(
         {"id": "train/000003", "files": {"image": jpeg(tmp_path / "3.jpg"), "annotation": str(nan)}}
     )
-    write_jsonl(tmp_path / "manifest.jsonl", entries)
     out = tmp_path / "out"
-    records, quarantine = normalise_shard(
-        "deepfashion2", "000", tmp_path / "manifest.jsonl", {}, {}, out
-    )
+    records, quarantine = normalise_shard("deepfashion2", "000", entries, {}, {}, out)
     assert [r["id"] for r in records] == ["train/000001"]
     assert [(q["id"], q["reason"]) for q in quarantine] == [
         ("train/000002", "item1 bounding_box holds a value that is not a number: [0] is 'a' (str)"),
@@ -350,7 +347,9 @@ def test_quarantined_huge100k_item_leaves_no_image_behind(tmp_path):
         files[role] = str(path)
     write_jsonl(tmp_path / "m.jsonl", [{"id": f"{batch}/{group}/{name}", "files": files}])
     out = tmp_path / "out"
-    records, quarantine = normalise_shard("huge100k", "000", tmp_path / "m.jsonl", {}, {}, out)
+    records, quarantine = normalise_shard(
+        "huge100k", "000", read_jsonl(tmp_path / "m.jsonl"), {}, {}, out
+    )
     assert records == [] and quarantine[0]["reason"] == "video has 23 frames, expected 24"
     assert list(out.iterdir()) == []
 

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from humanprep.datasets import DESCRIPTORS
-from humanprep.io import atomic_dir, read_jsonl, write_jsonl
+from humanprep.io import atomic_dir, write_jsonl
 from humanprep.items import BadItem, Removed
 from humanprep.normalise.checks import non_finite_path
 from humanprep.progress import Progress
@@ -28,15 +28,14 @@ def checked(record):
     return record
 
 
-def normalise_shard(dataset, shard, manifest, side_files, options, out_dir):
-    """Normalise the manifest's items into out_dir (atomically): their files into the shard's
+def normalise_shard(dataset, shard, entries, side_files, options, out_dir):
+    """Normalise a shard's manifest entries into out_dir (atomically): their files into its
     containers (humanprep.store); return (records, quarantine).
 
     Quarantine entries say `kind`: "quarantined" (bad data) or "removed" (by policy)."""
     module = importlib.import_module(DESCRIPTORS[dataset].normaliser)
     ctx = module.load_context(side_files, options)
     records, quarantine = [], []
-    entries = read_jsonl(manifest)
     progress = Progress(f"{dataset} {shard}: normalise", total=len(entries))
     # references name the shard by its folder's name, relative to the folder above it
     with atomic_dir(out_dir) as tmp, ShardWriter(tmp, Path(out_dir).name) as store:

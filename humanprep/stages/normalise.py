@@ -6,6 +6,7 @@ from pathlib import Path
 from humanprep.acquire.identity import check_all_verified
 from humanprep.io import read_json
 from humanprep.normalise.shard import normalise_shard, write_shard_outputs
+from humanprep.stages.plan_shards import shard_entries
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ def main(smk):
     records, quarantine = normalise_shard(
         dataset,
         shard,
-        shards_dir / f"{shard}.jsonl",
+        shard_entries(shards_dir, plan, shard),
         plan["side_files"],
         smk.params.options,
         smk.output.files,

@@ -1,16 +1,20 @@
-"""List a dataset's items and write one manifest per shard plus the plan."""
+"""List a dataset's items and write the plan: one manifest file for all shards (each
+shard's lines one after another, sorted by id) and plan.json, which says where each shard's
+lines are. One file, not one per shard: a cluster counts files."""
 
+import json
 import logging
 from pathlib import Path
 
 from humanprep.acquire.identity import check_all_verified
 from humanprep.datasets import DESCRIPTORS
-from humanprep.io import atomic_dir, dumps, read_jsonl, write_json, write_jsonl
+from humanprep.io import atomic_dir, dumps, read_jsonl, write_json
 from humanprep.progress import Progress
 from humanprep.shards import shard_name, shard_of
 from humanprep.sidefiles import split_side_files
 
 log = logging.getLogger(__name__)
+MANIFEST = "items.jsonl"
 
 
 class _Buckets:
@@ -35,31 +39,37 @@ class _Buckets:
         with open(self.part(index), "a", encoding="utf-8") as fh:
             fh.writelines(self.pending.pop(index))
 
-    def finish(self):
-        """Write each shard's manifest, sorted by id (an id listed twice, e.g. FDH members
-        of one key apart in a tar, gets its files merged); returns the items per shard."""
+    def finish(self, manifest):
+        """Write every shard's entries, sorted by id, one shard after another into
+        `manifest` (an id listed twice, e.g. FDH members of one key apart in a tar, gets its
+        files merged); return each shard's (items, byte offset, byte length)."""
         for index in list(self.pending):
             self.flush(index)
-        counts = []
-        for index in range(self.n_shards):
-            by_id = {}
-            part = self.part(index)
-            if part.exists():
-                for entry in read_jsonl(part):
-                    known = by_id.setdefault(entry["id"], entry)
-                    if known is not entry:
-                        known["files"].update(entry["files"])
-                part.unlink()
-            write_jsonl(self.folder / f"{shard_name(index)}.jsonl",
-                        [by_id[i] for i in sorted(by_id)])  # fmt: skip
-            counts.append(len(by_id))
-        return counts
+        spans = []
+        with open(manifest, "w", encoding="utf-8") as out:
+            for index in range(self.n_shards):
+                by_id = self._merged(self.part(index))
+                start = out.tell()
+                out.writelines(dumps(by_id[i]) for i in sorted(by_id))
+                spans.append((len(by_id), start, out.tell() - start))
+        return spans
+
+    @staticmethod
+    def _merged(part):
+        by_id = {}
+        if part.exists():
+            for entry in read_jsonl(part):
+                known = by_id.setdefault(entry["id"], entry)
+                if known is not entry:
+                    known["files"].update(entry["files"])
+            part.unlink()
+        return by_id
 
 
 def write_plan(out_dir, dataset, entries, side, n_shards, progress_interval=10.0):
-    """Write plan.json and shard-NNNNN.jsonl manifests (sorted by id) into out_dir, and the
-    split copies of dataset-wide side files (humanprep.sidefiles). `entries` may be any
-    iterable (streamed)."""
+    """Write plan.json and the manifest (MANIFEST: every shard's entries, sorted by id) into
+    out_dir, and the split copies of dataset-wide side files (humanprep.sidefiles).
+    `entries` may be any iterable (streamed)."""
     side = dict(side)
     progress = Progress(f"{dataset}: plan", "items")
     with atomic_dir(out_dir) as tmp:
@@ -67,18 +77,31 @@ def write_plan(out_dir, dataset, entries, side, n_shards, progress_interval=10.0
         for entry in entries:
             buckets.add(entry)
             progress.add()
-        counts = buckets.finish()
+        spans = buckets.finish(Path(tmp, MANIFEST))
         for name in split_side_files(dataset, side, tmp, progress_interval):
             side[name] = str(Path(out_dir, name))
+        names = [shard_name(i) for i in range(n_shards)]
         plan = {
             "dataset": dataset,
-            "items": sum(counts),
+            "items": sum(n for n, _, _ in spans),
             "n_shards": n_shards,
-            "shard_items": {shard_name(i): n for i, n in enumerate(counts)},
+            "shard_items": {name: n for name, (n, _, _) in zip(names, spans, strict=True)},
+            "shard_bytes": {
+                name: [at, size] for name, (_, at, size) in zip(names, spans, strict=True)
+            },
             "side_files": side,
         }
         write_json(Path(tmp, "plan.json"), plan)
     return plan
+
+
+def shard_entries(plan_dir, plan, shard):
+    """The manifest entries of one shard: one seek and one read of its lines."""
+    at, size = plan["shard_bytes"][shard]
+    with open(Path(plan_dir, MANIFEST), "rb") as fh:
+        fh.seek(at)
+        text = fh.read(size).decode("utf-8")
+    return [json.loads(line) for line in text.splitlines()]
 
 
 def main(smk):
