@@ -535,8 +535,15 @@ def per_dataset(work, raw_by):
 
 
 def file_counts(work):
-    """Files in results/ and releases/ (logs, benchmarks and receipts included)."""
-    return {name: _walk([Path(work, name)])[0] for name in ("results", "releases")}
+    """Files in results/ and releases/ (logs, benchmarks and receipts included), as
+    directory entries and as distinct inodes (what a file quota counts: a release file
+    hard-linked to results/ is one inode)."""
+    counts = {name: _walk([Path(work, name)])[0] for name in ("results", "releases")}
+    inodes = set()
+    for name in ("results", "releases"):
+        for folder, _, names in os.walk(Path(work, name)):
+            inodes.update(os.lstat(os.path.join(folder, n)).st_ino for n in names)
+    return {**counts, "inodes": len(inodes)}
 
 
 def _zip_bytes(path):
@@ -756,7 +763,9 @@ def store_rows(big):
         "",
         f"Files: results/ {files['results']}, releases/ {files['releases']} for {total} items "
         f"({100 * (files['results'] + files['releases']) / total:.2f} per 100 items, logs and "
-        "benchmarks included; target <= 1). Per dataset (store = results/normalised/<d>, "
+        f"benchmarks included), {files.get('inodes', '?')} distinct inodes, what a file quota "
+        f"counts ({100 * files.get('inodes', 0) / total:.2f} per 100 items; target <= 1). "
+        "Per dataset (store = results/normalised/<d>, "
         "derived = results/derived/<d>-*, release = its folders in the release; the release "
         "adds only what is not hard-linked to results/):",
         "",
