@@ -58,6 +58,7 @@ class Descriptor:
     summary_counter: str = ""  # "module:Class" adding its own counts to the normalise summary
     side_splits: dict = field(default_factory=dict)  # side file -> on-disk split (sidefiles)
     seconds_per_item: float = 0.05  # one core, per-shard stages (bench/RESULTS.md)
+    shard_size: int = 2000  # items per shard unless the config sets shard_size
     base_mem_mb: int = 1000  # a shard job's memory
     derived: tuple = ()  # Derived subsets
 

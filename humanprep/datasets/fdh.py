@@ -61,5 +61,7 @@ DESCRIPTOR = Descriptor(
     coco="humanprep.coco.people:export_fdh_dataset",
     sheet="humanprep.report.sheets:fdh_sheet",
     seconds_per_item=0.01,
+    # 288x160 items at ~4 ms each (bench/RESULTS.md): 2,000 made 935 jobs of ~8 s
+    shard_size=10_000,
     base_mem_mb=1000,
 )
