@@ -6,7 +6,7 @@ real layouts and file kinds, through the whole workflow.
 The raw archives are made by replicating the embedded demo's items under new ids, each main
 picture blended with a colour pattern of its own so that copies are not near-duplicates of
 each other (the demo's images are a quarter of the real sizes; the per-item cost at real
-sizes comes from bench/run.py and the SECONDS_PER_ITEM the rules plan with). Side files
+sizes comes from bench/item_cost.py, which measures it on items at the real sizes). Side files
 that grow with the dataset are made at full size whatever S is: FDH's metadata.json (1.86M
 entries), SHHQ's keypoint list, CelebA's mapping and annotation lists. Encrypted archives
 stay encrypted (AES for SHHQ, ZipCrypto for DeepFashion2, with the demo's passwords).
@@ -83,10 +83,27 @@ PUBLISHED = {
     "huge100k": 100_000,
     "celeba": 30_000,
 }
-# One core's seconds per item at real image sizes (each descriptor's seconds_per_item, which
-# the rules plan with, measured by bench/run.py): the rehearsal's quarter-size images run
-# faster than this.
-REAL_SECONDS_PER_ITEM = {d: DESCRIPTORS[d].seconds_per_item for d in PUBLISHED}
+ITEM_COST = REPO / "bench" / "item_cost.json"
+
+
+def real_seconds_per_item(path=ITEM_COST):
+    """One core's normalise seconds per item at the real sizes, as bench/item_cost.py
+    measured them (the rehearsal's quarter-size images run faster); a dataset it has not
+    measured falls back to its descriptor's seconds_per_item, a planning figure with
+    headroom, and says so."""
+    measured = json.loads(path.read_text())["datasets"] if path.exists() else {}
+    out = {}
+    for d in PUBLISHED:
+        if d in measured:
+            out[d] = measured[d]["real_cpu_s_per_item"]
+        else:
+            out[d] = DESCRIPTORS[d].seconds_per_item
+            print(f"rehearse.py: {d} is not in {path.name}: full-size normalise uses its "
+                  f"descriptor's seconds_per_item ({out[d]:g} s)", file=sys.stderr)  # fmt: skip
+    return out
+
+
+REAL_SECONDS_PER_ITEM = real_seconds_per_item()
 IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "results", "releases", ".snakemake", "__pycache__", ".pytest_cache",
     ".ruff_cache", "*.egg-info",
@@ -674,8 +691,8 @@ def report(small, big, dry, cores):
         )
         + "). Wall "
         "time at full size: per rule and dataset a fixed CPU cost plus a CPU cost per item "
-        "fitted to the two runs (normalise: the per-item cost at real image sizes, "
-        "SECONDS_PER_ITEM, bench/run.py), divided by the cores (jobs are per shard or per "
+        "fitted to the two runs (normalise: the per-item CPU at real image sizes, "
+        "measured by bench/item_cost.py), divided by the cores (jobs are per shard or per "
         "file, so they spread). items/s/core: items over the jobs' CPU seconds. Disk: a "
         "file hard-linked from an earlier stage counts once; plan_shards "
         "holds FDH's metadata split into SQLite (~1 GB at any scale).",

@@ -78,7 +78,7 @@ DESCRIPTOR = Descriptor(
     card_notes=card_notes,
     categories=categories,
     sheet_category=sheet_category,
-    seconds_per_item=0.05,
+    seconds_per_item=0.01,  # bench/item_cost.py: 0.0050 s at the real size, x2 headroom
     base_mem_mb=1000,
     derived=(
         Derived(

@@ -60,8 +60,8 @@ DESCRIPTOR = Descriptor(
     demo="humanprep.demo.fdh",
     coco="humanprep.coco.people:export_fdh_dataset",
     sheet="humanprep.report.sheets:fdh_sheet",
-    seconds_per_item=0.01,
-    # 288x160 items at ~4 ms each (bench/RESULTS.md): 2,000 made 935 jobs of ~8 s
+    seconds_per_item=0.013,  # bench/item_cost.py: 0.0063 s at the real size, x2 headroom
+    # small 288x160 items: 2,000 a shard made 935 jobs of ~10 s each
     shard_size=10_000,
     base_mem_mb=1000,
 )

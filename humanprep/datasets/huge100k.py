@@ -51,9 +51,7 @@ DESCRIPTOR = Descriptor(
     sheet="humanprep.report.sheets:huge100k_sheet",
     sheet_derived=("views",),
     hf_schema="humanprep.formats.torchnpy:type_smpl",
-    # decoding the 24 frames to check them: H.264 at ~300 frames/s (PERFORMANCE.md); the
-    # mp4 is stored as shipped (0.03 s measured for an mp4v item at 640x896, bench/store.py)
-    seconds_per_item=0.1,
+    seconds_per_item=0.18,  # bench/item_cost.py: 0.088 s (H.264 decode), x2 headroom
     base_mem_mb=2000,
     derived=(Derived("views", "views", 0.01, files=True, hf_view="views"),),
 )
