@@ -59,7 +59,7 @@ from humanprep.demo import huge100k as demo_huge  # noqa: E402
 from humanprep.demo import shhq as demo_shhq  # noqa: E402
 from humanprep.demo.torchpickle import dumps_npy_like_huge100k  # noqa: E402
 from humanprep.demo.ziputil import DEFLATED, STORED, Member, write_zip  # noqa: E402
-from humanprep.io import write_json  # noqa: E402
+from humanprep.io import read_jsonl, write_json  # noqa: E402
 from humanprep.items import png_bytes  # noqa: E402
 from humanprep.tarutil import write_tar  # noqa: E402
 
@@ -391,7 +391,8 @@ def unpack(dataset, archive, dest):
 def prepare(dataset, n, work):
     """Make the dataset's raw files for n items, unpack and plan them into one shard.
     Returns the job's arguments and the raw bytes."""
-    from humanprep.stages.plan_shards import write_plan
+    from humanprep.io import write_jsonl
+    from humanprep.stages.plan_shards import shard_entries, write_plan
 
     raw = work / "raw" / dataset
     raw.mkdir(parents=True)
@@ -400,9 +401,11 @@ def prepare(dataset, n, work):
     roots = [unpack(dataset, a, work / "unpacked" / dataset / a.stem) for a in archives]
     entries, side = DESCRIPTORS[dataset].iter_entries(roots, side_files)
     plan = write_plan(work / "shards" / dataset, dataset, entries, side, 1)
+    manifest = work / "shards" / f"{dataset}.jsonl"  # the one shard's entries
+    write_jsonl(manifest, shard_entries(work / "shards" / dataset, plan, "shard-00000"))
     return {
         "dataset": dataset,
-        "manifest": str(work / "shards" / dataset / "shard-00000.jsonl"),
+        "manifest": str(manifest),
         "side": plan["side_files"],
         "out": str(work / "normalised" / dataset / "shard-00000"),
         "items": plan["items"],
@@ -428,7 +431,7 @@ def job(args_path, profile=None):
 
     def run():
         records, quarantine = normalise_shard(
-            args["dataset"], out.name, args["manifest"], args["side"], options, out
+            args["dataset"], out.name, read_jsonl(args["manifest"]), args["side"], options, out
         )
         write_shard_outputs(records, quarantine, f"{out}.jsonl", f"{out}.quarantine.jsonl")
         return records, quarantine
@@ -439,8 +442,8 @@ def job(args_path, profile=None):
     warm.mkdir(parents=True)
     with open(args["manifest"], encoding="utf-8") as fh:
         (warm / "manifest.jsonl").write_text(fh.readline())
-    normalise_shard(args["dataset"], "warm", warm / "manifest.jsonl", args["side"], options,
-                    warm / "shard")  # fmt: skip
+    first = read_jsonl(warm / "manifest.jsonl")
+    normalise_shard(args["dataset"], "warm", first, args["side"], options, warm / "shard")
     profiler = cProfile.Profile(time.process_time) if profile else None
     start = cpu_seconds()
     records, quarantine = profiler.runcall(run) if profiler else run()
@@ -455,7 +458,6 @@ def job(args_path, profile=None):
 def video_decode_seconds(manifest):
     """CPU seconds normalise's frame check of the shard's videos takes alone (read the
     member, decode every frame)."""
-    from humanprep.io import read_jsonl
     from humanprep.normalise.common import read_file
     from humanprep.normalise.huge100k import count_frames
 
