@@ -59,7 +59,6 @@ MEMORY_TARGET_MB = 2048
 REAL_GB = 60 + 32 + 17 + 27 + 3  # FDH's four tars and CelebAMask-HQ.zip (FORMATS.md)
 DRYRUN_TARGET_S = 10.0
 NODE_CORES = 32
-SHARD_SIZE = 2000  # config/schema.yaml default
 # Read buffers a streaming job fills once its input is large enough, not counted as growth:
 # the tar index's four 32 MiB chunks (made as a tar needs them); 64 MB for any other job.
 BUFFER_MB = {"index_archive": 128}
@@ -611,6 +610,12 @@ def _items(run, key):
     return run["items"][d] if d in run["items"] else sum(run["items"].values())
 
 
+def _shard_size(key):
+    """Items in one full-size shard job: the dataset's own shard size (no config sets one)."""
+    d = _dataset(key)
+    return DESCRIPTORS[d].shard_size if d in DESCRIPTORS else 2000
+
+
 def _published(key):
     d = _dataset(key)
     return PUBLISHED[d] if d in PUBLISHED else sum(PUBLISHED.values())
@@ -635,7 +640,7 @@ def memory_rows(small, big):
             allowance = BUFFER_MB.get(rule, OTHER_BUFFER_MB)
             growth = max(0.0, peak - max(r[2] for r in theirs) - allowance)
             slope = growth / (per_job - per_job_small) if per_job > per_job_small else 0.0
-            full_job = SHARD_SIZE if rule in SHARD_RULES else _published(key) / len(mine)
+            full_job = _shard_size(key) if rule in SHARD_RULES else _published(key) / len(mine)
             small_peak = max(r[2] for r in theirs)
             measured = MEASURED_FULL_MB.get(rule)
             full = measured[0] if measured else peak + slope * max(0.0, full_job - per_job)
@@ -682,7 +687,8 @@ def report(small, big, dry, cores):
         "stretches wall times but not these. Peak memory at full size: per rule and dataset, "
         "linear in "
         f"the items of one job between the runs at {s:g} and {S:g}, taken to a full-size job "
-        f"({SHARD_SIZE} items for per-shard rules, the dataset's share for the others; growth "
+        "(a shard of the dataset's own shard_size for per-shard rules: 2000 items, FDH "
+        f"{DESCRIPTORS['fdh'].shard_size}; the dataset's share for the others; growth "
         f"within {OTHER_BUFFER_MB} MB, {BUFFER_MB['index_archive']} MB for index_archive's "
         "four read buffers, is not counted; "
         + ", ".join(
