@@ -96,13 +96,17 @@ def _shortest_cycle(graph, start, within):
 
 
 def cycles(graph):
-    """{frozenset of modules that import each other in a circle: one such circle}."""
+    """{frozenset of modules that import each other in a circle: the shortest circle
+    through each of them (one listing for circles that go through several)}."""
     reach = {name: _reachable(graph, name) for name in graph}
     found = {}
     for name in sorted(graph):
-        if name in reach[name] and not any(name in group for group in found):
+        if name in reach[name]:
             group = frozenset(m for m in reach[name] if name in reach[m])
-            found[group] = _shortest_cycle(graph, name, group)
+            circles = found.setdefault(group, [])
+            circle = _shortest_cycle(graph, name, group)
+            if not any(set(circle) == set(c) for c in circles):
+                circles.append(circle)
     return found
 
 
@@ -112,13 +116,18 @@ def _is_high(name):
 
 def test_no_import_cycles():
     found = cycles(import_graph(REPO, "humanprep"))
-    named = [" -> ".join(cycle) for group, cycle in found.items() if group not in ALLOWED_CYCLES]
+    named = [
+        " -> ".join(circle)
+        for group, circles in found.items()
+        if group not in ALLOWED_CYCLES
+        for circle in circles
+    ]
     assert not named, "import cycles:\n" + "\n".join(named)
 
 
 def test_low_level_modules_import_only_each_other():
     graph = import_graph(REPO, "humanprep")
-    assert LOW <= set(graph), LOW - set(graph)  # a renamed module is named here, not skipped
+    assert not LOW - set(graph), LOW - set(graph)  # a renamed module is named here, not skipped
     arrows = [f"{low} -> {t}" for low in sorted(LOW) for t in sorted(graph[low] - LOW)]
     assert not arrows, arrows
 
@@ -146,8 +155,11 @@ def test_cycles_are_found_through_function_level_and_relative_imports(tmp_path):
     (pkg / "d.py").write_text("from pkg import a\n")  # imports into the circle: not in it
     graph = import_graph(tmp_path, "pkg")
     assert graph["pkg.sub"] == {"pkg.sub.c"} and graph["pkg.sub.b"] == {"pkg.a"}
-    assert cycles(graph) == {frozenset({"pkg.a", "pkg.sub.b"}): ["pkg.a", "pkg.sub.b", "pkg.a"]}
+    assert cycles(graph) == {frozenset({"pkg.a", "pkg.sub.b"}): [["pkg.a", "pkg.sub.b", "pkg.a"]]}
     graph["pkg.a"].add("pkg.d")
     assert cycles(graph) == {
-        frozenset({"pkg.a", "pkg.sub.b", "pkg.d"}): ["pkg.a", "pkg.d", "pkg.a"],
+        frozenset({"pkg.a", "pkg.sub.b", "pkg.d"}): [
+            ["pkg.a", "pkg.d", "pkg.a"],
+            ["pkg.sub.b", "pkg.a", "pkg.sub.b"],
+        ],
     }
