@@ -36,7 +36,7 @@ from humanprep.io import read_jsonl  # noqa: E402
 from humanprep.normalise.shard import normalise_shard  # noqa: E402
 from humanprep.settings import defaults  # noqa: E402
 
-_SCHEMA = defaults("dedup")  # config/schema.yaml dedup defaults
+_SCHEMA = defaults("dedup")  # the config schema's dedup defaults
 DEFAULTS = {
     "threshold": _SCHEMA["threshold"],
     "dhash_threshold": _SCHEMA["dhash_threshold"],

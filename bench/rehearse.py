@@ -59,7 +59,7 @@ MEMORY_TARGET_MB = 2048
 REAL_GB = 60 + 32 + 17 + 27 + 3  # FDH's four tars and CelebAMask-HQ.zip (FORMATS.md)
 DRYRUN_TARGET_S = 10.0
 NODE_CORES = 32
-SHARD_SIZE = 2000  # config/schema.yaml default
+SHARD_SIZE = 2000  # the config schema's default
 # Read buffers a streaming job fills once its input is large enough, not counted as growth:
 # the tar index's four 32 MiB chunks (made as a tar needs them); 64 MB for any other job.
 BUFFER_MB = {"index_archive": 128}

@@ -282,7 +282,7 @@ def test_release_lists_what_dedup_dropped(tmp_path, name):
 # ---------------------------------------------------------------- planted duplicates
 
 
-DEFAULTS = {"threshold": 10, "dhash_threshold": 16, "crops": (8, 10)}  # config/schema.yaml
+DEFAULTS = {"threshold": 10, "dhash_threshold": 16, "crops": (8, 10)}  # the config schema's
 
 
 @pytest.fixture(scope="module")
