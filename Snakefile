@@ -1,6 +1,7 @@
 # humanprep: gated human-image datasets -> verified, normalised, versioned releases.
 # With no --configfile, the embedded demo (config/config.yaml) is built end to end. A user's
-# config is never layered on the demo: it starts from config/schema.yaml's defaults alone.
+# config is never layered on the demo: it starts from the config schema's defaults alone
+# (humanprep/schemas/config.schema.yaml).
 import os
 
 if not workflow.overwrite_configfiles:

@@ -28,7 +28,8 @@ from humanprep.acquire import registry as hp_registry  # noqa: E402
 from humanprep.acquire import urls as hp_urls  # noqa: E402
 from humanprep.errors import HumanprepError  # noqa: E402
 
-SCHEMA = workflow.source_path("../config/schema.yaml")
+# the config schema is package data (humanprep.settings reads its defaults from it too)
+SCHEMA = workflow.source_path("../humanprep/schemas/config.schema.yaml")
 
 
 def preflight(check, *args):

@@ -25,24 +25,18 @@ from pathlib import Path
 from humanprep.coco.common import (
     IMAGES_ROOT,
     SplitFiles,
+    class_annotations,
     image_entry,
     iter_records,
     keypoint_box,
     keypoint_triples,
+    mask_annotation,
+    read_label_map,
     record_image_id,
 )
 from humanprep.coco.ids import annotation_id
-from humanprep.coco.masks import (
-    encode,
-    label_rles,
-    person_mask,
-    read_png,
-    rle_area,
-    rle_bbox,
-    to_size,
-)
+from humanprep.coco.masks import encode, person_mask
 from humanprep.coco.writer import num
-from humanprep.errors import HumanprepError
 from humanprep.formats.shhq import BODY_25, CLASS_NAMES
 
 COCO_KEYPOINTS = (
@@ -71,18 +65,6 @@ def person_category(names, skeleton):
         "supercategory": "person",
         "keypoints": list(names),
         "skeleton": skeleton,
-    }
-
-
-def mask_annotation(image_id_, index, category_id, rle):
-    return {
-        "id": annotation_id(image_id_, index),
-        "image_id": image_id_,
-        "category_id": category_id,
-        "segmentation": rle,
-        "area": rle_area(rle),
-        "bbox": rle_bbox(rle),
-        "iscrowd": 0,
     }
 
 
@@ -169,13 +151,10 @@ def export_shhq(records, out_dir, normalised_dir):
         if not record["shhq"]["parsing"]:
             continue
         path = Path(normalised_dir, record["shhq"]["parsing"])
-        label = read_png(path)
-        if label.ndim != 2 or label.max() >= len(CLASS_NAMES):
-            raise HumanprepError(path, "parsing map is not a class-id image with values 0-16")
-        label = to_size(label, record["image"]["width"], record["image"]["height"], path)
+        width, height = record["image"]["width"], record["image"]["height"]
+        label = read_label_map(path, len(CLASS_NAMES) - 1, width, height)
         parsing = files.add_image(f"parsing_{split}.json", parsing_header, record, entry)
-        for class_id, rle in label_rles(label, range(1, len(CLASS_NAMES))).items():
-            part = mask_annotation(image_id_, class_id, class_id, rle)
+        for part in class_annotations(image_id_, label, range(1, len(CLASS_NAMES))):
             parsing.annotations.add(part["id"], part)
             counts["parsing_annotations"] += 1
     return {"files": files.write(), "counts": dict(sorted(counts.items()))}

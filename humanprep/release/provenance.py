@@ -14,7 +14,7 @@ SOURCE_GLOBS = (
     "scripts/*.py",
     "humanprep/**/*.py",
     "humanprep/**/*.json",
-    "config/schema.yaml",
+    "humanprep/**/*.yaml",
     "envs/*.yaml",
     "terms/*.md",
 )
