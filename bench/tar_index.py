@@ -125,14 +125,18 @@ def evict(path):
 
 
 def timed(cmd, usage):
+    """(wall seconds, peak RSS MB, CPU seconds: user + system) of a command."""
     start = time.perf_counter()
-    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(usage), *cmd], check=True,
+    subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", str(usage), *cmd], check=True,
                    stdout=subprocess.DEVNULL)  # fmt: skip
-    return time.perf_counter() - start, int(Path(usage).read_text().split()[-1]) / 1024
+    secs = time.perf_counter() - start
+    kb, user, system = Path(usage).read_text().split()[-3:]
+    return secs, int(kb) / 1024, float(user) + float(system)
 
 
 def speed(tar, scratch, repeat):
-    """{cache: {command: [seconds per round]}} for sha256, the index pass and cat."""
+    """{cache: {command: [(wall, CPU seconds) per round]}} for sha256, the index pass and
+    cat, run one after the other in each round."""
     usage = scratch / "usage"
     commands = {
         "sha256": [sys.executable, "-c", SHA256, str(tar)],
@@ -146,20 +150,24 @@ def speed(tar, scratch, repeat):
                 shutil.rmtree(scratch / "index", ignore_errors=True)
                 if cache == "cold":
                     evict(tar)
-                times[cache][name].append(timed(cmd, usage)[0])
+                secs, _, cpu = timed(cmd, usage)
+                times[cache][name].append((secs, cpu))
     return times
 
 
 def report_speed(times, members):
     for cache, runs in times.items():
-        sha, idx, cat = (min(runs[name]) for name in ("sha256", "index pass", "cat"))
+        (sha, sha_cpu), (idx, idx_cpu), (cat, _) = (min(runs[n]) for n in runs)
         ratio = idx / sha
-        per_round = sorted(i / s for i, s in zip(runs["index pass"], runs["sha256"], strict=True))
+        pairs = zip(runs["index pass"], runs["sha256"], strict=True)
+        per_round = sorted(i[0] / s[0] for i, s in pairs)
         print(
             f"{cache} page cache: sha256 {sha:.2f} s, index pass {idx:.2f} s "
             f"({members / idx / 1e3:.0f} k members/s): {ratio:.2f}x of sha256 "
             f"(target <= {SPEED_TARGET}x): {'PASS' if ratio <= SPEED_TARGET else 'MISS'}; "
-            f"per round {', '.join(f'{r:.2f}x' for r in per_round)}; cat {cat:.2f} s"
+            f"per round {', '.join(f'{r:.2f}x' for r in per_round)} (median "
+            f"{np.median(per_round):.2f}x); CPU s of the best runs: sha256 {sha_cpu:.2f}, index "
+            f"pass {idx_cpu:.2f}; cat {cat:.2f} s"
         )
 
 
@@ -167,7 +175,7 @@ def peak(tar, scratch):
     """Peak RSS (MB) of the index pass over `tar`, in a fresh process."""
     shutil.rmtree(scratch / "index", ignore_errors=True)
     cmd = [sys.executable, "-c", INDEX, str(tar), str(scratch / "index")]
-    secs, mb = timed(cmd, scratch / "usage")
+    secs, mb, _ = timed(cmd, scratch / "usage")
     return secs, mb
 
 
@@ -210,7 +218,10 @@ def main(argv=None):
             print(f"speed: {args.members} members of 1 B to {args.max_kb} KiB, "
                   f"{tar.stat().st_size / 1e9:.2f} GB (written in {time.perf_counter() - t0:.0f} "
                   f"s), best of {args.repeat} rounds")  # fmt: skip
+            load = os.getloadavg()[0]
             report_speed(speed(tar, scratch, args.repeat), args.members)
+            print(f"load average (1 min) {load:.1f} at the start, {os.getloadavg()[0]:.1f} "
+                  f"at the end, on {os.cpu_count()} cores")  # fmt: skip
         if args.peak_members:
             report_peak(scratch, args.peak_members)
     finally:

@@ -75,7 +75,7 @@ MUTANTS = [
         "M5",
         "the tar header checksum is not checked (headers read without tarfile)",
         "humanprep/acquire/tarindex.py",
-        "if _value(checksum) != sum(head) - sum(head[148:156]) + 8 * 32:",
+        "if _value(head[148:156]) != _byte_sum(head) - sum(head[148:156]) + 8 * 32:",
         "if False:",
         ("tests/test_tarindex.py", "tests/test_second_catch.py"),
     ),

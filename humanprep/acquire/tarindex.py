@@ -25,9 +25,9 @@ at its target's data. Readers (`humanprep.members`) need only the index and the 
 import functools
 import logging
 import os
-import re
 import tarfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -61,44 +61,42 @@ def _name_hash(name):
 # ----------------------------------------------------------------------------------- headers
 
 
-def _number(width):
-    """A pattern for a number field of `width` bytes as tar writers fill it, which tarfile
-    reads the same: octal digits, then spaces or NULs."""
-    shapes = (rb"[0-7]{%d}[ \x00]{%d}" % (k, width - k) for k in range(width, -1, -1))
-    return b"(?:" + b"|".join(shapes) + b")"
-
-
-# A header this pass reads itself (tarfile reads any other): ustar or GNU magic, a file or
-# a directory, no ustar prefix (tarfile would put it before the name), number fields as
-# `_number` takes them. The groups: size, checksum, type.
-_PLAIN = re.compile(
-    rb"(?s).{100}"  # name
-    + _number(8) * 3  # mode, uid, gid
-    + b"(" + _number(12) + b")"  # size
-    + _number(12)  # mtime
-    + b"(" + _number(8) + b")"  # checksum
-    + rb"([057]).{100}"  # type, link name
-    + rb"(?:ustar\x0000|ustar  \x00).{64}"  # magic (POSIX or GNU), owner and group names
-    + _number(8) * 2  # device numbers
-    + rb"\x00"  # no prefix
-)  # fmt: skip
+# The number fields as tar writers lay them out, each octal digit shown as "0" and each
+# NUL as a space: octal digits, then spaces or NULs, which tarfile reads as the digits.
+_SHAPE = bytes.maketrans(b"1234567\x00", b"0000000 ")
+_NUMBERS = {  # mode, uid, gid, size, mtime, checksum
+    b"0000000 " * 3 + b"00000000000 " * 2 + b"000000  ",  # tarfile, GNU tar
+    b"000000  " * 3 + b"00000000000 " * 2 + b"000000  ",  # libarchive (bsdtar)
+}
+_DEVICES = {b"0000000 " * 2, b" " * 16, b"000000  " * 2}  # tarfile, GNU tar, libarchive
+_MAGICS = (b"ustar\x0000", b"ustar  \x00")  # POSIX ustar, GNU
 
 
 def _value(field):
     return int(field.rstrip(b" \x00") or b"0", 8)
 
 
+def _byte_sum(block):
+    """The sum of a block's 512 bytes. Adler-32's low half is 1 + the byte sum modulo
+    65521, which is exact for 256 bytes (65280 at most): the halves are summed so."""
+    return (zlib.adler32(block[:256]) & 0xFFFF) + (zlib.adler32(block[256:]) & 0xFFFF) - 2
+
+
 def _plain(head):
-    """(kind, data size) of a whole header `_PLAIN` matches whose checksum is its unsigned
-    byte sum, else None."""
-    match = _PLAIN.match(head) if len(head) == BLOCK else None
-    if match is None:
+    """(kind, data size) of a header this pass reads itself, else None (tarfile reads
+    it): a whole block with ustar or GNU magic, a file or a directory, no ustar prefix
+    (tarfile would put it before the name), number fields laid out as `_NUMBERS` and
+    `_DEVICES` show, and a checksum equal to the unsigned byte sum."""
+    kind = _PLAIN_KINDS.get(head[156:157])
+    if kind is None or len(head) < BLOCK or head[257:265] not in _MAGICS or head[345]:
         return None
-    size, checksum, kind = match.groups()
-    if _value(checksum) != sum(head) - sum(head[148:156]) + 8 * 32:  # the field as spaces
+    if head[100:156].translate(_SHAPE) not in _NUMBERS:
         return None
-    kind = _PLAIN_KINDS[kind]
-    return kind, 0 if kind == DIR else _value(size)  # tarfile skips no data after a folder
+    if head[329:345].translate(_SHAPE) not in _DEVICES:
+        return None
+    if _value(head[148:156]) != _byte_sum(head) - sum(head[148:156]) + 8 * 32:  # as spaces
+        return None
+    return kind, 0 if kind == DIR else _value(head[124:136])  # a folder has no data
 
 
 def _header_name(archive, head):
