@@ -732,7 +732,7 @@ def report(small, big, dry, cores):
         f"{hours32:.1f} h (extrapolated, stages one after another) |",
         "",
         "Measured at full size by the other benchmarks (not extrapolated): the tar index "
-        "pass over 5,000,000 members peaks at 455 MB (bench/tar_index.py); an FDH normalise "
+        "pass over 5,000,000 members peaks at 232 MB (bench/tar_index.py); an FDH normalise "
         "job with the 1.87M-entry metadata.json at 43 MB, +3.3% over 1,000 entries "
         "(bench/fdh_metadata.py); planning FDH's shards holds no per-item list (67 MB for "
         "100,000 items, flat).",
