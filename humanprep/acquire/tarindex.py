@@ -5,10 +5,11 @@ leaving the archive, paths through links, devices and fifos, duplicates, the lim
 holding a `TarInfo` per member. It follows the chain of headers through the file, which is
 read in order through one buffer of `READ_SIZE` bytes (a member larger than that is skipped
 with a seek). A plain header (ustar or GNU magic, a file or a directory, no ustar prefix,
-octal number fields, a checksum equal to its byte sum) is decoded here; any other (pax and
-GNU long-name headers, links, devices, old V7 headers, damage, the end) is read by
-`tarfile`, and so is every header after a pax global header, whose fields tarfile applies
-to every later member. Names go through `safe_name`.
+number fields laid out as tarfile, GNU tar or libarchive write them, a checksum equal to
+its byte sum) is decoded here, as tarfile would decode it; any other (pax and GNU
+long-name headers, links, devices, old V7 headers, damage, the end) is read by `tarfile`,
+and so is every header after a pax global header, whose fields tarfile applies to every
+later member. Names go through `safe_name`.
 
 Memory: the buffer, 9 bytes per member (its kind and a hash of its name, to find
 duplicates and names used both as a file and as a folder; a hash match is confirmed on the
@@ -40,7 +41,7 @@ from humanprep.members import KINDS, MEMBER
 log = logging.getLogger(__name__)
 
 BLOCK = 512
-READ_SIZE = 8 << 20  # sequential reads of 8 MiB: measured as fast as cat from disk here
+READ_SIZE = 8 << 20  # the file is read in order, this many bytes at a time
 BATCH = 1 << 16  # members written to the index at a time
 FORMAT = "humanprep-tarindex-1"
 assert KINDS == ("file", "dir", "symlink", "hardlink")
