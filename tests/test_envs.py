@@ -78,9 +78,20 @@ def test_code_inputs_follow_imports_including_dynamic_ones():
     assert "humanprep/formats/torchnpy.py" in files
     assert "scripts/normalise.py" in files and "humanprep/stages/normalise.py" in files
     assert "humanprep/release/build.py" not in files
-    # imported inside a function (the compiled scan loads while the reader starts)
-    assert "humanprep/acquire/tarscan.py" in stage_files(REPO, "index_archive")
     assert "humanprep/schemas/record.schema.json" in stage_files(REPO, "normalise_summary")
+
+
+def test_code_inputs_follow_an_import_inside_a_function(tmp_path):
+    for rel, text in {
+        "scripts/s.py": "from humanprep import a\n",
+        "scripts/_humanprep.py": "",
+        "humanprep/__init__.py": "",
+        "humanprep/a.py": "def f():\n    from humanprep.b import g\n    return g\n",
+        "humanprep/b.py": "def g():\n    pass\n",
+    }.items():
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    assert "humanprep/b.py" in stage_files(tmp_path, "s")
 
 
 def test_code_inputs_cached_on_disk_until_a_source_changes(tmp_path, monkeypatch):
