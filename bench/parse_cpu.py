@@ -1,12 +1,12 @@
 """CPU seconds (user + sys) of `snakemake -n --quiet` on the demo, side by side with one-rule
 Snakefiles: what humanprep's parse and plan cost on top of Snakemake's own start.
 
-    python bench/parse_cpu.py [--runs 5] [SETTLED_DIR]
+    python bench/parse_cpu.py [--runs 5] [--ref main] [SETTLED_DIR]
 
 Each figure is the best of --runs (a loaded machine only ever adds CPU time). Measured:
 a one-rule Snakefile with a shell rule, one with a script rule (Snakemake imports nbformat,
 and with it jsonschema, for any workflow with a script: rule), a fresh clone of this
-checkout's committed tree (nothing built: the demo's 110 jobs planned), and SETTLED_DIR when
+checkout's commit --ref (HEAD; nothing built: the demo's 110 jobs planned), and SETTLED_DIR when
 given (a demo already built there: nothing to do). Prints one JSON line.
 """
 
@@ -41,10 +41,10 @@ def one_rule(folder, text):
     return folder
 
 
-def fresh_clone(folder):
-    """The committed tree, as a clone has it (no .snakemake, no results)."""
+def fresh_clone(folder, ref):
+    """A commit's tree, as a clone has it (no .snakemake, no results)."""
     folder.mkdir()
-    tar = subprocess.run(["git", "archive", "HEAD"], cwd=REPO, check=True, capture_output=True)
+    tar = subprocess.run(["git", "archive", ref], cwd=REPO, check=True, capture_output=True)
     subprocess.run(["tar", "-x", "-C", str(folder)], input=tar.stdout, check=True)
     return folder
 
@@ -53,12 +53,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("settled", nargs="?", help="a folder where the demo was built")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--ref", default="HEAD", help="the commit cloned (default HEAD)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folders = {
             "one_rule_shell": one_rule(Path(tmp, "shell"), SHELL_RULE),
             "one_rule_script": one_rule(Path(tmp, "script"), SCRIPT_RULE),
-            "demo_fresh_clone": fresh_clone(Path(tmp, "clone")),
+            "demo_fresh_clone": fresh_clone(Path(tmp, "clone"), args.ref),
         }
         if args.settled:
             folders["demo_settled"] = Path(args.settled)
@@ -74,7 +75,8 @@ def main():
     extra = {
         f"{k}_over_shell": round(v - base, 2) for k, v in found.items() if k != "one_rule_shell"
     }
-    print(json.dumps({**found, **extra, "runs": args.runs, "load": os.getloadavg()[0]}))
+    load = round(os.getloadavg()[0], 1)
+    print(json.dumps({**found, **extra, "ref": args.ref, "runs": args.runs, "load": load}))
 
 
 if __name__ == "__main__":
