@@ -108,22 +108,51 @@ def _explain(error):
     return [f"{_key(error.absolute_path)}: {_short(error.message)}"]
 
 
-def config_problems(config, schema):
-    """One line per problem of `config` against the JSON schema (dict), each naming the key;
-    never the schema nor the whole config."""
-    from jsonschema.validators import validator_for
+def _filling_validator(schema):
+    """The schema's validator, which also fills each missing key that has a default in,
+    as snakemake.utils.validate does (jsonschema's FAQ recipe)."""
+    from jsonschema import validators
 
-    validator = validator_for(schema)(schema)
+    base = validators.validator_for(schema)
+    check_properties = base.VALIDATORS["properties"]
+
+    def properties(validator, props, instance, node):
+        if isinstance(instance, dict):
+            for key, child in props.items():
+                if "default" in child:
+                    instance.setdefault(key, child["default"])
+        yield from check_properties(validator, props, instance, node)
+
+    return validators.extend(base, {"properties": properties})(schema)
+
+
+def config_problems(config, schema, fill=False):
+    """One line per problem of `config` against the JSON schema (dict), each naming the key;
+    never the schema nor the whole config. With `fill`, missing keys get their defaults."""
+    if fill:
+        validator = _filling_validator(schema)
+    else:
+        from jsonschema.validators import validator_for
+
+        validator = validator_for(schema)(schema)
     lines = []
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
         lines += _explain(error)
     return lines
 
 
-def check_config(config, schema_path):
+def load_schema(schema_path):
+    # libyaml's loader where PyYAML has it: several times faster than the pure-Python one,
+    # and the workflow reads the schema at every parse
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(schema_path, encoding="utf-8") as fh:
-        schema = yaml.safe_load(fh)
-    problems = config_problems(config, schema)
+        return yaml.load(fh, Loader=loader)  # noqa: S506 (a safe loader)
+
+
+def check_config(config, schema_path):
+    """Validate `config` against the schema and fill its defaults in (what Snakemake's
+    validate() does, from one read of the schema), or fail in one line per problem."""
+    problems = config_problems(config, load_schema(schema_path), fill=True)
     if problems:
         raise HumanprepError(
             "config",

@@ -44,7 +44,7 @@ class Descriptor:
     item_key: object = None  # or: member name -> item key (items = distinct keys; FDH)
     stream: object = None  # roots -> entries as a stream, for datasets too big to list whole
     password_env: str | None = None  # the archives' password variable (None: not encrypted)
-    demo_password: str | None = None  # documented demo value, exported by the demo run only
+    demo_password: str | None = None  # documented demo value, read by the demo's unpack jobs only
     coco: str = ""  # "module:function"(record_paths, normalised_dir, out_dir, derived, options)
     coco_image_id: str = "humanprep.coco.ids:numeric_image_id"  # item id -> COCO image id
     coco_reads_files: bool = True  # the export reads masks/maps from the shard folders
