@@ -42,7 +42,7 @@ from humanprep import plan, preflight  # noqa: E402
 from humanprep.acquire.urls import url_env_key  # noqa: E402
 from humanprep.datasets import DATASETS  # noqa: E402
 
-SCHEMA = Path(__file__).resolve().parent.parent / "config" / "schema.yaml"
+SCHEMA = Path(__file__).resolve().parent.parent / "humanprep" / "schemas" / "config.schema.yaml"
 HEADER = "file\tsize\tsha256\tmd5\titems\tkind\n"
 # fdh: two plain tars (5 + 4 items) and a side file; deepfashion2: an encrypted zip and a
 # gzipped tar (extracted), 3 + 2 items
@@ -209,13 +209,14 @@ def test_resources_from_sizes_and_attempts(tmp_path):
     assert plan.size_runtime(100e9, 2, mb_per_s=50) == 68
     config = small_config(tmp_path, shard_size=2000)
     p = plan.Plan(config, tmp_path, NO_WORKFLOW)
-    # 3 x 0.05 s x 2000 items = 300 s: 5 min, raised to 10; doubled per retry
+    # DeepFashion2 plans 0.01 s an item: 3 x 0.01 s x 2000 items = 60 s, raised to 10 min;
+    # doubled per retry
     runtime = p.shard_job_runtime()
     assert runtime(wc(dataset="deepfashion2"), 1, "normalise") == 10
     assert p.shard_runtime("deepfashion2", 3) == 40
-    config["datasets"]["deepfashion2"]["shard_size"] = 21000  # 3150 s: 52.5 min
-    assert p.shard_runtime("deepfashion2", 1) == 53
-    assert p.shard_runtime("deepfashion2", 1, factor=0.5) == 27
+    config["datasets"]["deepfashion2"]["shard_size"] = 45000  # 1350 s: 22.5 min
+    assert p.shard_runtime("deepfashion2", 1) == 23
+    assert p.shard_runtime("deepfashion2", 1, factor=0.5) == 12  # 675 s: 11.25 min
     # outside SLURM a retry asks for no more time nor memory than the first attempt
     assert p.time_attempt("normalise", wc(dataset="deepfashion2"), 3) == 1
     assert p.shard_job_mem_mb(wc(dataset="deepfashion2"), 3, "normalise") == 1000
@@ -254,7 +255,8 @@ def test_release_and_report_targets(tmp_path):
 def test_check_config_fills_the_schemas_defaults(tmp_path):
     config = {"datasets": {"fdh": {"enabled": False}}}
     preflight.check_config(config, SCHEMA)
-    assert config["shard_size"] == 2000 and config["max_jobs"] == 20000
+    # no global shard_size by default: each dataset has its own (humanprep.plan.Plan.shard_size)
+    assert "shard_size" not in config and config["max_jobs"] == 20000
     assert config["datasets"]["fdh"]["base_url"] == ""
     assert config["datasets"]["shhq"]["enabled"] is True
     with pytest.raises(preflight.HumanprepError, match="shard_sise: unknown key"):
