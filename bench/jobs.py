@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 from humanprep.acquire.registry import digests  # noqa: E402
 from humanprep.acquire.unpack import extract  # noqa: E402
 from humanprep.coco import export  # noqa: E402
-from humanprep.derive.sketch import sketch_maps  # noqa: E402
+from humanprep.derive.sketch import face_rgb, sketch_maps  # noqa: E402
 from humanprep.io import read_jsonl, sha256_file  # noqa: E402
 from humanprep.normalise.shard import normalise_shard, write_shard_outputs  # noqa: E402
 from humanprep.settings import defaults  # noqa: E402
@@ -97,8 +97,10 @@ def _rgb(path):
 
 
 def sketch(args):
+    """What the stage does per face: decode for the maps' size, then the four maps."""
+    params = defaults("sketch")
     for path in args["paths"]:
-        sketch_maps(_rgb(path), defaults("sketch"))
+        sketch_maps(face_rgb(Path(path).read_bytes(), params["size"]), params)
 
 
 def ref_canny(args):

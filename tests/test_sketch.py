@@ -7,6 +7,7 @@ import pytest
 from humanprep.derive.sketch import (
     MAPS,
     canny,
+    face_rgb,
     gray_square,
     ink_fraction,
     percentile_of,
@@ -222,3 +223,28 @@ def test_percentile_of_is_numpys_bit_for_bit(q):
         expected = np.percentile(values, q)
         assert percentile_of(values, q) == float(expected)
         assert percentile_of(values.reshape(-1, 1), q) == float(expected)
+
+
+def test_face_rgb_decodes_a_large_jpeg_at_the_maps_size_close_to_a_full_decode():
+    """A 1024 x 1024 JPEG comes out of libjpeg's reduced decode at 512 x 512, within a
+    couple of grey levels of decoding it whole and area-resizing (the stage's result on
+    pictures no larger than the maps' size, which libjpeg decodes whole: the demo's)."""
+    import io
+
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:1024, 0:1024]
+    face = np.stack([(xx // 4) % 256, (yy // 4) % 256, ((xx + yy) // 8) % 256], -1)
+    face = cv2.GaussianBlur(face.astype(np.uint8), (0, 0), 3)
+    face = np.clip(face + rng.normal(0, 4, face.shape), 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(face).save(buf, "JPEG", quality=95)
+    reduced = face_rgb(buf.getvalue(), 512)
+    assert reduced.shape == (512, 512, 3)
+    whole = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+    expected = gray_square(whole, 512).astype(int)
+    assert np.abs(gray_square(reduced, 512).astype(int) - expected).mean() < 2.0
+    small = io.BytesIO()
+    Image.fromarray(face[:256, :256]).save(small, "PNG")
+    assert np.array_equal(face_rgb(small.getvalue(), 512), face[:256, :256])

@@ -19,6 +19,7 @@ and the report use: the share of line pixels (below 128 in the dark-on-white map
 127 in Canny's white-on-black edges).
 """
 
+import io
 import math
 from pathlib import Path
 
@@ -68,6 +69,17 @@ def percentile_of(values, q):
     a, b = np.partition(candidates, [lo - below, hi - below])[[lo - below, hi - below]]
     diff = b - a  # np.percentile's own interpolation (numpy's _lerp), in the values' type
     return float(b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma)
+
+
+def face_rgb(data, size):
+    """RGB pixels of a face's image bytes, for maps of `size`: a JPEG of at least twice that
+    size is decoded at a reduced scale by libjpeg itself (DCT scaling: CelebA-HQ's 1024 x 1024
+    faces at 512 in a quarter of the time), then resized as any other picture."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", (size, size))
+        return np.asarray(image.convert("RGB"))
 
 
 def gray_square(rgb, size):
@@ -195,8 +207,7 @@ def sketch_shard(records_path, normalised_dir, out_dir, params):
     with atomic_dir(out_dir) as tmp, store.ShardWriter(tmp, shard) as writer:
         for record in records:
             progress.add()
-            image = store.record_image(normalised_dir, record)
-            rgb = np.asarray(image.convert("RGB"))
+            rgb = face_rgb(store.image_bytes(normalised_dir, record), params["size"])
             files = writer.item(record["id"])
             entry = {"id": record["id"], "split": record["split"], "size": params["size"]}
             entry["ink"] = {}
