@@ -14,8 +14,8 @@ import webdataset as wds
 import yaml
 from PIL import Image
 
-from humanprep.demo import fdh
-from humanprep.normalise.fdh import keypoints_in_pixels
+from humanprep.datasets.fdh import demo as fdh
+from humanprep.datasets.fdh.normalise import keypoints_in_pixels
 from humanprep.tarutil import write_tar
 
 REPO = Path(__file__).resolve().parents[1]

@@ -75,7 +75,7 @@ def test_code_inputs_follow_imports_including_dynamic_ones():
     files = stage_files(REPO, "normalise")
     # the dataset modules are imported by name (importlib), the schema read as package data
     assert "humanprep/normalise/huge100k.py" in files
-    assert "humanprep/formats/torchnpy.py" in files
+    assert "humanprep/datasets/huge100k/torchnpy.py" in files
     assert "scripts/normalise.py" in files and "humanprep/stages/normalise.py" in files
     assert "humanprep/release/build.py" not in files
     # imported inside a function (the compiled scan loads while the reader starts)

@@ -39,14 +39,14 @@ EDITS = ("resize", "reencode", "crop", "mirror", "jitter")
 
 
 def _huge100k_id(index):
-    from humanprep.demo import huge100k
+    from humanprep.datasets.huge100k import demo as huge100k
 
     batch, group, name = huge100k.SUBJECTS[index]
     return f"{batch}/{group}/{name}"
 
 
 def _fdh_id(fdh_id):
-    from humanprep.demo import fdh
+    from humanprep.datasets.fdh import demo as fdh
 
     return fdh.key_of(fdh_id)
 
@@ -84,7 +84,7 @@ def _decoded(data):
 def original_image(dataset, key, seed=0):
     """The original's image as the demo writes it (decoded from its JPEG)."""
     if dataset == "shhq":
-        from humanprep.demo import shhq
+        from humanprep.datasets.shhq import demo as shhq
 
         rng = np.random.default_rng(seed)
         for image_id in shhq.IDS:  # the same random stream as shhq.members
@@ -93,7 +93,7 @@ def original_image(dataset, key, seed=0):
             if shhq.name_of(image_id, "jpg").removesuffix(".jpg") == key:
                 return _decoded(data)
         raise KeyError(key)
-    from humanprep.demo import huge100k
+    from humanprep.datasets.huge100k import demo as huge100k
 
     return _decoded(huge100k.reference_jpg(key, seed))
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import PurePosixPath
 
 from humanprep.datasets.base import Derived, Descriptor, sorted_entries
+from humanprep.datasets.celeba import card
 
 MASK = re.compile(r"^(\d{5})_([a-z_]+)\.png$")
 SIDE = (
@@ -63,6 +64,57 @@ def categories(record):
     return list(record["celeba"]["parts"])
 
 
+# The heavy parts, imported when called (base.py: lazy fields).
+
+
+def normaliser():
+    from humanprep.datasets.celeba import normalise
+
+    return normalise
+
+
+def demo(out_dir, **kwargs):
+    from humanprep.datasets.celeba import demo
+
+    return demo.build(out_dir, **kwargs)
+
+
+def coco(record_paths, normalised_dir, out_dir, derived_paths, options):
+    from humanprep.datasets.celeba import coco
+
+    return coco.export_dataset(record_paths, normalised_dir, out_dir, derived_paths, options)
+
+
+def sheet(records, root, derived):
+    from humanprep.datasets.celeba import sheet
+
+    return sheet.contact_sheet(records, root, derived)
+
+
+def sketch_code():
+    from humanprep.datasets.celeba import sketch
+
+    return sketch
+
+
+def split_counts():
+    from humanprep.datasets.celeba import normalise
+
+    return normalise.SplitCounts()
+
+
+def parts():
+    from humanprep.datasets.celeba.formats import PARTS
+
+    return PARTS
+
+
+def sketch_sheets():
+    from humanprep.datasets.celeba import sketch_ink
+
+    return sketch_ink
+
+
 DESCRIPTOR = Descriptor(
     name="celeba",
     order=50,
@@ -83,14 +135,22 @@ DESCRIPTOR = Descriptor(
     ),
     item_member=re.compile(r"(^|/)CelebA-HQ-img/[^/]+\.jpg$"),
     index=index,
-    normaliser="humanprep.normalise.celeba",
-    demo="humanprep.demo.celeba",
-    coco="humanprep.coco.celeba:export_dataset",
-    sheet="humanprep.report.sheets:celeba_sheet",
+    normaliser=normaliser,
+    demo=demo,
+    coco=coco,
+    sheet=sheet,
     sheet_derived=("sketch",),
-    summary_counter="humanprep.normalise.celeba:SplitCounts",
+    summary_counter=split_counts,
     card_notes=card_notes,
     categories=categories,
+    tasks=("image-segmentation", "text-to-image", "image-to-image"),
+    bibtex=card.BIBTEX,
+    card_fields=card.FIELDS,
+    card_people=card.PEOPLE,
+    card_biases=card.BIASES,
+    language=("en",),  # the captions
+    croissant_columns=(("parts", "parts"), ("captions", "captions")),
+    class_labels={("parts",): parts},
     seconds_per_item=0.2,
     base_mem_mb=1500,
     derived=(
@@ -101,6 +161,9 @@ DESCRIPTOR = Descriptor(
             files=True,
             hf_view="sketch",
             report=("sketch/celeba_ink.html",),
+            title="CelebA sketch maps",
+            maker=sketch_code,
+            pages=sketch_sheets,
         ),
     ),  # fmt: skip
 )

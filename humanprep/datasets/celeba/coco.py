@@ -22,8 +22,8 @@ from humanprep.coco.common import (
 )
 from humanprep.coco.masks import label_rles, read_png, to_size
 from humanprep.coco.people import mask_annotation
+from humanprep.datasets.celeba.formats import PARTS
 from humanprep.errors import HumanprepError
-from humanprep.formats.celeba import PARTS
 
 INFO = {
     "description": "Multi-Modal-CelebA-HQ face parts (humanprep COCO export)",

@@ -14,8 +14,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from humanprep.demo import faces, figure
-from humanprep.formats.celeba import PARTS  # label order 1-18, re-exported for the tests
+from humanprep.datasets.celeba import faces
+from humanprep.datasets.celeba.formats import PARTS  # label order 1-18, re-exported for the tests
+from humanprep.demo import figure
 from humanprep.io import write_bytes
 from humanprep.items import png_bytes
 

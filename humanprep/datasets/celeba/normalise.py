@@ -8,8 +8,8 @@ import numpy as np
 
 from humanprep import settings
 from humanprep.datasets import DESCRIPTORS
+from humanprep.datasets.celeba.formats import N_CAPTIONS, PARTS, SPLIT_POLICIES, celeba_split
 from humanprep.errors import HumanprepError
-from humanprep.formats.celeba import N_CAPTIONS, PARTS, SPLIT_POLICIES, celeba_split
 from humanprep.items import LABEL_PNG_LEVEL, BadItem, png_bytes
 from humanprep.normalise.common import binary_mask, read_array, read_file, take_image
 

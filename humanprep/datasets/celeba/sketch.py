@@ -32,7 +32,7 @@ from humanprep.progress import Progress
 MAPS = ("canny", "xdog", "photocopy", "sobel")
 
 # The documented band of each map's ink fraction (share of line pixels) with the default
-# parameters: on the shipped varied-face set (humanprep.demo.faces: every skin tone under
+# parameters: on the shipped varied-face set (humanprep.datasets.celeba.faces: every skin tone under
 # even, low-key, high-key, backlit and hazy light) and the demo faces every map is inside
 # its band (tests/test_sketch_faces.py); the report shows each face's figures against it.
 # Canny draws 1-pixel lines, hence its lower band.

@@ -1,5 +1,5 @@
 """The report page of the sketch maps' ink: each face's share of line pixels per map,
-against the documented bands (humanprep.derive.sketch.INK_BANDS)."""
+against the documented bands (humanprep.datasets.celeba.sketch.INK_BANDS)."""
 
 import html
 

@@ -5,6 +5,14 @@ import re
 from pathlib import Path
 
 from humanprep.datasets.base import Derived, Descriptor, sorted_entries
+from humanprep.datasets.deepfashion2 import card
+from humanprep.errors import HumanprepError
+
+# COCO image ids: file numbers restart in every split, so split code * 10^6 + number
+# ("train/000123" -> 1000123, "validation/000123" -> 2000123).
+SPLIT_CODES = {"train": 1, "validation": 2, "val": 2, "test": 3}
+NUMBER_LIMIT = 1_000_000
+_ID = re.compile(r"^(train|validation|val|test)/(\d+)$")
 
 
 def index(roots, side_files):
@@ -18,6 +26,16 @@ def index(roots, side_files):
                 files["annotation"] = str(anno)
             items[f"{split}/{image.stem}"] = files
     return sorted_entries(items), {}
+
+
+def image_id(item_id):
+    match = _ID.match(item_id)
+    if not match:
+        raise HumanprepError(item_id, "DeepFashion2 id is not <split>/<number>")
+    number = int(match.group(2))
+    if number >= NUMBER_LIMIT:
+        raise HumanprepError(item_id, f"image number {number} does not fit below 10^6")
+    return SPLIT_CODES[match.group(1)] * NUMBER_LIMIT + number
 
 
 def card_notes(spec, summary):
@@ -49,6 +67,51 @@ def categories(record):
     return [g["category_name"] for g in record["deepfashion2"]["garments"]]
 
 
+# The heavy parts, imported when called (base.py: lazy fields).
+
+
+def normaliser():
+    from humanprep.datasets.deepfashion2 import normalise
+
+    return normalise
+
+
+def demo(out_dir, **kwargs):
+    from humanprep.datasets.deepfashion2 import demo
+
+    return demo.build(out_dir, **kwargs)
+
+
+def coco(record_paths, normalised_dir, out_dir, derived_paths, options):
+    from humanprep.datasets.deepfashion2 import coco
+
+    return coco.export_dataset(record_paths, normalised_dir, out_dir, derived_paths, options)
+
+
+def sheet(records, root, derived):
+    from humanprep.datasets.deepfashion2 import sheet
+
+    return sheet.contact_sheet(records, root, derived)
+
+
+def category_names():
+    from humanprep.datasets.deepfashion2.formats import CATEGORIES
+
+    return CATEGORIES
+
+
+def fullbody_code():
+    from humanprep.datasets.deepfashion2 import fullbody
+
+    return fullbody
+
+
+def fullbody_sheets():
+    from humanprep.datasets.deepfashion2 import sheet
+
+    return sheet
+
+
 DESCRIPTOR = Descriptor(
     name="deepfashion2",
     order=30,
@@ -68,16 +131,27 @@ DESCRIPTOR = Descriptor(
     demo_password="humanprep-demo-deepfashion2",
     item_member=re.compile(r"(^|/)image/[^/]+\.jpg$"),
     index=index,
-    normaliser="humanprep.normalise.deepfashion2",
-    demo="humanprep.demo.deepfashion2",
-    coco="humanprep.coco.deepfashion2:export_dataset",
+    normaliser=normaliser,
+    demo=demo,
+    coco=coco,
     coco_reads_files=False,  # sizes come from the records
     coco_derived=("fullbody",),
-    coco_image_id="humanprep.coco.ids:deepfashion2_image_id",
-    sheet="humanprep.report.sheets:deepfashion2_sheet",
+    coco_image_id=image_id,
+    sheet=sheet,
     card_notes=card_notes,
     categories=categories,
     sheet_category=sheet_category,
+    tasks=("object-detection", "image-segmentation", "keypoint-detection"),
+    bibtex=card.BIBTEX,
+    card_fields=card.FIELDS,
+    card_people=card.PEOPLE,
+    card_biases=card.BIASES,
+    croissant_columns=(
+        ("boxes", "garments[*].bbox"),
+        ("categories", "garments[*].category_name"),
+        ("landmarks", "garments[*].landmarks"),
+    ),
+    class_labels={("garments", "category_name"): category_names},
     seconds_per_item=0.05,
     base_mem_mb=1000,
     derived=(
@@ -87,6 +161,9 @@ DESCRIPTOR = Descriptor(
             0.02,
             report=("fullbody/accepted.png", "fullbody/rejected.png"),
             hf_view="records",
+            title="DeepFashion2 full-body",
+            maker=fullbody_code,
+            pages=fullbody_sheets,
         ),
     ),
 )

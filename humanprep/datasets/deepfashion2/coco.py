@@ -37,7 +37,7 @@ from humanprep.coco.common import (
 from humanprep.coco.ids import annotation_id
 from humanprep.coco.masks import clean_polygons, rle_bbox
 from humanprep.coco.writer import num
-from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES, N_LANDMARKS
+from humanprep.datasets.deepfashion2.formats import CATEGORIES, LANDMARK_SLICES, N_LANDMARKS
 
 SUPERCATEGORY = "clothes"
 EXTRA_FIELDS = ("style", "scale", "occlusion", "zoom_in", "viewpoint")
@@ -162,7 +162,7 @@ def export_dataset(record_paths, normalised_dir, out_dir, fullbody_paths, option
         settings.options("coco", "deepfashion2", options.get("deepfashion2"))["compat"]
         == "official"
     ):
-        from humanprep.coco import deepfashion2_official
+        from humanprep.datasets.deepfashion2 import coco_official as deepfashion2_official
 
         return deepfashion2_official.export_with_fullbody(record_paths, out_dir, fullbody_paths)
     result = export(iter_records(record_paths), out_dir)

@@ -29,7 +29,7 @@ from collections import defaultdict
 from humanprep import store
 from humanprep.coco.common import IMAGES_ROOT, iter_records
 from humanprep.coco.writer import CocoFile
-from humanprep.formats.deepfashion2 import LANDMARK_SLICES, N_LANDMARKS
+from humanprep.datasets.deepfashion2.formats import LANDMARK_SLICES, N_LANDMARKS
 
 NAMES = {
     1: "short_sleeved_shirt",

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from humanprep.datasets import DEMO_PASSWORDS
+from humanprep.datasets.deepfashion2.formats import CATEGORIES, LANDMARK_SLICES
 from humanprep.demo import duplicates, figure
 from humanprep.demo.ziputil import DEFLATED, STORED, ZIPCRYPTO, Member, write_zip
-from humanprep.formats.deepfashion2 import CATEGORIES
 
 ARCHIVES = {"train": "train.zip", "validation": "validation.zip", "test": "test.zip"}
 PASSWORD = DEMO_PASSWORDS["deepfashion2"]
@@ -155,7 +155,7 @@ def item_annotation(key, n, category, style, polys, occluder, rng):
     box = [int(math.floor(pts[:, 0].min())), int(math.floor(pts[:, 1].min())),
            int(math.ceil(pts[:, 0].max())), int(math.ceil(pts[:, 1].max()))]  # fmt: skip
     landmarks = []
-    count = figure.landmark_count(category)
+    count = landmark_count(category)
     for i, (x, y) in enumerate(figure.outline_points(polys, count)):
         x, y = int(round(x)), int(round(y))
         if (key, n) in ZERO_LANDMARKS:
@@ -228,3 +228,8 @@ def build(out_dir, *, seed=0):
         members = split_members(split, rng, seed)
         paths.append(write_zip(path, members, password=PASSWORD, encryption=ENCRYPTION, seed=seed))
     return sorted(paths)
+
+
+def landmark_count(category_id):
+    start, stop = LANDMARK_SLICES[category_id]
+    return stop - start

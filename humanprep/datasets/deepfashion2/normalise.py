@@ -18,7 +18,7 @@ import json
 import re
 
 from humanprep.datasets import DESCRIPTORS
-from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES, N_LANDMARKS, SPLITS
+from humanprep.datasets.deepfashion2.formats import CATEGORIES, LANDMARK_SLICES, N_LANDMARKS, SPLITS
 from humanprep.items import BadItem
 from humanprep.normalise.checks import integer, is_number, number_list, show, text
 from humanprep.normalise.common import read_file, take_image

@@ -11,7 +11,8 @@ from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
 from humanprep.datasets.base import Descriptor, sorted_entries
-from humanprep.formats.deepfashion_mm import (
+from humanprep.datasets.deepfashion_mm import card
+from humanprep.datasets.deepfashion_mm.formats import (
     CAPTIONS_FILE,
     COLOUR_FILE,
     DENSEPOSE_SUFFIX,
@@ -120,6 +121,39 @@ def card_notes(spec, summary):
 # on one core here (synthetic real-size item, 20 runs), 106 MB peak; x1.6 for photos.
 
 
+# The heavy parts, imported when called (base.py: lazy fields).
+
+
+def normaliser():
+    from humanprep.datasets.deepfashion_mm import normalise
+
+    return normalise
+
+
+def demo(out_dir, **kwargs):
+    from humanprep.datasets.deepfashion_mm import demo
+
+    return demo.build(out_dir, **kwargs)
+
+
+def coco(record_paths, normalised_dir, out_dir, derived_paths, options):
+    from humanprep.datasets.deepfashion_mm import coco
+
+    return coco.export_dataset(record_paths, normalised_dir, out_dir, derived_paths, options)
+
+
+def sheet(records, root, derived):
+    from humanprep.datasets.deepfashion_mm import sheet
+
+    return sheet.contact_sheet(records, root, derived)
+
+
+def image_id(item_id):
+    from humanprep.datasets.deepfashion_mm import coco
+
+    return coco.image_id(item_id)
+
+
 DESCRIPTOR = Descriptor(
     name="deepfashion_mm",
     order=60,
@@ -129,13 +163,19 @@ DESCRIPTOR = Descriptor(
     how_to_obtain=HOW_TO_OBTAIN,
     item_member=ITEM_MEMBER,
     index=index,
-    normaliser="humanprep.normalise.deepfashion_mm",
-    demo="humanprep.demo.deepfashion_mm",
-    coco="humanprep.coco.deepfashion_mm:export_dataset",
-    coco_image_id="humanprep.coco.deepfashion_mm:image_id",
-    sheet="humanprep.report.sheet_deepfashion_mm:deepfashion_mm_sheet",
+    normaliser=normaliser,
+    demo=demo,
+    coco=coco,
+    coco_image_id=image_id,
+    sheet=sheet,
     card_notes=card_notes,
     categories=categories,
+    tasks=("image-segmentation", "keypoint-detection", "text-to-image"),
+    card_fields=card.FIELDS,
+    card_people=card.PEOPLE,
+    card_biases=card.BIASES,
+    language=("en",),  # the captions
+    croissant_columns=(("category", "category"),),
     seconds_per_item=0.15,
     base_mem_mb=1000,  # the label files and captions of all 44,096 images: under 100 MB
 )

@@ -39,8 +39,8 @@ from humanprep.coco.people import (
     mask_annotation,
     person_category,
 )
+from humanprep.datasets.deepfashion_mm.formats import CLASSES, KEYPOINTS, NAME, SKELETON, VIEWS
 from humanprep.errors import HumanprepError
-from humanprep.formats.deepfashion_mm import CLASSES, KEYPOINTS, NAME, SKELETON, VIEWS
 
 INFO = {
     "description": "DeepFashion-MultiModal people and parsing (humanprep COCO export)",

@@ -20,9 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from humanprep.demo import figure
-from humanprep.demo.ziputil import DEFLATED, STORED, Member, write_zip
-from humanprep.formats.deepfashion_mm import (
+from humanprep.datasets.deepfashion_mm.formats import (
     CAPTIONS_FILE,
     COLOUR,
     DENSEPOSE_SUFFIX,
@@ -31,6 +29,8 @@ from humanprep.formats.deepfashion_mm import (
     PARSING_SUFFIX,
     SHAPE,
 )
+from humanprep.demo import figure
+from humanprep.demo.ziputil import DEFLATED, STORED, Member, write_zip
 from humanprep.io import write_bytes
 from humanprep.items import png_bytes
 

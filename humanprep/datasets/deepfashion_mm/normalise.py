@@ -15,8 +15,7 @@ import io
 import json
 import math
 
-from humanprep.errors import HumanprepError
-from humanprep.formats.deepfashion_mm import (
+from humanprep.datasets.deepfashion_mm.formats import (
     ABSENT,
     ABSENT_XY,
     CAPTIONS_FILE,
@@ -39,6 +38,7 @@ from humanprep.formats.deepfashion_mm import (
     TO_COCO_V,
     stem_of,
 )
+from humanprep.errors import HumanprepError
 from humanprep.items import LABEL_PNG_LEVEL, BadItem, png_bytes
 from humanprep.normalise.common import check_size, read_array, read_file, take_image
 

@@ -4,7 +4,7 @@ Items are spread over full-body / other images and DeepFashion categories (repor
 so the sheet shows both kinds of image while the demo and the real data have them.
 """
 
-from humanprep.formats.deepfashion_mm import SKELETON
+from humanprep.datasets.deepfashion_mm.formats import SKELETON
 from humanprep.report import draw
 from humanprep.report.sample import representative
 from humanprep.report.sheets import TILE_HEIGHT, base_image, load, sheet
@@ -36,6 +36,6 @@ def deepfashion_mm_tile(record, root, height=TILE_HEIGHT):
     return draw.caption(image, lines, min_width=image.width)
 
 
-def deepfashion_mm_sheet(records, root, derived, n=8):
+def contact_sheet(records, root, derived, n=8):
     tiles = [deepfashion_mm_tile(r, root) for r in representative(records, n, key=stratum)]
     return sheet(tiles, "DeepFashion-MultiModal: parsing classes, 21 keypoints, caption", 4)

@@ -5,6 +5,7 @@ from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
 from humanprep.datasets.base import Descriptor, sorted_entries
+from humanprep.datasets.fdh import card
 
 
 def item_key(name):
@@ -39,6 +40,39 @@ def index(roots, side_files):
     return sorted_entries(items), side
 
 
+# The heavy parts, imported when called (base.py: lazy fields).
+
+
+def normaliser():
+    from humanprep.datasets.fdh import normalise
+
+    return normalise
+
+
+def demo(out_dir, **kwargs):
+    from humanprep.datasets.fdh import demo
+
+    return demo.build(out_dir, **kwargs)
+
+
+def coco(record_paths, normalised_dir, out_dir, derived_paths, options):
+    from humanprep.datasets.fdh import coco
+
+    return coco.export_dataset(record_paths, normalised_dir, out_dir, derived_paths, options)
+
+
+def sheet(records, root, derived):
+    from humanprep.datasets.fdh import sheet
+
+    return sheet.contact_sheet(records, root, derived)
+
+
+def deepprivacy2(out_dir):
+    from humanprep.datasets.fdh import deepprivacy2
+
+    return deepprivacy2.export(out_dir)
+
+
 DESCRIPTOR = Descriptor(
     name="fdh",
     order=20,
@@ -55,11 +89,17 @@ DESCRIPTOR = Descriptor(
     index=index,
     stream=stream,
     side_splits={"metadata.json": "metadata.sqlite"},
-    release_views={"deepprivacy2": "humanprep.release.deepprivacy2:export"},
-    normaliser="humanprep.normalise.fdh",
-    demo="humanprep.demo.fdh",
-    coco="humanprep.coco.people:export_fdh_dataset",
-    sheet="humanprep.report.sheets:fdh_sheet",
+    release_views={"deepprivacy2": deepprivacy2},
+    normaliser=normaliser,
+    demo=demo,
+    coco=coco,
+    sheet=sheet,
+    tasks=("keypoint-detection", "image-segmentation", "image-to-image"),
+    bibtex=card.BIBTEX,
+    card_fields=card.FIELDS,
+    card_people=card.PEOPLE,
+    card_biases=card.BIASES,
+    croissant_columns=(("keypoints", "keypoints"),),
     seconds_per_item=0.01,
     base_mem_mb=1000,
 )

@@ -18,9 +18,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from humanprep.datasets.huge100k.torchnpy import SMPL_LAYOUT
+from humanprep.datasets.huge100k.torchpickle import dumps_npy_like_huge100k
 from humanprep.demo import duplicates, figure
-from humanprep.demo.torchpickle import dumps_npy_like_huge100k
-from humanprep.formats.torchnpy import SMPL_LAYOUT
 from humanprep.tarutil import write_tar
 
 ARCHIVE = "HuGe100K.tar"
@@ -227,7 +227,7 @@ def video_bytes(frames):
 # FFmpeg's MPEG-4 encoder picks its DCT and quantiser code by CPU (SIMD), so the same frames
 # encode to different bytes on different machines. The registered demo (seed 0) therefore
 # ships its videos as encoded once from these same frames (refresh: freeze_videos()).
-FROZEN = Path(__file__).with_name("data") / "huge100k"
+FROZEN = Path(__file__).with_name("demo_data")
 
 
 def demo_video(index, seed, pose, colours):

@@ -1,14 +1,14 @@
 """HuGe100K: reference image, name attributes, SMPL-X parameters, 24 cameras and views.
 
 The `.npy` parameters are torch pickles; they are read without torch and without running
-pickle code (humanprep.formats.torchnpy). Frame i of the video is view i.
+pickle code (humanprep.datasets.huge100k.torchnpy). Frame i of the video is view i.
 """
 
 import numpy as np
 
 from humanprep.datasets import DESCRIPTORS
+from humanprep.datasets.huge100k.torchnpy import load_huge100k_npy, split_smpl_params
 from humanprep.errors import HumanprepError
-from humanprep.formats.torchnpy import load_huge100k_npy, split_smpl_params
 from humanprep.items import BadItem
 from humanprep.normalise.common import read_file, take_image
 from humanprep.video import iter_frames, video_file

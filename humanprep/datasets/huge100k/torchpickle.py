@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from numpy.lib import format as npformat
 
-from humanprep.formats.torchnpy import MAGIC_NUMBER, PROTOCOL_VERSION, STORAGE_DTYPES
+from humanprep.datasets.huge100k.torchnpy import MAGIC_NUMBER, PROTOCOL_VERSION, STORAGE_DTYPES
 from humanprep.io import write_bytes
 
 OUTER_PROTOCOL = 3  # numpy < 2 np.save

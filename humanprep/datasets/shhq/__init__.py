@@ -6,6 +6,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from humanprep.datasets.base import Derived, Descriptor, only, sorted_entries
+from humanprep.datasets.shhq import card
+from humanprep.errors import HumanprepError
+
+_ID = re.compile(r"^image_(\d+)$")
 
 
 def index(roots, side_files):
@@ -22,6 +26,51 @@ def index(roots, side_files):
     return sorted_entries(items), side
 
 
+def image_id(item_id):
+    """COCO image id: the number in `image_NNNNNN` ("image_000017" -> 17)."""
+    match = _ID.match(item_id)
+    if not match:
+        raise HumanprepError(item_id, "SHHQ id is not image_<number>")
+    return int(match.group(1))
+
+
+# The heavy parts, imported when called (base.py: lazy fields).
+def normaliser():
+    from humanprep.datasets.shhq import normalise
+
+    return normalise
+
+
+def demo(out_dir, **kwargs):
+    from humanprep.datasets.shhq import demo
+
+    return demo.build(out_dir, **kwargs)
+
+
+def coco(record_paths, normalised_dir, out_dir, derived_paths, options):
+    from humanprep.datasets.shhq import coco
+
+    return coco.export_dataset(record_paths, normalised_dir, out_dir, derived_paths, options)
+
+
+def sheet(records, root, derived):
+    from humanprep.datasets.shhq import sheet
+
+    return sheet.contact_sheet(records, root, derived)
+
+
+def composite_code():
+    from humanprep.datasets.shhq import composite
+
+    return composite
+
+
+def composite_sheets():
+    from humanprep.datasets.shhq import sheet
+
+    return sheet
+
+
 DESCRIPTOR = Descriptor(
     name="shhq",
     order=10,
@@ -36,11 +85,17 @@ DESCRIPTOR = Descriptor(
     demo_password="humanprep-demo-shhq",
     item_member=re.compile(r"(^|/)no_segment/[^/]+\.jpg$"),
     index=index,
-    normaliser="humanprep.normalise.shhq",
-    demo="humanprep.demo.shhq",
-    coco="humanprep.coco.people:export_shhq_dataset",
-    coco_image_id="humanprep.coco.ids:shhq_image_id",
-    sheet="humanprep.report.sheets:shhq_sheet",
+    normaliser=normaliser,
+    demo=demo,
+    coco=coco,
+    coco_image_id=image_id,
+    sheet=sheet,
+    tasks=("image-segmentation", "keypoint-detection", "unconditional-image-generation"),
+    bibtex=card.BIBTEX,
+    card_fields=card.FIELDS,
+    card_people=card.PEOPLE,
+    card_biases=card.BIASES,
+    croissant_columns=(("keypoints", "keypoints"),),
     seconds_per_item=0.05,
     base_mem_mb=1000,
     derived=(
@@ -53,6 +108,9 @@ DESCRIPTOR = Descriptor(
             files=True,
             report=("derived/shhq_composites.png",),
             hf_view="composite",
+            title="SHHQ composites",
+            maker=composite_code,
+            pages=composite_sheets,
         ),
     ),
 )

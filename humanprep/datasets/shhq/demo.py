@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from humanprep.datasets import DEMO_PASSWORDS
+from humanprep.datasets.shhq.formats import PALETTE
 from humanprep.demo import figure
 from humanprep.demo.ziputil import AES, DEFLATED, STORED, Member, write_zip
 from humanprep.items import png_bytes
@@ -120,7 +121,7 @@ def members(rng):
         out.append(Member(f"{ROOT}/{IMAGE_DIR}/{jpg}", image_bytes(image_id, labels, rng), STORED))
         mask = np.where(labels > 0, SEGMENT_VALUES[1], SEGMENT_VALUES[0]).astype(np.uint8)
         out.append(Member(f"{ROOT}/{SEGMENT_DIR}/{png}", png_bytes(mask)))
-        parsing = figure.palette_rgb(labels)
+        parsing = palette_rgb(labels)
         out.append(Member(f"{ROOT}/{PARSING_DIR}/{png}", png_bytes(parsing)))
         lines.append(keypoint_line(image_id, joints))
     out.append(Member(f"{ROOT}/{KEYPOINTS}", ("\n".join(lines) + "\n").encode(), DEFLATED))
@@ -133,3 +134,9 @@ def build(out_dir, *, seed=0):
     path = Path(out_dir) / ARCHIVE
     write_zip(path, members(rng), password=PASSWORD, encryption=ENCRYPTION, seed=seed)
     return [path]
+
+
+def palette_rgb(labels):
+    """The colour-coded parsing map: each class id as its SHHQ palette colour."""
+    table = np.array([PALETTE[k] for k in range(len(PALETTE))], np.uint8)
+    return table[labels]

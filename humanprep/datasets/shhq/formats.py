@@ -1,5 +1,7 @@
 """SHHQ-1.0 format facts (docs/formats.md): parsing palette and OpenPose BODY_25 names."""
 
+from humanprep import keypoints
+
 # Parsing annotations: class id -> RGB; 0 is the black background.
 PALETTE = {
     0: (0, 0, 0),
@@ -24,10 +26,4 @@ CLASS_NAMES = (
     "background", "headwear", "hair", "glove", "eyeglasses", "tops", "dress", "coat", "socks",
     "pants", "skin", "scarf", "skirt", "face", "shoes", "bag", "accessories",
 )  # fmt: skip
-BODY_25 = (
-    "nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder",
-    "left_elbow", "left_wrist", "mid_hip", "right_hip", "right_knee", "right_ankle", "left_hip",
-    "left_knee", "left_ankle", "right_eye", "left_eye", "right_ear", "left_ear",
-    "left_big_toe", "left_small_toe", "left_heel", "right_big_toe", "right_small_toe",
-    "right_heel",
-)  # fmt: skip
+BODY_25 = keypoints.BODY_25  # its keypoint list's layout: OpenPose BODY_25

@@ -8,7 +8,7 @@ import numpy as np
 
 from humanprep import settings
 from humanprep.datasets import DESCRIPTORS
-from humanprep.formats.shhq import BODY_25, PALETTE
+from humanprep.datasets.shhq.formats import BODY_25, PALETTE
 from humanprep.items import LABEL_PNG_LEVEL, BadItem, png_bytes
 from humanprep.normalise.common import (
     binary_mask,
