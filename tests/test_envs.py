@@ -73,11 +73,15 @@ def test_every_pin_is_the_tested_version():
 
 def test_code_inputs_follow_imports_including_dynamic_ones():
     files = stage_files(REPO, "normalise")
-    # the dataset modules are imported by name (importlib), the schema read as package data
-    assert "humanprep/normalise/huge100k.py" in files
+    # the dataset modules are imported inside the descriptors' lazy functions, the schema
+    # read as package data
+    assert "humanprep/datasets/huge100k/normalise.py" in files
     assert "humanprep/datasets/huge100k/torchnpy.py" in files
     assert "scripts/normalise.py" in files and "humanprep/stages/normalise.py" in files
     assert "humanprep/release/build.py" not in files
+    # a lazy field's modules only where it is read: normalise reads no contact sheet
+    assert "humanprep/datasets/huge100k/sheet.py" not in files
+    assert "humanprep/datasets/huge100k/sheet.py" in stage_files(REPO, "report_sheet")
     # imported inside a function (the compiled scan loads while the reader starts)
     assert "humanprep/acquire/tarscan.py" in stage_files(REPO, "index_archive")
     assert "humanprep/schemas/record.schema.json" in stage_files(REPO, "normalise_summary")

@@ -73,19 +73,19 @@ def normaliser():
     return normalise
 
 
-def demo(out_dir, **kwargs):
+def build_demo(out_dir, **kwargs):
     from humanprep.datasets.celeba import demo
 
     return demo.build(out_dir, **kwargs)
 
 
-def coco(record_paths, normalised_dir, out_dir, derived_paths, options):
+def export_coco(record_paths, normalised_dir, out_dir, derived_paths, options):
     from humanprep.datasets.celeba import coco
 
     return coco.export_dataset(record_paths, normalised_dir, out_dir, derived_paths, options)
 
 
-def sheet(records, root, derived):
+def contact_sheet(records, root, derived):
     from humanprep.datasets.celeba import sheet
 
     return sheet.contact_sheet(records, root, derived)
@@ -136,9 +136,9 @@ DESCRIPTOR = Descriptor(
     item_member=re.compile(r"(^|/)CelebA-HQ-img/[^/]+\.jpg$"),
     index=index,
     normaliser=normaliser,
-    demo=demo,
-    coco=coco,
-    sheet=sheet,
+    demo=build_demo,
+    coco=export_coco,
+    sheet=contact_sheet,
     sheet_derived=("sketch",),
     summary_counter=split_counts,
     card_notes=card_notes,

@@ -76,19 +76,19 @@ def normaliser():
     return normalise
 
 
-def demo(out_dir, **kwargs):
+def build_demo(out_dir, **kwargs):
     from humanprep.datasets.deepfashion2 import demo
 
     return demo.build(out_dir, **kwargs)
 
 
-def coco(record_paths, normalised_dir, out_dir, derived_paths, options):
+def export_coco(record_paths, normalised_dir, out_dir, derived_paths, options):
     from humanprep.datasets.deepfashion2 import coco
 
     return coco.export_dataset(record_paths, normalised_dir, out_dir, derived_paths, options)
 
 
-def sheet(records, root, derived):
+def contact_sheet(records, root, derived):
     from humanprep.datasets.deepfashion2 import sheet
 
     return sheet.contact_sheet(records, root, derived)
@@ -132,12 +132,12 @@ DESCRIPTOR = Descriptor(
     item_member=re.compile(r"(^|/)image/[^/]+\.jpg$"),
     index=index,
     normaliser=normaliser,
-    demo=demo,
-    coco=coco,
+    demo=build_demo,
+    coco=export_coco,
     coco_reads_files=False,  # sizes come from the records
     coco_derived=("fullbody",),
     coco_image_id=image_id,
-    sheet=sheet,
+    sheet=contact_sheet,
     card_notes=card_notes,
     categories=categories,
     sheet_category=sheet_category,

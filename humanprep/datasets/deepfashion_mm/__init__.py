@@ -130,19 +130,19 @@ def normaliser():
     return normalise
 
 
-def demo(out_dir, **kwargs):
+def build_demo(out_dir, **kwargs):
     from humanprep.datasets.deepfashion_mm import demo
 
     return demo.build(out_dir, **kwargs)
 
 
-def coco(record_paths, normalised_dir, out_dir, derived_paths, options):
+def export_coco(record_paths, normalised_dir, out_dir, derived_paths, options):
     from humanprep.datasets.deepfashion_mm import coco
 
     return coco.export_dataset(record_paths, normalised_dir, out_dir, derived_paths, options)
 
 
-def sheet(records, root, derived):
+def contact_sheet(records, root, derived):
     from humanprep.datasets.deepfashion_mm import sheet
 
     return sheet.contact_sheet(records, root, derived)
@@ -164,10 +164,10 @@ DESCRIPTOR = Descriptor(
     item_member=ITEM_MEMBER,
     index=index,
     normaliser=normaliser,
-    demo=demo,
-    coco=coco,
+    demo=build_demo,
+    coco=export_coco,
     coco_image_id=image_id,
-    sheet=sheet,
+    sheet=contact_sheet,
     card_notes=card_notes,
     categories=categories,
     tasks=("image-segmentation", "keypoint-detection", "text-to-image"),

@@ -49,25 +49,25 @@ def normaliser():
     return normalise
 
 
-def demo(out_dir, **kwargs):
+def build_demo(out_dir, **kwargs):
     from humanprep.datasets.fdh import demo
 
     return demo.build(out_dir, **kwargs)
 
 
-def coco(record_paths, normalised_dir, out_dir, derived_paths, options):
+def export_coco(record_paths, normalised_dir, out_dir, derived_paths, options):
     from humanprep.datasets.fdh import coco
 
     return coco.export_dataset(record_paths, normalised_dir, out_dir, derived_paths, options)
 
 
-def sheet(records, root, derived):
+def contact_sheet(records, root, derived):
     from humanprep.datasets.fdh import sheet
 
     return sheet.contact_sheet(records, root, derived)
 
 
-def deepprivacy2(out_dir):
+def deepprivacy2_view(out_dir):
     from humanprep.datasets.fdh import deepprivacy2
 
     return deepprivacy2.export(out_dir)
@@ -89,11 +89,11 @@ DESCRIPTOR = Descriptor(
     index=index,
     stream=stream,
     side_splits={"metadata.json": "metadata.sqlite"},
-    release_views={"deepprivacy2": deepprivacy2},
+    release_views={"deepprivacy2": deepprivacy2_view},
     normaliser=normaliser,
-    demo=demo,
-    coco=coco,
-    sheet=sheet,
+    demo=build_demo,
+    coco=export_coco,
+    sheet=contact_sheet,
     tasks=("keypoint-detection", "image-segmentation", "image-to-image"),
     bibtex=card.BIBTEX,
     card_fields=card.FIELDS,

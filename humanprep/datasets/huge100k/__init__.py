@@ -39,13 +39,13 @@ def normaliser():
     return normalise
 
 
-def demo(out_dir, **kwargs):
+def build_demo(out_dir, **kwargs):
     from humanprep.datasets.huge100k import demo
 
     return demo.build(out_dir, **kwargs)
 
 
-def sheet(records, root, derived):
+def contact_sheet(records, root, derived):
     from humanprep.datasets.huge100k import sheet
 
     return sheet.contact_sheet(records, root, derived)
@@ -81,8 +81,8 @@ DESCRIPTOR = Descriptor(
     item_member=re.compile(r"(^|/)videos/[^/]+\.mp4$"),
     index=index,
     normaliser=normaliser,
-    demo=demo,
-    sheet=sheet,
+    demo=build_demo,
+    sheet=contact_sheet,
     sheet_derived=("views",),
     hf_schema=hf_schema,
     # decoding the 24 frames to check them: H.264 at ~300 frames/s (PERFORMANCE.md); the
