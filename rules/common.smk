@@ -447,6 +447,11 @@ def owners(subset):
     return "|".join(d for d, s in hp_datasets.subsets() if s.name == subset)
 
 
+def subset_title(subset):
+    """How the report names a derived subset (its descriptor's Derived.title)."""
+    return DESCRIPTORS[hp_datasets.owner(subset)].subset(subset).title
+
+
 def subset_wanted(subset):
     """Whether a subset is made (some need their config switch on)."""
     if not subset.option:

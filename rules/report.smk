@@ -46,9 +46,9 @@ if subset_if_enabled("composite", "jsonl"):
         output:
             report(
                 f"{RESULTS}/report/derived/{COMPOSITED}_composites.png",
-                caption="../report/shhq_composites.rst",
+                caption="../report/composites.rst",
                 category="Derived beside sources",
-                subcategory="SHHQ composites",
+                subcategory=subset_title("composite"),
                 labels={"figure": "originals and composites"},
             ),
         log:
@@ -77,14 +77,14 @@ if subset_if_enabled("fullbody", "jsonl"):
                 f"{RESULTS}/report/fullbody/accepted.png",
                 caption="../report/fullbody_accepted.rst",
                 category="Derived beside sources",
-                subcategory="DeepFashion2 full-body",
+                subcategory=subset_title("fullbody"),
                 labels={"figure": "accepted"},
             ),
             rejected=report(
                 f"{RESULTS}/report/fullbody/rejected.png",
                 caption="../report/fullbody_rejected.rst",
                 category="Derived beside sources",
-                subcategory="DeepFashion2 full-body",
+                subcategory=subset_title("fullbody"),
                 labels={"figure": "rejected, with reasons"},
             ),
         log:
@@ -149,7 +149,7 @@ rule report_charts:
             caption="../report/chart_categories.rst",
             category="Counts",
             subcategory="Categories",
-            labels={"figure": "DeepFashion2 garments per category"},
+            labels={"figure": "garments per category"},
         ),
         reasons=report(
             f"{RESULTS}/report/charts/fullbody_reasons.png",

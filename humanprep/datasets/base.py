@@ -67,6 +67,7 @@ class Descriptor:
     card_fields: str = ""  # the card's line on its own fields
     card_people: str = ""  # the card's "Personal data and consent" line
     card_biases: str = ""  # the card's "Known biases and limitations" line
+    card_removal: str = ""  # how the card says to honour removal requests
     language: tuple = ()  # languages of its text (captions), for the card
     croissant_columns: tuple = ()  # (column, path in its part of the record) as JSON text
     class_labels: dict = field(default_factory=dict)  # path in its record -> lazy () -> names

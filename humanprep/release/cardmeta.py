@@ -7,6 +7,8 @@ Field by field against the Hub's dataset card (hub-docs datasetcard.md, huggingf
 templates/datasetcard_template.md): see `TEMPLATE_GAPS` for what is not filled.
 """
 
+import textwrap
+
 from humanprep.datasets import DESCRIPTORS
 
 # Hub licence ids (hf.co/docs/hub/repositories-licenses) of the licences records carry;
@@ -116,6 +118,17 @@ def licence_rows(stats_by_dataset):
     ]
 
 
+def consent_text(released):
+    """The consent paragraph, with each released dataset's way to honour removal requests."""
+    notes = "; ".join(DESCRIPTORS[d].card_removal for d in released if DESCRIPTORS[d].card_removal)
+    removal = f"honour removal requests ({notes})" if notes else "honour removal requests"
+    return (
+        "The people shown did not consent to this release as such: it is bound by the upstream "
+        f"terms. Do not try to identify anyone; {removal}. Metadata such as EXIF GPS is "
+        "stripped from every image."
+    )
+
+
 def sections(stats_by_dataset):
     """The prose sections, for the released datasets (in descriptor order)."""
     released = [d for d in DESCRIPTORS if d in stats_by_dataset]
@@ -133,10 +146,7 @@ def sections(stats_by_dataset):
         for d in released
         if DESCRIPTORS[d].card_people
     ]
-    out += ["", "The people shown did not consent to this release as such: it is bound by the"]
-    out += ["upstream terms. Do not try to identify anyone; honour removal requests (FDH"]
-    out += ["opt-outs by Flickr NSID: rebuild with them in `normalise.fdh.opt_out_nsids` and"]
-    out += ["bump the major version). Metadata such as EXIF GPS is stripped from every image.", ""]
+    out += ["", *textwrap.wrap(consent_text(released), 80, break_on_hyphens=False), ""]
     out += ["## Known biases and limitations", ""]
     out += [
         f"- {DESCRIPTORS[d].title}: {DESCRIPTORS[d].card_biases}"

@@ -99,6 +99,7 @@ DESCRIPTOR = Descriptor(
     card_fields=card.FIELDS,
     card_people=card.PEOPLE,
     card_biases=card.BIASES,
+    card_removal=card.REMOVAL,
     croissant_columns=(("keypoints", "keypoints"),),
     seconds_per_item=0.01,
     base_mem_mb=1000,

@@ -19,3 +19,7 @@ BIASES = (
     "Upstream makes no statement on demographics. Flickr photographs of people selected "
     "by a detector: who uses Flickr, and what the detector finds, decide who is in it."
 )
+REMOVAL = (
+    "FDH opt-outs by Flickr NSID: rebuild with them in `normalise.fdh.opt_out_nsids` and "
+    "bump the major version"
+)
