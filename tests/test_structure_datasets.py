@@ -20,7 +20,7 @@ SKIPPED = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tok
 
 def generic_files():
     package = REPO / "humanprep"
-    files = [p for p in package.rglob("*.py") if "datasets" != p.relative_to(package).parts[0]]
+    files = [p for p in package.rglob("*.py") if p.relative_to(package).parts[0] != "datasets"]
     files += list((REPO / "rules").glob("*.smk")) + list((REPO / "scripts").glob("*.py"))
     return sorted(files) + [REPO / "Snakefile"]
 
