@@ -6,7 +6,7 @@ real layouts and file kinds, through the whole workflow.
 The raw archives are made by replicating the embedded demo's items under new ids, each main
 picture blended with a colour pattern of its own so that copies are not near-duplicates of
 each other (the demo's images are a quarter of the real sizes; the per-item cost at real
-sizes comes from bench/run.py and the SECONDS_PER_ITEM the rules plan with). Side files
+sizes comes from bench/item_cost.py, which measures it on items at the real sizes). Side files
 that grow with the dataset are made at full size whatever S is: FDH's metadata.json (1.86M
 entries), SHHQ's keypoint list, CelebA's mapping and annotation lists. Encrypted archives
 stay encrypted (AES for SHHQ, ZipCrypto for DeepFashion2, with the demo's passwords).
@@ -59,7 +59,6 @@ MEMORY_TARGET_MB = 2048
 REAL_GB = 60 + 32 + 17 + 27 + 3  # FDH's four tars and CelebAMask-HQ.zip (FORMATS.md)
 DRYRUN_TARGET_S = 10.0
 NODE_CORES = 32
-SHARD_SIZE = 2000  # config/schema.yaml default
 # Read buffers a streaming job fills once its input is large enough, not counted as growth:
 # the tar index's four 32 MiB chunks (made as a tar needs them); 64 MB for any other job.
 BUFFER_MB = {"index_archive": 128}
@@ -83,10 +82,27 @@ PUBLISHED = {
     "huge100k": 100_000,
     "celeba": 30_000,
 }
-# One core's seconds per item at real image sizes (each descriptor's seconds_per_item, which
-# the rules plan with, measured by bench/run.py): the rehearsal's quarter-size images run
-# faster than this.
-REAL_SECONDS_PER_ITEM = {d: DESCRIPTORS[d].seconds_per_item for d in PUBLISHED}
+ITEM_COST = REPO / "bench" / "item_cost.json"
+
+
+def real_seconds_per_item(path=ITEM_COST):
+    """One core's normalise seconds per item at the real sizes, as bench/item_cost.py
+    measured them (the rehearsal's quarter-size images run faster); a dataset it has not
+    measured falls back to its descriptor's seconds_per_item, a planning figure with
+    headroom, and says so."""
+    measured = json.loads(path.read_text())["datasets"] if path.exists() else {}
+    out = {}
+    for d in PUBLISHED:
+        if d in measured:
+            out[d] = measured[d]["real_cpu_s_per_item"]
+        else:
+            out[d] = DESCRIPTORS[d].seconds_per_item
+            print(f"rehearse.py: {d} is not in {path.name}: full-size normalise uses its "
+                  f"descriptor's seconds_per_item ({out[d]:g} s)", file=sys.stderr)  # fmt: skip
+    return out
+
+
+REAL_SECONDS_PER_ITEM = real_seconds_per_item()
 IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "results", "releases", ".snakemake", "__pycache__", ".pytest_cache",
     ".ruff_cache", "*.egg-info",
@@ -594,6 +610,12 @@ def _items(run, key):
     return run["items"][d] if d in run["items"] else sum(run["items"].values())
 
 
+def _shard_size(key):
+    """Items in one full-size shard job: the dataset's own shard size (no config sets one)."""
+    d = _dataset(key)
+    return DESCRIPTORS[d].shard_size if d in DESCRIPTORS else 2000
+
+
 def _published(key):
     d = _dataset(key)
     return PUBLISHED[d] if d in PUBLISHED else sum(PUBLISHED.values())
@@ -618,7 +640,7 @@ def memory_rows(small, big):
             allowance = BUFFER_MB.get(rule, OTHER_BUFFER_MB)
             growth = max(0.0, peak - max(r[2] for r in theirs) - allowance)
             slope = growth / (per_job - per_job_small) if per_job > per_job_small else 0.0
-            full_job = SHARD_SIZE if rule in SHARD_RULES else _published(key) / len(mine)
+            full_job = _shard_size(key) if rule in SHARD_RULES else _published(key) / len(mine)
             small_peak = max(r[2] for r in theirs)
             measured = MEASURED_FULL_MB.get(rule)
             full = measured[0] if measured else peak + slope * max(0.0, full_job - per_job)
@@ -665,7 +687,8 @@ def report(small, big, dry, cores):
         "stretches wall times but not these. Peak memory at full size: per rule and dataset, "
         "linear in "
         f"the items of one job between the runs at {s:g} and {S:g}, taken to a full-size job "
-        f"({SHARD_SIZE} items for per-shard rules, the dataset's share for the others; growth "
+        "(a shard of the dataset's own shard_size for per-shard rules: 2000 items, FDH "
+        f"{DESCRIPTORS['fdh'].shard_size}; the dataset's share for the others; growth "
         f"within {OTHER_BUFFER_MB} MB, {BUFFER_MB['index_archive']} MB for index_archive's "
         "four read buffers, is not counted; "
         + ", ".join(
@@ -674,8 +697,8 @@ def report(small, big, dry, cores):
         )
         + "). Wall "
         "time at full size: per rule and dataset a fixed CPU cost plus a CPU cost per item "
-        "fitted to the two runs (normalise: the per-item cost at real image sizes, "
-        "SECONDS_PER_ITEM, bench/run.py), divided by the cores (jobs are per shard or per "
+        "fitted to the two runs (normalise: the per-item CPU at real image sizes, "
+        "measured by bench/item_cost.py), divided by the cores (jobs are per shard or per "
         "file, so they spread). items/s/core: items over the jobs' CPU seconds. Disk: a "
         "file hard-linked from an earlier stage counts once; plan_shards "
         "holds FDH's metadata split into SQLite (~1 GB at any scale).",

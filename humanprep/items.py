@@ -10,8 +10,11 @@ import io
 import numpy as np
 from PIL import Image
 
-# Label maps and masks: level 1 measured fastest here, and they compress well anyway.
-LABEL_PNG_LEVEL = 1
+# Label maps and masks: level 6 writes half the bytes of level 1 for about 1 ms more per
+# 1024x512 map (3.1 against 6.5 KB, 3.9 against 3.1 ms); the store keeps them for good.
+LABEL_PNG_LEVEL = 6
+# Materialised HuGe100K views (opt-in, 24 RGB frames an item): the fastest level.
+VIEW_PNG_LEVEL = 1
 
 
 class BadItem(Exception):

@@ -186,7 +186,8 @@ def entry_for_stem(dataset, stem):
 
 
 def shard_size(dataset):
-    return config["datasets"][dataset].get("shard_size", config["shard_size"])
+    own = config["datasets"][dataset].get("shard_size")
+    return own or config.get("shard_size") or DESCRIPTORS[dataset].shard_size
 
 
 def n_shards(dataset):

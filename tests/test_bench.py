@@ -55,3 +55,28 @@ def test_bench_quick_reports_every_stage(tmp_path):
     assert results["targets"]["peak_memory_mb"] > 0
     table = (tmp_path / "RESULTS.md").read_text()
     assert all(f"| {name} |" in table for name in STAGES)
+
+
+@pytest.mark.timeout(120)
+def test_item_cost_reports_every_dataset(tmp_path):
+    """bench/item_cost.py at a tiny size: a row per dataset, every item normalised, and the
+    raw and store bytes the table divides by are positive."""
+    out = tmp_path / "item_cost.json"
+    args = ["--items", "2", "--videos", "1", "--json", str(out), "--dir", str(tmp_path)]
+    res = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "item_cost.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=110,
+    )
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    datasets = ("fdh", "shhq", "deepfashion2", "huge100k", "celeba", "deepfashion_mm")
+    rows = json.loads(out.read_text())["datasets"]
+    assert sorted(rows) == sorted(datasets)
+    for name in datasets:
+        row = rows[name]
+        assert f"| {name} |" in res.stdout, name
+        assert row["records"] == row["items"] >= 1 and row["quarantined"] == 0, name
+        assert row["raw_bytes_per_item"] > 0 and row["store_bytes_per_item"] > 0, name
+        assert row["cpu_s_per_item"] > 0 and row["files_per_shard"] >= 3, name
+    assert not list(tmp_path.glob("item-cost-*"))  # the scratch folder is removed

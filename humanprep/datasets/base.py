@@ -72,6 +72,7 @@ class Descriptor:
     croissant_columns: tuple = ()  # (column, path in its part of the record) as JSON text
     class_labels: dict = field(default_factory=dict)  # path in its record -> lazy () -> names
     seconds_per_item: float = 0.05  # one core, per-shard stages (bench/RESULTS.md)
+    shard_size: int = 2000  # items per shard unless the config sets shard_size
     base_mem_mb: int = 1000  # a shard job's memory
     derived: tuple = ()  # Derived subsets
 

@@ -152,7 +152,7 @@ DESCRIPTOR = Descriptor(
         ("landmarks", "garments[*].landmarks"),
     ),
     class_labels={("garments", "category_name"): category_names},
-    seconds_per_item=0.05,
+    seconds_per_item=0.01,  # bench/item_cost.py: 0.0050 s at the real size, x2 headroom
     base_mem_mb=1000,
     derived=(
         Derived(

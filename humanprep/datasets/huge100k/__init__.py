@@ -85,15 +85,13 @@ DESCRIPTOR = Descriptor(
     sheet=contact_sheet,
     sheet_derived=("views",),
     hf_schema=hf_schema,
-    # decoding the 24 frames to check them: H.264 at ~300 frames/s (PERFORMANCE.md); the
-    # mp4 is stored as shipped (0.03 s measured for an mp4v item at 640x896, bench/store.py)
     tasks=("image-to-3d",),
     bibtex=card.BIBTEX,
     card_fields=card.FIELDS,
     card_people=card.PEOPLE,
     card_biases=card.BIASES,
     croissant_columns=(("pose_type", "pose_type"),),
-    seconds_per_item=0.1,
+    seconds_per_item=0.18,  # bench/item_cost.py: 0.088 s (H.264 decode), x2 headroom
     base_mem_mb=2000,
     derived=(
         Derived(

@@ -123,7 +123,7 @@ def views_shard(records_path, normalised_dir, out_dir, tolerance, materialise=Fa
     """One view entry per subject of a normalised shard. With `materialise`, each view is
     also written as a PNG (`view_NN.png`, in out_dir/<split>.tar) and listed as `image`;
     the videos stay the store's either way."""
-    from humanprep.items import LABEL_PNG_LEVEL, png_bytes
+    from humanprep.items import VIEW_PNG_LEVEL, png_bytes
     from humanprep.video import frames
 
     shard = Path(out_dir).name
@@ -136,7 +136,7 @@ def views_shard(records_path, normalised_dir, out_dir, tolerance, materialise=Fa
                 video = store.read(normalised_dir, entry["video"], record["id"])
                 for view, frame in zip(entry["views"], frames(video), strict=True):
                     view["image"] = files.write(
-                        f"view_{view['view']:02d}.png", png_bytes(frame, LABEL_PNG_LEVEL)
+                        f"view_{view['view']:02d}.png", png_bytes(frame, VIEW_PNG_LEVEL)
                     )
                 entry = writer.commit(files, entry)
             entries.append(entry)
