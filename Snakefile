@@ -1,11 +1,20 @@
 # humanprep: gated human-image datasets -> verified, normalised, versioned releases.
-# With no --configfile, the embedded demo (config/config.yaml) is built end to end. A user's
+# With no --configfile, the embedded demo (config/config.yaml and each dataset's
+# humanprep/datasets/<name>/demo.yaml) is built end to end. A user's
 # config is never layered on the demo: it starts from config/schema.yaml's defaults alone.
+import glob
 import os
+
+DATASETS_DIR = os.path.join(workflow.basedir, "humanprep", "datasets")
 
 if not workflow.overwrite_configfiles:
 
     configfile: os.path.join(workflow.basedir, "config", "config.yaml")
+
+    # each dataset's part of the demo: its acceptance of the demo archives, its settings
+    for piece in sorted(glob.glob(os.path.join(DATASETS_DIR, "*", "demo.yaml"))):
+
+        configfile: piece
 
 
 report: "report/workflow.rst"

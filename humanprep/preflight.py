@@ -120,9 +120,8 @@ def config_problems(config, schema):
     return lines
 
 
-def check_config(config, schema_path):
-    with open(schema_path, encoding="utf-8") as fh:
-        schema = yaml.safe_load(fh)
+def check_config(config, schema):
+    """Every problem of `config` against the (assembled) schema, in one line."""
     problems = config_problems(config, schema)
     if problems:
         raise HumanprepError(

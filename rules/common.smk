@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from snakemake.logging import logger
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -19,6 +19,7 @@ sys.path.insert(0, str(HP_ROOT))
 from humanprep import datasets as hp_datasets  # noqa: E402
 from humanprep import failures as hp_failures  # noqa: E402
 from humanprep import preflight as hp_preflight  # noqa: E402
+from humanprep import settings as hp_settings  # noqa: E402
 from humanprep import shards as hp_shards  # noqa: E402
 from humanprep import slurm as hp_slurm  # noqa: E402
 from humanprep import sources as hp_sources  # noqa: E402
@@ -28,7 +29,6 @@ from humanprep.acquire import registry as hp_registry  # noqa: E402
 from humanprep.acquire import urls as hp_urls  # noqa: E402
 from humanprep.errors import HumanprepError  # noqa: E402
 
-SCHEMA = workflow.source_path("../config/schema.yaml")
 
 
 def preflight(check, *args):
@@ -41,10 +41,11 @@ def preflight(check, *args):
 
 
 preflight(hp_preflight.check_writable)
-# before Snakemake's validate, which formats the whole config (aliases expanded) into its error
+# before validation, which would format the whole config (aliases expanded) into its error
 preflight(hp_preflight.check_config_files, workflow.overwrite_configfiles)
-preflight(hp_preflight.check_config, config, SCHEMA)
-validate(config, SCHEMA)
+# the schema: config/schema.yaml with each dataset's part (humanprep/datasets/<name>/)
+preflight(hp_preflight.check_config, config, hp_settings.schema())
+hp_settings.validate(config)  # and its defaults filled in
 
 # When this run started: the closing line names the release only if built since.
 STARTED = time.time()

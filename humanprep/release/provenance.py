@@ -14,6 +14,7 @@ SOURCE_GLOBS = (
     "scripts/*.py",
     "humanprep/**/*.py",
     "humanprep/**/*.json",
+    "humanprep/**/*.yaml",
     "config/schema.yaml",
     "envs/*.yaml",
     "terms/*.md",
