@@ -1,7 +1,7 @@
 # humanprep: gated human-image datasets -> verified, normalised, versioned releases.
-# With no --configfile, the embedded demo (config/config.yaml and each dataset's
-# humanprep/datasets/<name>/demo.yaml) is built end to end. A user's
-# config is never layered on the demo: it starts from config/schema.yaml's defaults alone.
+# With no --configfile, the embedded demo (config/config.yaml, and each dataset's
+# humanprep/datasets/<name>/demo.yaml) is built end to end. A user's config is never layered
+# on the demo: it starts from config/schema.yaml's defaults alone.
 import glob
 import os
 
@@ -11,7 +11,10 @@ if not workflow.overwrite_configfiles:
 
     configfile: os.path.join(workflow.basedir, "config", "config.yaml")
 
-    # each dataset's part of the demo: its acceptance of the demo archives, its settings
+
+# The demo (demo: true): each dataset's part of it, its acceptance of the demo archives and
+# its demo settings, under what the config itself sets.
+if config.get("demo"):
     for piece in sorted(glob.glob(os.path.join(DATASETS_DIR, "*", "demo.yaml"))):
 
         configfile: piece

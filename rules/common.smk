@@ -449,6 +449,11 @@ def owners(subset):
     return "|".join(d for d, s in hp_datasets.subsets() if s.name == subset)
 
 
+def subset_owner(subset):
+    """The enabled dataset deriving `subset` (the first; None when none is enabled)."""
+    return next((d for d, s in enabled_subsets() if s.name == subset), None)
+
+
 def subset_title(subset):
     """How the report names a derived subset (its descriptor's Derived.title)."""
     return DESCRIPTORS[hp_datasets.owner(subset)].subset(subset).title

@@ -29,9 +29,9 @@ rule report_sheet:
         "../scripts/report_sheet.py"
 
 
-# The pages of derived subsets, for the dataset whose descriptor derives each.
-COMPOSITED = hp_datasets.owner("composite")
-FULLBODY = hp_datasets.owner("fullbody")
+# The pages of derived subsets, for the (enabled) dataset whose descriptor derives each.
+COMPOSITED = subset_owner("composite")
+FULLBODY = subset_owner("fullbody")
 
 
 if subset_if_enabled("composite", "jsonl"):
@@ -58,6 +58,7 @@ if subset_if_enabled("composite", "jsonl"):
         conda:
             "../envs/report.yaml"
         params:
+            dataset=COMPOSITED,
             normalised=folder_of("records"),
             composites=folder_of("composites"),
         script:
@@ -94,6 +95,7 @@ if subset_if_enabled("fullbody", "jsonl"):
         conda:
             "../envs/report.yaml"
         params:
+            dataset=FULLBODY,
             normalised=folder_of("records"),
         script:
             "../scripts/report_fullbody.py"

@@ -2,7 +2,7 @@
 
 import logging
 
-from humanprep.datasets import DESCRIPTORS, owner
+from humanprep.datasets import DESCRIPTORS
 from humanprep.io import write_bytes
 from humanprep.items import png_bytes
 from humanprep.report.rows import JsonlRows
@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 def main(smk):
     records = JsonlRows(smk.input.records)
     composites = JsonlRows(smk.input.composites)
-    sheets = DESCRIPTORS[owner("composite")].subset("composite").pages()
+    sheets = DESCRIPTORS[smk.params.dataset].subset("composite").pages()
     image = sheets.composites_sheet(
         records, smk.params.normalised, composites, smk.params.composites
     )

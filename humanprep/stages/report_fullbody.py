@@ -2,7 +2,7 @@
 
 import logging
 
-from humanprep.datasets import DESCRIPTORS, owner
+from humanprep.datasets import DESCRIPTORS
 from humanprep.io import write_bytes
 from humanprep.items import png_bytes
 from humanprep.report.rows import JsonlRows
@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 def main(smk):
     records = JsonlRows(smk.input.records)
     decisions = JsonlRows(smk.input.decisions)
-    sheets = DESCRIPTORS[owner("fullbody")].subset("fullbody").pages()
+    sheets = DESCRIPTORS[smk.params.dataset].subset("fullbody").pages()
     accepted, rejected = sheets.fullbody_sheets(records, decisions, smk.params.normalised)
     write_bytes(smk.output.accepted, png_bytes(accepted))
     write_bytes(smk.output.rejected, png_bytes(rejected))
