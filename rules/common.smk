@@ -52,7 +52,7 @@ STARTED = time.time()
 
 RESULTS = config["results"]
 RAW = config["raw_dir"]
-# Every dataset is described once, by its descriptor (humanprep/datasets/<name>.py).
+# Every dataset is described once, by its descriptor (humanprep/datasets/<name>/).
 DESCRIPTORS = hp_datasets.DESCRIPTORS
 ENABLED = [d for d in hp_datasets.DATASETS if config["datasets"][d]["enabled"]]
 
