@@ -196,3 +196,21 @@ def closing_message(release_json, release_dir, results, started):
     if path.exists() and path.stat().st_mtime >= started:
         return f"humanprep: release in {release_dir}/, results in {results}/"
     return f"humanprep: no release built in this run; results in {results}/"
+
+
+def validate(config, schema):
+    """Check `config` against the (assembled) schema and fill its defaults in, as
+    Snakemake's validate does (which reads a schema file)."""
+    from jsonschema import Draft202012Validator, validators
+
+    properties = Draft202012Validator.VALIDATORS["properties"]
+
+    def set_defaults(validator, props, instance, schema_):
+        if isinstance(instance, dict):
+            for key, sub in props.items():
+                if "default" in sub:
+                    instance.setdefault(key, sub["default"])
+        yield from properties(validator, props, instance, schema_)
+
+    filling = validators.extend(Draft202012Validator, {"properties": set_defaults})
+    filling(schema).validate(config)

@@ -78,21 +78,3 @@ def defaults(section):
 def options(section, key, given):
     """A subsection's settings: the schema's defaults under what was given."""
     return {**(defaults(section).get(key) or {}), **(given or {})}
-
-
-def validate(config):
-    """Check `config` against the schema and fill its defaults in, as Snakemake's validate
-    does (which reads a schema file; this one is assembled)."""
-    from jsonschema import Draft202012Validator, validators
-
-    properties = Draft202012Validator.VALIDATORS["properties"]
-
-    def set_defaults(validator, props, instance, schema_):
-        if isinstance(instance, dict):
-            for key, sub in props.items():
-                if "default" in sub:
-                    instance.setdefault(key, sub["default"])
-        yield from properties(validator, props, instance, schema_)
-
-    filling = validators.extend(Draft202012Validator, {"properties": set_defaults})
-    filling(schema()).validate(config)

@@ -30,7 +30,6 @@ from humanprep.acquire import urls as hp_urls  # noqa: E402
 from humanprep.errors import HumanprepError  # noqa: E402
 
 
-
 def preflight(check, *args):
     """A check made before any job: its failure is one line, then the run stops."""
     try:
@@ -44,8 +43,9 @@ preflight(hp_preflight.check_writable)
 # before validation, which would format the whole config (aliases expanded) into its error
 preflight(hp_preflight.check_config_files, workflow.overwrite_configfiles)
 # the schema: config/schema.yaml with each dataset's part (humanprep/datasets/<name>/)
-preflight(hp_preflight.check_config, config, hp_settings.schema())
-hp_settings.validate(config)  # and its defaults filled in
+SCHEMA = hp_settings.schema()
+preflight(hp_preflight.check_config, config, SCHEMA)
+hp_preflight.validate(config, SCHEMA)  # and its defaults filled in
 
 # When this run started: the closing line names the release only if built since.
 STARTED = time.time()
