@@ -24,17 +24,19 @@ import numpy as np
 from PIL import Image
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]
+sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "tests")]
 
+import planted  # noqa: E402  (tests/planted.py)
 import workload  # noqa: E402
 
-from humanprep.dedup import find, planted  # noqa: E402
+from humanprep.dedup import find  # noqa: E402
 from humanprep.dedup.fingerprint import PHASH_SIZE, _shrink, fingerprint, window_hashes  # noqa: E402
+from humanprep.demo import edits  # noqa: E402
 from humanprep.io import read_jsonl  # noqa: E402
 from humanprep.normalise.shard import normalise_shard  # noqa: E402
 from humanprep.settings import defaults  # noqa: E402
 
-_SCHEMA = defaults("dedup")  # config/schema.yaml dedup defaults
+_SCHEMA = defaults("dedup")  # the config schema's dedup defaults
 DEFAULTS = {
     "threshold": _SCHEMA["threshold"],
     "dhash_threshold": _SCHEMA["dhash_threshold"],
@@ -107,7 +109,7 @@ def crop_recall(n, fractions, seed=1):
     for fraction in fractions:
         items, truth = find.Items(), []
         for k, scene in enumerate(scenes):
-            cropped = planted.crop(scene.image, rng, (fraction, fraction))
+            cropped = edits.crop(scene.image, rng, (fraction, fraction))
             for name, image in ((f"o{k}", scene.image), (f"o{k}-crop", cropped)):
                 record = {"dataset": "planted", "id": name, "split": "all"}
                 items.add({**record, "image": {"fingerprint": fingerprint(image)}}, "bench")
@@ -237,7 +239,7 @@ def markdown(results):
         )
     lines += ["", "| planted (share of pairs reported) | without mirror | with dedup.mirror |"]
     lines.append("|---|---:|---:|")
-    for kind in (*planted.EDITS, *planted.LOOKALIKES, "unrelated_pairs"):
+    for kind in (*edits.EDITS, *planted.LOOKALIKES, "unrelated_pairs"):
         lines.append(f"| {kind} | {rates['plain'][kind]} | {rates['mirror'][kind]} |")
     lines += ["", "| crop (cut of width and of height) | recall, whole image | with windows |"]
     lines.append("|---|---:|---:|")

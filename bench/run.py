@@ -540,6 +540,7 @@ def machine():
     }
 
 
+# Every stage, in the order reported: the one list (tests/test_bench.py reads it).
 ORDER = (
     "hash_sha256",
     "hash_digests",

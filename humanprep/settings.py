@@ -1,17 +1,18 @@
-"""Config defaults, read from config/schema.yaml and each dataset's config.yaml (its own
-settings, in humanprep/datasets/<name>/): the one place where each default lives.
+"""Config defaults, read from the config schema: the one place where each default lives.
 
-A workflow run validates its config against the schema, which fills every default in, so
-stages receive complete sections; functions called directly (tests, benchmarks, the API)
-take the same defaults from here.
+The schema is package data, humanprep/schemas/config.schema.yaml, with each dataset's own
+settings in the config.yaml of its folder (humanprep/datasets/<name>/), merged in at the
+keys it names; an installed package finds them as well as a checkout. A workflow run
+validates its config against the assembled schema (rules/common.smk), which fills every
+default in, so stages receive complete sections; functions called directly (tests,
+benchmarks, the API) take the same defaults from here.
 """
 
 import functools
 import json
 from importlib import resources
-from pathlib import Path
 
-SCHEMA = Path(__file__).resolve().parent.parent / "config" / "schema.yaml"
+SCHEMA = "config.schema.yaml"  # in humanprep/schemas/, beside the record schema
 
 
 def _yaml(text):
@@ -32,19 +33,28 @@ def _merge(into, piece):
             into[key] = value
 
 
+def _dataset_folders():
+    """Each dataset's folder, humanprep/datasets/<name>/ (read as files: this low-level
+    module imports no descriptor)."""
+    base = resources.files("humanprep") / "datasets"
+    folders = [f for f in base.iterdir() if f.is_dir() and f.joinpath("__init__.py").is_file()]
+    return sorted(folders, key=lambda f: f.name)
+
+
 @functools.cache
 def _assembled():
-    from humanprep.datasets import DESCRIPTORS
-
-    doc = _yaml(SCHEMA.read_text())
+    # found from the top package: reading a file needs no import of humanprep.schemas
+    text = (resources.files("humanprep") / "schemas" / SCHEMA).read_text(encoding="utf-8")
+    doc = _yaml(text)
     props = doc["properties"]
-    for name in DESCRIPTORS:
+    for folder in _dataset_folders():
+        name = folder.name
         props["datasets"]["properties"][name] = {"$ref": "#/$defs/dataset", "default": {}}
         props["agreements"]["properties"][name] = {"$ref": "#/$defs/acceptance"}
         props["release"]["properties"]["datasets"]["items"]["enum"].append(name)
-        piece = resources.files(f"humanprep.datasets.{name}").joinpath("config.yaml")
+        piece = folder.joinpath("config.yaml")
         if piece.is_file():
-            _merge(props, _yaml(piece.read_text()))
+            _merge(props, _yaml(piece.read_text(encoding="utf-8")))
     return json.dumps(doc)
 
 
@@ -54,7 +64,7 @@ def _shared():
 
 
 def schema():
-    """The config schema: config/schema.yaml with, for every dataset, its entries under
+    """The config schema: config.schema.yaml with, for every dataset, its entries under
     `datasets` and `agreements` and its own settings (the `config.yaml` of its folder,
     merged in at the keys it names). A fresh copy."""
     return json.loads(_assembled())

@@ -42,7 +42,7 @@ def preflight(check, *args):
 preflight(hp_preflight.check_writable)
 # before validation, which would format the whole config (aliases expanded) into its error
 preflight(hp_preflight.check_config_files, workflow.overwrite_configfiles)
-# the schema: config/schema.yaml with each dataset's part (humanprep/datasets/<name>/)
+# the schema: humanprep/schemas/config.schema.yaml with each dataset's part (its folder's config.yaml)
 SCHEMA = hp_settings.schema()
 preflight(hp_preflight.check_config, config, SCHEMA)
 hp_preflight.validate(config, SCHEMA)  # and its defaults filled in

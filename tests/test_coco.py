@@ -18,7 +18,7 @@ from storeutil import nowhere, put_png
 
 from humanprep import coco
 from humanprep.coco import ids
-from humanprep.coco.common import IMAGES_ROOT
+from humanprep.coco.common import IMAGES_ROOT, class_annotations, read_label_map
 from humanprep.coco.masks import clean_polygons, encode, rle_area, rle_bbox, shoelace_area
 from humanprep.coco.writer import num
 from humanprep.datasets import DESCRIPTORS
@@ -278,6 +278,19 @@ def test_rle_area_and_box_of_a_known_mask():
     assert rle_area(rle) == 6
     assert rle_bbox(rle) == [2, 1, 3, 2]
     assert (mask_utils.decode({**rle, "counts": rle["counts"].encode()}) == mask).all()
+
+
+def test_label_map_classes_become_one_annotation_each(tmp_path):
+    """A 2x2 label map at a 4x4 image: each pixel becomes 2x2; class 3 is absent."""
+    ref = put_png(tmp_path, SHARD, "x", "parsing.png", [[0, 1], [2, 2]])
+    label = read_label_map(Path(tmp_path, ref), 3, 4, 4)
+    anns = class_annotations(7, label, range(1, 4))
+    assert [(a["id"], a["category_id"], a["area"], a["bbox"]) for a in anns] == [
+        (701, 1, 4, [2, 0, 2, 2]),
+        (702, 2, 8, [0, 2, 4, 2]),
+    ]
+    with pytest.raises(HumanprepError, match=r"parsing.png: .*values 0-1$"):
+        read_label_map(Path(tmp_path, ref), 1, 4, 4)
 
 
 def test_numbers_are_rounded_and_integral_values_are_ints():

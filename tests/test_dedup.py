@@ -9,12 +9,13 @@ import imagehash
 import numpy as np
 import pytest
 from PIL import Image
+from planted import Scene, measure, planted_items
 from test_release import record, spec, workspace
 
 from humanprep.dedup import find, policy
 from humanprep.dedup.fingerprint import fingerprint, mirror_dhash, resample_matrix, window_boxes
 from humanprep.dedup.index import brute_pairs, near_pairs
-from humanprep.dedup.planted import Scene, crop, measure, planted_items
+from humanprep.demo.edits import crop
 from humanprep.normalise import images
 from humanprep.release.build import build_release
 from humanprep.release.diff import changes_markdown, diff_releases
@@ -281,7 +282,7 @@ def test_release_lists_what_dedup_dropped(tmp_path, name):
 # ---------------------------------------------------------------- planted duplicates
 
 
-DEFAULTS = {"threshold": 10, "dhash_threshold": 16, "crops": (8, 10)}  # config/schema.yaml
+DEFAULTS = {"threshold": 10, "dhash_threshold": 16, "crops": (8, 10)}  # the config schema's
 
 
 @pytest.fixture(scope="module")
@@ -409,7 +410,7 @@ def test_demo_run_finds_the_planted_duplicates_and_no_lookalikes(plain_run):
     """The demo plants duplicates across SHHQ, DeepFashion2 and HuGe100K and within FDH,
     and look-alikes (humanprep.demo.duplicates): every duplicate is found but the mirrored
     one (dedup.mirror is off by default), no look-alike is."""
-    from humanprep.demo import duplicates
+    from humanprep.demo import known_pairs
 
     work, _ = plain_run
     rows = (work / "results/dedup/pairs.jsonl").read_text().splitlines()
@@ -420,6 +421,6 @@ def test_demo_run_finds_the_planted_duplicates_and_no_lookalikes(plain_run):
                 {(row["a"]["dataset"], row["a"]["id"]), (row["b"]["dataset"], row["b"]["id"])}
             )
         )
-    score = duplicates.score(found, mirror=False)
+    score = known_pairs.score(found, mirror=False)
     assert score["recall"] >= 0.95 and score["lookalike_precision"] >= 0.99, score
     assert score["kinds"]["crop"] == 1 and score["kinds"]["mirror"] == 0, score

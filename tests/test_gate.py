@@ -13,6 +13,7 @@ from humanprep.acquire.gate import acceptance_snippet, check_acceptance, terms_d
 from humanprep.acquire.registry import Entry, load_registry, registry_digest
 from humanprep.datasets import DATASETS
 from humanprep.errors import HumanprepError
+from humanprep.settings import schema
 
 REPO = Path(__file__).resolve().parent.parent
 # Any 64-hex value stands for "the registry this run verifies against".
@@ -109,8 +110,7 @@ def test_snippet_pastes_into_a_valid_config(terms):
     )
     config = yaml.safe_load("agreements:\n" + snippet + "\n")
     acceptance = config["agreements"]["shhq"]
-    schema = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
-    jsonschema.validate(acceptance, schema["$defs"]["acceptance"])
+    jsonschema.validate(acceptance, schema()["$defs"]["acceptance"])
     assert acceptance["accepted_on"] == "2026-03-04"
     assert acceptance["registry_sha256"] == REG
     assert check_acceptance("shhq", acceptance, terms, REG)["accepted_by"].startswith('Ada "A."')

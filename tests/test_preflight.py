@@ -4,10 +4,8 @@ import os
 import time
 
 import pytest
-import yaml
-from conftest import REPO
 
-from humanprep import preflight
+from humanprep import preflight, settings
 from humanprep.acquire.gate import check_acceptance
 from humanprep.acquire.registry import Entry
 from humanprep.errors import HumanprepError
@@ -54,8 +52,7 @@ def test_closing_message_names_the_release_only_when_built_in_this_run(tmp_path)
 def test_the_schema_refuses_a_date_that_is_none():
     import jsonschema
 
-    schema = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
-    pattern = schema["$defs"]["acceptance"]["properties"]["accepted_on"]["pattern"]
+    pattern = settings.schema()["$defs"]["acceptance"]["properties"]["accepted_on"]["pattern"]
     validator = jsonschema.Draft202012Validator({"type": "string", "pattern": pattern})
     assert validator.is_valid("2026-12-31") and validator.is_valid("2026-02-28")
     for bad in ("2026-13-45", "2026-00-10", "2026-01-32", "2026-1-02"):

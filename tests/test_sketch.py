@@ -9,6 +9,7 @@ from humanprep.datasets.celeba.sketch import (
     canny,
     gray_square,
     ink_fraction,
+    percentile_of,
     photocopy,
     sketch_maps,
     sobel,
@@ -201,3 +202,23 @@ def test_edge_maps_draw_a_faint_face_as_the_same_face(name):
     full = ink_fraction(name, sketch_maps(rgb, params)[name])
     weak = ink_fraction(name, sketch_maps(faint, params)[name])
     assert full > 0.005 and 0.6 * full < weak < 1.6 * full, (full, weak)
+
+
+@pytest.mark.parametrize("q", [0.0, 50.0, 90.0, 99.0, 99.9, 100.0])
+def test_percentile_of_is_numpys_bit_for_bit(q):
+    """The maps' fast percentile against np.percentile itself: uniform, skewed, heavily
+    tied and mostly-zero values (where the sampled bound falls on a tie), and sizes that
+    are not a multiple of the sampling step."""
+    rng = np.random.default_rng(7)
+    n = 512 * 512 + 13
+    cases = [
+        rng.random(n).astype(np.float32),
+        (rng.random(n) ** 6).astype(np.float32),
+        rng.integers(0, 3, n).astype(np.float32),
+        np.where(rng.random(n) < 0.005, rng.random(n), 0).astype(np.float32),
+        rng.random(5).astype(np.float32),
+    ]
+    for values in cases:
+        expected = np.percentile(values, q)
+        assert percentile_of(values, q) == float(expected)
+        assert percentile_of(values.reshape(-1, 1), q) == float(expected)

@@ -387,10 +387,9 @@ def test_too_many_members_refused(work, kind):
 
 
 def test_limits_match_config_schema():
-    import yaml
+    from humanprep.settings import schema
 
-    schema = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
-    props = schema["properties"]["unpack_limits"]["properties"]
+    props = schema()["properties"]["unpack_limits"]["properties"]
     assert {k: v["default"] for k, v in props.items()} == Limits().__dict__
 
 

@@ -1,11 +1,13 @@
-"""What every COCO export shares: streamed records, licences, image entries, split files."""
+"""What every COCO export shares: streamed records, licences, image entries, split files,
+mask annotations."""
 
 import hashlib
 from collections import Counter
 from pathlib import Path
 
 from humanprep import store
-from humanprep.coco.ids import image_id
+from humanprep.coco.ids import annotation_id, image_id
+from humanprep.coco.masks import label_rles, read_png, rle_area, rle_bbox, to_size
 from humanprep.coco.writer import CocoFile, num
 from humanprep.errors import HumanprepError
 from humanprep.io import read_jsonl
@@ -148,3 +150,29 @@ def record_image_id(record):
 
 def summary(dataset, files, counts):
     return {"dataset": dataset, "files": files, "counts": dict(sorted(Counter(counts).items()))}
+
+
+def mask_annotation(image_id_, index, category_id, rle):
+    return {
+        "id": annotation_id(image_id_, index),
+        "image_id": image_id_,
+        "category_id": category_id,
+        "segmentation": rle,
+        "area": rle_area(rle),
+        "bbox": rle_bbox(rle),
+        "iscrowd": 0,
+    }
+
+
+def read_label_map(path, top, width, height):
+    """A class-id label map (values 0-`top`, 0 the background) at the image size."""
+    label = read_png(path)
+    if label.ndim != 2 or label.max() > top:
+        raise HumanprepError(path, f"label map is not a class-id image with values 0-{top}")
+    return to_size(label, width, height, path)
+
+
+def class_annotations(image_id_, label, classes):
+    """One RLE annotation per class id of `classes` present in the label map; the class id
+    is the category id and the annotation index."""
+    return [mask_annotation(image_id_, c, c, rle) for c, rle in label_rles(label, classes).items()]

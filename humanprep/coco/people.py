@@ -1,10 +1,9 @@
 """COCO person annotations shared by the datasets' exporters: COCO's 17 keypoints and
-skeleton, a "person" category, a mask annotation (RLE, area, box), and a person boxed by
-its keypoints where it has no mask."""
+skeleton, a "person" category, and a person boxed by its keypoints where it has no mask
+(a mask annotation: humanprep.coco.common.mask_annotation)."""
 
 from humanprep.coco.common import keypoint_box
 from humanprep.coco.ids import annotation_id
-from humanprep.coco.masks import rle_area, rle_bbox
 from humanprep.coco.writer import num
 
 COCO_KEYPOINTS = (
@@ -26,18 +25,6 @@ def person_category(names, skeleton):
         "supercategory": "person",
         "keypoints": list(names),
         "skeleton": skeleton,
-    }
-
-
-def mask_annotation(image_id_, index, category_id, rle):
-    return {
-        "id": annotation_id(image_id_, index),
-        "image_id": image_id_,
-        "category_id": category_id,
-        "segmentation": rle,
-        "area": rle_area(rle),
-        "bbox": rle_bbox(rle),
-        "iscrowd": 0,
     }
 
 

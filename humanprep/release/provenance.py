@@ -15,7 +15,6 @@ SOURCE_GLOBS = (
     "humanprep/**/*.py",
     "humanprep/**/*.json",
     "humanprep/**/*.yaml",
-    "config/schema.yaml",
     "envs/*.yaml",
     "terms/*.md",
 )

@@ -16,14 +16,13 @@ from pathlib import Path
 from humanprep.coco.common import (
     IMAGES_ROOT,
     SplitFiles,
+    class_annotations,
     image_entry,
     iter_records,
+    read_label_map,
     record_image_id,
 )
-from humanprep.coco.masks import label_rles, read_png, to_size
-from humanprep.coco.people import mask_annotation
 from humanprep.datasets.celeba.formats import PARTS
-from humanprep.errors import HumanprepError
 
 INFO = {
     "description": "Multi-Modal-CelebA-HQ face parts (humanprep COCO export)",
@@ -49,18 +48,14 @@ def export(records, out_dir, normalised_dir):
         coco = files.add_image(f"face_parts_{record['split']}.json", header, record, entry)
         counts["images"] += 1
         path = Path(normalised_dir, celeba["label_map"])
-        label = read_png(path)
-        if label.ndim != 2 or label.max() > len(PARTS):
-            raise HumanprepError(
-                path, f"label map is not a class-id image with values 0-{len(PARTS)}"
-            )
-        label = to_size(label, record["image"]["width"], record["image"]["height"], path)
-        rles = label_rles(label, range(1, len(PARTS) + 1))
-        for part, rle in rles.items():
-            ann = mask_annotation(image_id_, part, part, rle)
+        width, height = record["image"]["width"], record["image"]["height"]
+        label = read_label_map(path, len(PARTS), width, height)
+        kept = set()
+        for ann in class_annotations(image_id_, label, range(1, len(PARTS) + 1)):
             coco.annotations.add(ann["id"], ann)
             counts["annotations"] += 1
-        counts["parts_overwritten"] += len(set(celeba["parts"]) - {PARTS[i - 1] for i in rles})
+            kept.add(PARTS[ann["category_id"] - 1])
+        counts["parts_overwritten"] += len(set(celeba["parts"]) - kept)
     return {"files": files.write(), "counts": dict(sorted(counts.items()))}
 
 

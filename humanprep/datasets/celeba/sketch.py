@@ -19,6 +19,7 @@ and the report use: the share of line pixels (below 128 in the dark-on-white map
 127 in Canny's white-on-black edges).
 """
 
+import math
 from pathlib import Path
 
 import cv2
@@ -44,6 +45,31 @@ INK_BANDS = {
 }
 
 
+SAMPLE_STEP = 16  # every 16th value bounds the high order statistics a percentile needs
+
+
+def percentile_of(values, q):
+    """np.percentile(values, q) (linear, as a float), bit for bit, without partitioning
+    every value: the two order statistics it interpolates lie among the values at or above
+    a bound a strided sample gives, a few percent of them for the high percentiles the maps
+    use (a quarter of np.percentile's time on a 512 x 512 map)."""
+    flat = np.ascontiguousarray(values).ravel()
+    n = flat.size
+    index = (n - 1) * (q / 100.0)
+    lo = math.floor(index)
+    hi, gamma = min(lo + 1, n - 1), index - lo
+    sample = flat[::SAMPLE_STEP]
+    k = max(0, math.floor((sample.size - 1) * (q / 100.0)) - 2 - sample.size // 200)
+    bound = np.partition(sample, k)[k]
+    candidates = flat[flat >= bound]
+    below = n - candidates.size  # values under the bound: ranks 0 .. below - 1
+    if below > lo:  # the sample's bound was too high: no shortcut
+        candidates, below = flat, 0
+    a, b = np.partition(candidates, [lo - below, hi - below])[[lo - below, hi - below]]
+    diff = b - a  # np.percentile's own interpolation (numpy's _lerp), in the values' type
+    return float(b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma)
+
+
 def gray_square(rgb, size):
     """Grayscale, resized to size x size (area filter down, cubic up)."""
     gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
@@ -67,7 +93,7 @@ def gradient_magnitude(gray):
 def canny_thresholds(smooth, percentile, low_ratio, min_high):
     """(low, high): high is the image's own `percentile` of its gradient magnitude (at
     least `min_high`, so flat noise draws nothing), low a fixed share of it."""
-    high = max(float(np.percentile(gradient_magnitude(smooth), percentile)), min_high)
+    high = max(percentile_of(gradient_magnitude(smooth), percentile), min_high)
     return low_ratio * high, high
 
 
@@ -87,7 +113,7 @@ def xdog_response(gray, sigma, k, percentile, min_contrast):
     """The DoG in units of the image's own edge contrast: its `percentile` of |DoG|,
     at least `min_contrast`."""
     d = dog(gray, sigma, k)
-    scale = max(float(np.percentile(np.abs(d), percentile)), min_contrast)
+    scale = max(percentile_of(np.abs(d), percentile), min_contrast)
     return d / scale
 
 
@@ -106,7 +132,7 @@ def photocopy(gray, sigma, threshold, percentile, min_contrast):
     faces and nothing of hazy ones."""
     image = gray.astype(np.float32)
     darker = np.maximum(blur(image, sigma) - image, 0.0)
-    scale = max(float(np.percentile(darker, percentile)), min_contrast)
+    scale = max(percentile_of(darker, percentile), min_contrast)
     return np.where(darker > threshold * scale, 0, 255).astype(np.uint8)
 
 
@@ -122,7 +148,7 @@ def sobel(gray, blur_ksize, ksize, weight, percentile, min_contrast):
     if percentile <= 0:
         return 255 - _sobel_edges(smooth, ksize, weight, cv2.CV_8U)
     both = _sobel_edges(smooth.astype(np.float32), ksize, weight, cv2.CV_32F)
-    scale = max(float(np.percentile(both, percentile)), min_contrast)
+    scale = max(percentile_of(both, percentile), min_contrast)
     return 255 - np.clip(np.rint(both * (255.0 / scale)), 0, 255).astype(np.uint8)
 
 

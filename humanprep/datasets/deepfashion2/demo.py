@@ -22,6 +22,8 @@ import numpy as np
 
 from humanprep.datasets import DEMO_PASSWORDS
 from humanprep.datasets.deepfashion2.formats import CATEGORIES, LANDMARK_SLICES
+from humanprep.datasets.huge100k import demo as huge100k
+from humanprep.datasets.shhq import demo as shhq
 from humanprep.demo import duplicates, figure
 from humanprep.demo.ziputil import DEFLATED, STORED, ZIPCRYPTO, Member, write_zip
 
@@ -52,6 +54,8 @@ SCENES = {
 INTENDED = {key: scene[3] for key, scene in SCENES.items()}
 DECISIONS = ("accept", "no_lower_garment", "not_worn", "zoomed_in", "occluded", "too_short")
 TEST_SIZES = [(176, 256), (192, 256), (160, 240)]  # test/image/000001.jpg ... (no annos)
+# where the copies planted in test/ come from (humanprep.demo.duplicates.CROSS)
+ORIGINALS = {"shhq": shhq.image_jpeg, "huge100k": huge100k.reference_jpg}
 # Person placement per decision: (height, head top) as fractions of the image height.
 PLACEMENT = {
     "accept": (0.9, 0.04),
@@ -214,7 +218,8 @@ def split_members(split, rng, seed=0):
         for i, size in enumerate(TEST_SIZES, 1):
             jpg = figure.jpeg_bytes(unannotated_image(size, rng))
             # planted (humanprep.demo.duplicates): an image of another dataset, edited
-            jpg = duplicates.copy_jpeg("deepfashion2", f"test/{i:06d}", size, seed) or jpg
+            planted = duplicates.copy_jpeg("deepfashion2", f"test/{i:06d}", size, ORIGINALS, seed)
+            jpg = planted or jpg
             out.append(Member(f"test/image/{i:06d}.jpg", jpg, STORED))
     return out
 

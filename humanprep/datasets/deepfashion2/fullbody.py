@@ -50,7 +50,7 @@ def _span_reason(worn, height, rules):
 
 def decide(record, rules=None):
     """(reason, detail) for one normalised DeepFashion2 record; reason "accepted" keeps it."""
-    rules = {**defaults("fullbody"), **(rules or {})}  # config/schema.yaml
+    rules = {**defaults("fullbody"), **(rules or {})}  # the config schema's
     garments = (record.get("deepfashion2") or {}).get("garments") or []
     if not garments:
         return "no_annotation", "no garments annotated"

@@ -28,19 +28,16 @@ from pathlib import Path
 from humanprep.coco.common import (
     IMAGES_ROOT,
     SplitFiles,
+    class_annotations,
     image_entry,
     iter_records,
     keypoint_triples,
-)
-from humanprep.coco.masks import encode, label_rles, read_png, to_size
-from humanprep.coco.people import (
-    PERSON_INDEX,
-    keypoint_person,
     mask_annotation,
-    person_category,
+    read_label_map,
 )
+from humanprep.coco.masks import encode
+from humanprep.coco.people import PERSON_INDEX, keypoint_person, person_category
 from humanprep.datasets.deepfashion_mm.formats import CLASSES, KEYPOINTS, NAME, SKELETON, VIEWS
-from humanprep.errors import HumanprepError
 
 INFO = {
     "description": "DeepFashion-MultiModal people and parsing (humanprep COCO export)",
@@ -75,12 +72,8 @@ def parsing_categories():
 
 def read_parsing(record, normalised_dir):
     path = Path(normalised_dir, record["deepfashion_mm"]["parsing"])
-    label = read_png(path)
-    if label.ndim != 2 or label.max() >= len(CLASSES):
-        raise HumanprepError(
-            path, f"parsing map is not a class-id image with values 0-{len(CLASSES) - 1}"
-        )
-    return to_size(label, record["image"]["width"], record["image"]["height"], path)
+    width, height = record["image"]["width"], record["image"]["height"]
+    return read_label_map(path, len(CLASSES) - 1, width, height)
 
 
 def person_annotation(record, image_id_, label, counts):
@@ -119,8 +112,7 @@ def export(records, out_dir, normalised_dir):
             continue
         parsing = files.add_image(PARSING_FILE.format(split), parsing_header, record, entry)
         counts["parsing_images"] += 1
-        for class_id, rle in label_rles(label, range(1, len(CLASSES))).items():
-            part = mask_annotation(image_id_, class_id, class_id, rle)
+        for part in class_annotations(image_id_, label, range(1, len(CLASSES))):
             parsing.annotations.add(part["id"], part)
             counts["parsing_annotations"] += 1
     return {"files": files.write(), "counts": dict(sorted(counts.items()))}

@@ -18,16 +18,11 @@ from humanprep.coco.common import (
     image_entry,
     iter_records,
     keypoint_triples,
+    mask_annotation,
     record_image_id,
 )
 from humanprep.coco.masks import encode, person_mask
-from humanprep.coco.people import (
-    COCO_KEYPOINTS,
-    COCO_SKELETON,
-    PERSON_INDEX,
-    mask_annotation,
-    person_category,
-)
+from humanprep.coco.people import COCO_KEYPOINTS, COCO_SKELETON, PERSON_INDEX, person_category
 
 FDH_INFO = {
     "description": "FDH (Flickr Diverse Humans) people (humanprep COCO export)",

@@ -20,6 +20,7 @@ import numpy as np
 
 from humanprep.datasets.huge100k.torchnpy import SMPL_LAYOUT
 from humanprep.datasets.huge100k.torchpickle import dumps_npy_like_huge100k
+from humanprep.datasets.shhq import demo as shhq
 from humanprep.demo import duplicates, figure
 from humanprep.tarutil import write_tar
 
@@ -269,12 +270,16 @@ def reference_jpg(index, seed):
     return figure.jpeg_bytes(render_view(front, front, pose, JPG_SIZE, colours))
 
 
+# where the copies planted here come from (humanprep.demo.duplicates.CROSS)
+ORIGINALS = {"shhq": shhq.image_jpeg}
+
+
 def subject_members(index, seed):
     batch, group, name = SUBJECTS[index]
     pose, params, colours = subject_look(index, seed)
     jpg, mp4, npy = member_paths(batch, group, name)
     # planted (humanprep.demo.duplicates): a subject's reference may be another's image
-    reference = duplicates.copy_jpeg("huge100k", index, JPG_SIZE, seed)
+    reference = duplicates.copy_jpeg("huge100k", index, JPG_SIZE, ORIGINALS, seed)
     return [
         (jpg, reference or reference_jpg(index, seed)),
         (mp4, demo_video(index, seed, pose, colours)),

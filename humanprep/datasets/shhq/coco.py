@@ -17,15 +17,17 @@ from pathlib import Path
 from humanprep.coco.common import (
     IMAGES_ROOT,
     SplitFiles,
+    class_annotations,
     image_entry,
     iter_records,
     keypoint_triples,
+    mask_annotation,
+    read_label_map,
     record_image_id,
 )
-from humanprep.coco.masks import encode, label_rles, person_mask, read_png, to_size
-from humanprep.coco.people import PERSON_INDEX, keypoint_person, mask_annotation, person_category
+from humanprep.coco.masks import encode, person_mask
+from humanprep.coco.people import PERSON_INDEX, keypoint_person, person_category
 from humanprep.datasets.shhq.formats import BODY_25, CLASS_NAMES
-from humanprep.errors import HumanprepError
 from humanprep.keypoints import BODY_25_PAIRS
 
 BODY_25_SKELETON = [[a + 1, b + 1] for a, b in BODY_25_PAIRS]  # 1-based, as COCO stores it
@@ -76,13 +78,10 @@ def export_shhq(records, out_dir, normalised_dir):
         if not record["shhq"]["parsing"]:
             continue
         path = Path(normalised_dir, record["shhq"]["parsing"])
-        label = read_png(path)
-        if label.ndim != 2 or label.max() >= len(CLASS_NAMES):
-            raise HumanprepError(path, "parsing map is not a class-id image with values 0-16")
-        label = to_size(label, record["image"]["width"], record["image"]["height"], path)
+        width, height = record["image"]["width"], record["image"]["height"]
+        label = read_label_map(path, len(CLASS_NAMES) - 1, width, height)
         parsing = files.add_image(f"parsing_{split}.json", parsing_header, record, entry)
-        for class_id, rle in label_rles(label, range(1, len(CLASS_NAMES))).items():
-            part = mask_annotation(image_id_, class_id, class_id, rle)
+        for part in class_annotations(image_id_, label, range(1, len(CLASS_NAMES))):
             parsing.annotations.add(part["id"], part)
             counts["parsing_annotations"] += 1
     return {"files": files.write(), "counts": dict(sorted(counts.items()))}

@@ -113,6 +113,17 @@ def image_bytes(image_id, labels, rng):
     return data
 
 
+def image_jpeg(key, seed=0):
+    """The JPEG bytes of image `key` ("image_NNNNNN") as build(seed=seed) writes them."""
+    rng = np.random.default_rng(seed)
+    for image_id in IDS:  # the same random stream as members()
+        labels, _ = draw(image_id, rng)
+        data = image_bytes(image_id, labels, rng)
+        if name_of(image_id, "jpg").removesuffix(".jpg") == key:
+            return data
+    raise KeyError(key)
+
+
 def members(rng):
     out, lines = [], []
     for image_id in IDS:

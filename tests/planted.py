@@ -1,69 +1,22 @@
-"""Planted near-duplicates and look-alike non-duplicates, to measure dedup recall and precision.
+"""Planted near-duplicates and look-alike non-duplicates, to measure dedup recall and
+precision (tests/test_dedup.py, bench/dedup.py).
 
 Originals are drawn people of the demo (humanprep.demo.figure, the SHHQ outfits). Each
-duplicate is one original after one edit a re-publisher makes; each look-alike is a
-different photo that shares the pose and outfit, the colours, or the background.
+duplicate is one original after one edit a re-publisher makes (humanprep.demo.edits); each
+look-alike is a different photo that shares the pose and outfit, the colours, or the
+background.
 """
-
-import io
 
 import cv2
 import numpy as np
-from PIL import Image, ImageEnhance
+from PIL import Image
 
 from humanprep.datasets.shhq import demo as shhq
 from humanprep.demo import figure
+from humanprep.demo.edits import EDIT, EDITS
 
 SCALE = 2  # 256x512 images: the demo's SHHQ drawing at twice its size
-EDITS = ("resize", "reencode", "crop", "mirror", "jitter")
 LOOKALIKES = ("same_pose_outfit", "same_colours", "same_background")
-
-
-def decode(data):
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return image
-
-
-def jpeg(image, quality):
-    buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=quality)
-    return buf.getvalue()
-
-
-def resize(image, rng):
-    """Down- or up-scaled by 0.4-0.8 or 1.25-1.5."""
-    factor = rng.choice([rng.uniform(0.4, 0.8), rng.uniform(1.25, 1.5)])
-    size = (max(8, round(image.width * factor)), max(8, round(image.height * factor)))
-    return image.resize(size, Image.Resampling.BICUBIC)
-
-
-def reencode(image, rng):
-    """Re-encoded as JPEG at quality 10-30."""
-    return decode(jpeg(image, int(rng.integers(10, 31))))
-
-
-def crop(image, rng, cut=(0.03, 0.10)):
-    """3-10% (`cut`) of the width and of the height cut, split at random between the sides."""
-    w, h = image.size
-    cut_w, cut_h = rng.uniform(*cut) * w, rng.uniform(*cut) * h
-    left, top = rng.uniform(0, cut_w), rng.uniform(0, cut_h)
-    box = (round(left), round(top), round(w - (cut_w - left)), round(h - (cut_h - top)))
-    return image.crop(box)
-
-
-def mirror(image, rng):
-    return image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-
-
-def jitter(image, rng):
-    """Brightness, contrast and saturation each scaled by 0.8-1.2."""
-    for enhance in (ImageEnhance.Brightness, ImageEnhance.Contrast, ImageEnhance.Color):
-        image = enhance(image).enhance(rng.uniform(0.8, 1.2))
-    return image
-
-
-EDIT = {"resize": resize, "reencode": reencode, "crop": crop, "mirror": mirror, "jitter": jitter}
 
 
 def _labels(rng, outfit):
