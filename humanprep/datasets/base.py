@@ -68,6 +68,7 @@ class Descriptor:
     card_people: str = ""  # the card's "Personal data and consent" line
     card_biases: str = ""  # the card's "Known biases and limitations" line
     card_removal: str = ""  # how the card says to honour removal requests
+    removed_why: str = ""  # why the report says items were removed (by policy)
     language: tuple = ()  # languages of its text (captions), for the card
     croissant_columns: tuple = ()  # (column, path in its part of the record) as JSON text
     class_labels: dict = field(default_factory=dict)  # path in its record -> lazy () -> names

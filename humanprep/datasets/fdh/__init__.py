@@ -100,6 +100,7 @@ DESCRIPTOR = Descriptor(
     card_people=card.PEOPLE,
     card_biases=card.BIASES,
     card_removal=card.REMOVAL,
+    removed_why="FDH opt-out (Flickr user)",
     croissant_columns=(("keypoints", "keypoints"),),
     seconds_per_item=0.013,  # bench/item_cost.py: 0.0063 s at the real size, x2 headroom
     # small 288x160 items: 2,000 a shard made 935 jobs of ~10 s each
