@@ -24,6 +24,8 @@ PACKAGE = "humanprep"
 _MODULE_NAME = re.compile(rf"^({PACKAGE}(\.\w+)*)(:\w+)?$")
 DATA_SUFFIXES = (".json",)
 DESCRIPTOR_PACKAGE = f"{PACKAGE}.datasets"
+# Modules that read a data file of every dataset's folder (the record schema's pieces).
+DATASET_DATA = {f"{PACKAGE}.schemas": "schema.json"}
 # Descriptor (and Derived) fields holding functions that import their modules when called.
 LAZY_FIELDS = (
     "normaliser",
@@ -40,16 +42,27 @@ LAZY_FIELDS = (
 )
 
 
-def _lazy_functions(tree):
+def _subset_name(call):
+    """The subset a Derived(...) call names (its first argument), else None."""
+    first = call.args[0] if call.args else None
+    return first.value if isinstance(first, ast.Constant) else None
+
+
+def _lazy_functions(tree, subsets=None):
     """{field: names of the module's functions given to it} of a descriptor module's
-    Descriptor(...) and Derived(...) calls."""
+    Descriptor(...) and Derived(...) calls (of the Derived ones, those of `subsets` only,
+    when given)."""
     found = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("Descriptor", "Derived"):
-            for keyword in node.keywords:
-                if keyword.arg in LAZY_FIELDS:
-                    names = {n.id for n in ast.walk(keyword.value) if isinstance(n, ast.Name)}
-                    found.setdefault(keyword.arg, set()).update(names)
+        kind = getattr(node.func, "id", "") if isinstance(node, ast.Call) else ""
+        if kind not in ("Descriptor", "Derived"):
+            continue
+        if kind == "Derived" and subsets is not None and _subset_name(node) not in subsets:
+            continue
+        for keyword in node.keywords:
+            if keyword.arg in LAZY_FIELDS:
+                names = {n.id for n in ast.walk(keyword.value) if isinstance(n, ast.Name)}
+                found.setdefault(keyword.arg, set()).update(names)
     return found
 
 
@@ -62,12 +75,13 @@ def _descriptor_modules(root):
 
 
 @functools.cache
-def lazy_modules(root, field):
-    """The modules the lazy `field` of every descriptor imports when called."""
+def lazy_modules(root, field, subsets=None):
+    """The modules the lazy `field` of every descriptor imports when called (of derived
+    subsets: those named `subsets`, when given)."""
     found = set()
     for path, module in _descriptor_modules(root):
         tree = ast.parse(path.read_text(), filename=str(path))
-        wanted = _lazy_functions(tree).get(field, set())
+        wanted = _lazy_functions(tree, subsets).get(field, set())
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name in wanted:
                 found.update(_imports(node, module, True))
@@ -95,13 +109,21 @@ def _names(root, tree, module, is_package):
     if is_package and module.startswith(f"{DESCRIPTOR_PACKAGE}."):  # a dataset's descriptor
         lazy = set().union(*_lazy_functions(tree).values())  # followed by their readers
     eager = [n for n in tree.body if not (isinstance(n, ast.FunctionDef) and n.name in lazy)]
+    # a file that reads a derived subset by name (`.subset("fullbody")`) runs that one's code
+    named = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "subset"
+        and node.args and isinstance(node.args[0], ast.Constant)
+    }  # fmt: skip
+    subsets = frozenset(named) if named else None
     for top in eager:
         yield from _imports(top, module, is_package)
         for node in ast.walk(top):
             if isinstance(node, ast.Constant) and _MODULE_NAME.match(str(node.value)):
                 yield _MODULE_NAME.match(node.value).group(1)
             elif isinstance(node, ast.Attribute) and node.attr in LAZY_FIELDS:
-                yield from lazy_modules(root, node.attr)
+                yield from lazy_modules(root, node.attr, subsets)
 
 
 @functools.cache
@@ -118,7 +140,13 @@ def module_files(root, name):
         return (path.with_suffix(".py"),)
     if path.is_dir():
         files = [path / "__init__.py"] if (path / "__init__.py").is_file() else []
-        return tuple(files + sorted(p for p in path.iterdir() if p.suffix in DATA_SUFFIXES))
+        if name.startswith(f"{DESCRIPTOR_PACKAGE}."):  # a dataset folder's data: its readers'
+            return tuple(files)
+        files += sorted(p for p in path.iterdir() if p.suffix in DATA_SUFFIXES)
+        if name in DATASET_DATA:
+            base = Path(root, *DESCRIPTOR_PACKAGE.split("."))
+            files += sorted(base.glob(f"*/{DATASET_DATA[name]}"))
+        return tuple(files)
     return ()
 
 

@@ -5,7 +5,6 @@ from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
 from humanprep.datasets.base import Descriptor, sorted_entries
-from humanprep.datasets.fdh import card
 
 
 def item_key(name):
@@ -38,6 +37,32 @@ def index(roots, side_files):
         items[entry["id"]].update(entry["files"])
     side = {Path(f).name: str(f) for f in side_files}
     return sorted_entries(items), side
+
+
+# What the release card says of it (humanprep.release.cardmeta lays it out).
+CARD_BIBTEX = """@inproceedings{hukkelas2023deepprivacy2,
+  title={DeepPrivacy2: Towards Realistic Full-Body Anonymization},
+  author={Hukkel{\\aa}s, H{\\aa}kon and Lindseth, Frank},
+  booktitle={IEEE/CVF Winter Conference on Applications of Computer Vision (WACV)},
+  year={2023}
+}"""
+CARD_FIELDS = (
+    "masks, COCO-17 keypoints in pixels (units detected per file), CSE vertices `.npy` as "
+    "shipped, the source tar, YFCC100M line index and date taken"
+)
+CARD_PEOPLE = (
+    "Flickr photographs of real people (YFCC100M) under Creative Commons licences, with "
+    "author and source URL per image (ATTRIBUTION.csv); Flickr users may opt out, and "
+    "`normalise.fdh.opt_out_nsids` removes their images before anything is written"
+)
+CARD_BIASES = (
+    "Upstream makes no statement on demographics. Flickr photographs of people selected "
+    "by a detector: who uses Flickr, and what the detector finds, decide who is in it."
+)
+CARD_REMOVAL = (
+    "FDH opt-outs by Flickr NSID: rebuild with them in `normalise.fdh.opt_out_nsids` and "
+    "bump the major version"
+)
 
 
 # The heavy parts, imported when called (base.py: lazy fields).
@@ -95,11 +120,11 @@ DESCRIPTOR = Descriptor(
     coco=export_coco,
     sheet=contact_sheet,
     tasks=("keypoint-detection", "image-segmentation", "image-to-image"),
-    bibtex=card.BIBTEX,
-    card_fields=card.FIELDS,
-    card_people=card.PEOPLE,
-    card_biases=card.BIASES,
-    card_removal=card.REMOVAL,
+    bibtex=CARD_BIBTEX,
+    card_fields=CARD_FIELDS,
+    card_people=CARD_PEOPLE,
+    card_biases=CARD_BIASES,
+    card_removal=CARD_REMOVAL,
     removed_why="FDH opt-out (Flickr user)",
     croissant_columns=(("keypoints", "keypoints"),),
     seconds_per_item=0.013,  # bench/item_cost.py: 0.0063 s at the real size, x2 headroom

@@ -5,7 +5,6 @@ import re
 from pathlib import PurePosixPath
 
 from humanprep.datasets.base import Derived, Descriptor, sorted_entries
-from humanprep.datasets.huge100k import card
 
 
 def index(roots, side_files):
@@ -28,6 +27,30 @@ def index(roots, side_files):
                     files[role] = refs[str(path)]
             items[f"{group.parent.name}/{group.name}/{video.stem}"] = files
     return sorted_entries(items), {}
+
+
+# What the release card says of it (humanprep.release.cardmeta lays it out).
+CARD_BIBTEX = """@inproceedings{zhuang2025idol,
+  title={IDOL: Instant Photorealistic 3D Human Creation from a Single Image},
+  author={Zhuang, Yiyu and Lv, Jiaxi and Wen, Hao and Shuai, Qing and Zeng, Ailing and Zhu, Hao and Chen, Shifeng and Yang, Yujiu and Cao, Xun and Liu, Wei},
+  booktitle={IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)},
+  pages={26308--26319},
+  year={2025}
+}"""  # noqa: E501 (a BibTeX field is one line)
+CARD_FIELDS = (
+    "attributes parsed from the file name, pose type by batch, named SMPL-X arrays, 24 "
+    "cameras (`w2c` 4x4, `fx fy cx cy`), 24 view PNGs (frame i = view i)"
+)
+CARD_PEOPLE = (
+    "synthetic people: images and 24-view videos made by generative models (IDOL), not "
+    "photographs of real individuals; a `deepfashion/` part derives from DeepFashion "
+    "photographs"
+)
+CARD_BIASES = (
+    "Upstream (IDOL) generated its people to vary in age, gender, ethnicity, body shape "
+    "and clothing (the attributes in its file names); the generators' own biases carry "
+    "over, and the synthetic images are not a sample of real people."
+)
 
 
 # The heavy parts, imported when called (base.py: lazy fields).
@@ -86,10 +109,10 @@ DESCRIPTOR = Descriptor(
     sheet_derived=("views",),
     hf_schema=hf_schema,
     tasks=("image-to-3d",),
-    bibtex=card.BIBTEX,
-    card_fields=card.FIELDS,
-    card_people=card.PEOPLE,
-    card_biases=card.BIASES,
+    bibtex=CARD_BIBTEX,
+    card_fields=CARD_FIELDS,
+    card_people=CARD_PEOPLE,
+    card_biases=CARD_BIASES,
     croissant_columns=(("pose_type", "pose_type"),),
     seconds_per_item=0.18,  # bench/item_cost.py: 0.088 s (H.264 decode), x2 headroom
     base_mem_mb=2000,

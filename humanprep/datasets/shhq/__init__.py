@@ -6,7 +6,6 @@ from collections import defaultdict
 from pathlib import Path
 
 from humanprep.datasets.base import Derived, Descriptor, only, sorted_entries
-from humanprep.datasets.shhq import card
 from humanprep.errors import HumanprepError
 
 _ID = re.compile(r"^image_(\d+)$")
@@ -32,6 +31,30 @@ def image_id(item_id):
     if not match:
         raise HumanprepError(item_id, "SHHQ id is not image_<number>")
     return int(match.group(1))
+
+
+# What the release card says of it (humanprep.release.cardmeta lays it out).
+CARD_BIBTEX = """@inproceedings{fu2022styleganhuman,
+  title={StyleGAN-Human: A Data-Centric Odyssey of Human Generation},
+  author={Fu, Jianglin and Li, Shikai and Jiang, Yuming and Lin, Kwan-Yee and Qian, Chen and Loy, Chen Change and Wu, Wayne and Liu, Ziwei},
+  booktitle={European Conference on Computer Vision (ECCV)},
+  year={2022}
+}"""  # noqa: E501 (a BibTeX field is one line)
+CARD_FIELDS = (
+    "person mask (0/255 PNG), parsing map as class ids 0-16 (PNG), 25 OpenPose BODY_25 "
+    "keypoints `[x, y, v]` and their status"
+)
+CARD_PEOPLE = (
+    "photographs of real people: crawled CC-BY-2.0 images, purchased images, 9,991 "
+    "DeepFashion In-shop images and 1,940 InFashAI images (StyleGAN-Human "
+    "docs/Dataset.md); its agreement asks users to delete data on the owners' request"
+)
+CARD_BIASES = (
+    "Upstream: StyleGAN-Human added InFashAI images to broaden the dataset beyond "
+    "DeepFashion's e-commerce models, and its paper studies the data's distribution of "
+    "pose, face orientation and clothing texture (long-tailed). Full-body, mostly "
+    "frontal, standing people."
+)
 
 
 # The heavy parts, imported when called (base.py: lazy fields).
@@ -91,10 +114,10 @@ DESCRIPTOR = Descriptor(
     coco_image_id=image_id,
     sheet=contact_sheet,
     tasks=("image-segmentation", "keypoint-detection", "unconditional-image-generation"),
-    bibtex=card.BIBTEX,
-    card_fields=card.FIELDS,
-    card_people=card.PEOPLE,
-    card_biases=card.BIASES,
+    bibtex=CARD_BIBTEX,
+    card_fields=CARD_FIELDS,
+    card_people=CARD_PEOPLE,
+    card_biases=CARD_BIASES,
     croissant_columns=(("keypoints", "keypoints"),),
     seconds_per_item=0.047,  # bench/item_cost.py: 0.023 s at the real size, x2 headroom
     base_mem_mb=1000,
