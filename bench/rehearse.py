@@ -59,10 +59,8 @@ MEMORY_TARGET_MB = 2048
 REAL_GB = 60 + 32 + 17 + 27 + 3  # FDH's four tars and CelebAMask-HQ.zip (FORMATS.md)
 DRYRUN_TARGET_S = 10.0
 NODE_CORES = 32
-# Read buffers a streaming job fills once its input is large enough, not counted as growth:
-# the tar index's four 32 MiB chunks (made as a tar needs them); 64 MB for any other job.
-BUFFER_MB = {"index_archive": 128}
-OTHER_BUFFER_MB = 64
+# Read buffers a streaming job fills once its input is large enough, not counted as growth.
+BUFFER_MB = 64
 # Peaks another benchmark measured at full size (MB), used instead of the extrapolation:
 # dedup's multi-index count table grows in steps (2**16 to 2**24 entries, chosen by the
 # item count) and one step falls between this script's two scales, so the straight line
@@ -624,7 +622,7 @@ def _published(key):
 def memory_rows(small, big):
     """Per (rule, dataset): peak MB measured at S/10 and S and extrapolated to a full-size
     job, linearly
-    in the items of one job between the two runs; growth within the rule's read-buffer
+    in the items of one job between the two runs; growth within the read-buffer
     allowance (BUFFER_MB) is not counted as growth."""
     out = {}
     for rule, rows in big["bench"].items():
@@ -637,8 +635,7 @@ def memory_rows(small, big):
                 continue
             per_job = _items(big, key) / len(mine)
             per_job_small = _items(small, key) / len(theirs)
-            allowance = BUFFER_MB.get(rule, OTHER_BUFFER_MB)
-            growth = max(0.0, peak - max(r[2] for r in theirs) - allowance)
+            growth = max(0.0, peak - max(r[2] for r in theirs) - BUFFER_MB)
             slope = growth / (per_job - per_job_small) if per_job > per_job_small else 0.0
             full_job = _shard_size(key) if rule in SHARD_RULES else _published(key) / len(mine)
             small_peak = max(r[2] for r in theirs)
@@ -689,8 +686,7 @@ def report(small, big, dry, cores):
         f"the items of one job between the runs at {s:g} and {S:g}, taken to a full-size job "
         "(a shard of the dataset's own shard_size for per-shard rules: 2000 items, FDH "
         f"{DESCRIPTORS['fdh'].shard_size}; the dataset's share for the others; growth "
-        f"within {OTHER_BUFFER_MB} MB, {BUFFER_MB['index_archive']} MB for index_archive's "
-        "four read buffers, is not counted; "
+        f"within {BUFFER_MB} MB is not counted; "
         + ", ".join(
             f"{r}: {mb} MB measured at full size, {source}"
             for r, (mb, source) in MEASURED_FULL_MB.items()
@@ -766,7 +762,7 @@ def report(small, big, dry, cores):
         f"{hours32:.1f} h (extrapolated, stages one after another) |",
         "",
         "Measured at full size by the other benchmarks (not extrapolated): the tar index "
-        "pass over 5,000,000 members peaks at 455 MB (bench/tar_index.py); an FDH normalise "
+        "pass over 5,000,000 members peaks at 232 MB (bench/tar_index.py); an FDH normalise "
         "job with the 1.87M-entry metadata.json at 43 MB, +3.3% over 1,000 entries "
         "(bench/fdh_metadata.py); planning FDH's shards holds no per-item list (67 MB for "
         "100,000 items, flat).",

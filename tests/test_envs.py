@@ -82,9 +82,23 @@ def test_code_inputs_follow_imports_including_dynamic_ones():
     # a lazy field's modules only where it is read: normalise reads no contact sheet
     assert "humanprep/datasets/huge100k/sheet.py" not in files
     assert "humanprep/datasets/huge100k/sheet.py" in stage_files(REPO, "report_sheet")
-    # imported inside a function (the compiled scan loads while the reader starts)
-    assert "humanprep/acquire/tarscan.py" in stage_files(REPO, "index_archive")
+    # a dataset folder's record schema piece: an input of what reads the record schema
+    assert "humanprep/datasets/huge100k/schema.json" in stage_files(REPO, "normalise_summary")
+    assert "humanprep/datasets/huge100k/schema.json" not in stage_files(REPO, "plan_shards")
     assert "humanprep/schemas/record.schema.json" in stage_files(REPO, "normalise_summary")
+
+
+def test_code_inputs_follow_an_import_inside_a_function(tmp_path):
+    for rel, text in {
+        "scripts/s.py": "from humanprep import a\n",
+        "scripts/_humanprep.py": "",
+        "humanprep/__init__.py": "",
+        "humanprep/a.py": "def f():\n    from humanprep.b import g\n    return g\n",
+        "humanprep/b.py": "def g():\n    pass\n",
+    }.items():
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    assert "humanprep/b.py" in stage_files(tmp_path, "s")
 
 
 def test_code_inputs_cached_on_disk_until_a_source_changes(tmp_path, monkeypatch):

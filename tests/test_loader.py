@@ -103,7 +103,7 @@ import sys
 import humanprep
 ds = humanprep.load(sys.argv[1], "fdh", "train")
 image, record = ds[1]
-heavy = {"snakemake", "yaml", "jsonschema", "cv2", "pyarrow", "numba", "requests", "pandas"}
+heavy = {"snakemake", "yaml", "jsonschema", "cv2", "pyarrow", "requests", "pandas"}
 print(len(ds), record["id"], image.size, sorted(heavy & set(sys.modules)))
 """
 

@@ -2,14 +2,16 @@
 reader) and the unpacking safety rules, member by member."""
 
 import io
+import random
+import shutil
+import subprocess
 import tarfile
 
-import numpy as np
 import pytest
 
 from humanprep import listing
 from humanprep.acquire import tarindex
-from humanprep.acquire.tarindex import build_index, name_hash
+from humanprep.acquire.tarindex import build_index
 from humanprep.acquire.unpack import Limits
 from humanprep.errors import HumanprepError
 from humanprep.members import TarIndex, member_ref, read_member
@@ -45,10 +47,10 @@ def listed(index_dir):
     return {name: (kind, off, size) for name, kind, off, size in TarIndex(index_dir).members()}
 
 
-@pytest.mark.parametrize("chunk", [2, 1 << 16])  # 2: every member crosses chunks
+@pytest.mark.parametrize("read_size", [1024, 8 << 20])  # 1024: members cross the buffer
 @pytest.mark.parametrize("fmt", [tarfile.PAX_FORMAT, tarfile.GNU_FORMAT, tarfile.USTAR_FORMAT])
-def test_index_matches_tarfile(tmp_path, monkeypatch, fmt, chunk):
-    monkeypatch.setattr(tarindex, "CHUNK_BLOCKS", chunk)
+def test_index_matches_tarfile(tmp_path, monkeypatch, fmt, read_size):
+    monkeypatch.setattr(tarindex, "READ_SIZE", read_size)
     members = [m for m in MIXED if fmt != tarfile.USTAR_FORMAT or len(m[0].encode()) < 100]
     tar = make_tar(tmp_path / "a.tar", members, fmt)
     summary = build_index(tar, tmp_path / "idx")
@@ -70,17 +72,17 @@ def test_index_matches_tarfile(tmp_path, monkeypatch, fmt, chunk):
     assert summary["files"] == sum(1 for m in members if m[2] == R)
 
 
-def test_many_members_take_the_fast_path_in_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(tarindex, "CHUNK_BLOCKS", 8)  # many chunk boundaries
+def test_plain_headers_are_read_without_tarfile(tmp_path, monkeypatch):
+    monkeypatch.setattr(tarindex, "READ_SIZE", 4096)  # many buffer boundaries
     members = [(f"s/{i:05d}.{r}", bytes([i % 251]) * (i % 900), R, None)
                for i in range(300) for r in ("png", "npy")]  # fmt: skip
     tar = make_tar(tmp_path / "b.tar", members)
     slow = []
     real_slow = tarindex._Pass.slow
 
-    def counted(self, pos):
+    def counted(self, pos, head):
         slow.append(pos)
-        return real_slow(self, pos)
+        return real_slow(self, pos, head)
 
     monkeypatch.setattr(tarindex._Pass, "slow", counted)
     build_index(tar, tmp_path / "idx")
@@ -96,11 +98,11 @@ def test_many_members_take_the_fast_path_in_chunks(tmp_path, monkeypatch):
     assert len(got) == len(members)
 
 
-@pytest.mark.parametrize("chunk", [8, 64, 1 << 16])
-def test_data_that_looks_like_headers_and_dotted_names(tmp_path, monkeypatch, chunk):
+@pytest.mark.parametrize("read_size", [4096, 32768, 8 << 20])
+def test_data_that_looks_like_headers_and_dotted_names(tmp_path, monkeypatch, read_size):
     """Members holding tars (blocks with the ustar magic that are data, not headers) and
-    names with dots at their ends: listed as tarfile lists them, in chunks of any size."""
-    monkeypatch.setattr(tarindex, "CHUNK_BLOCKS", chunk)
+    names with dots at their ends: listed as tarfile lists them, whatever the buffer."""
+    monkeypatch.setattr(tarindex, "READ_SIZE", read_size)
     inner = make_tar(tmp_path / "inner.tar", [(f"i{i}", b"q" * i, R, None) for i in range(9)],
                      tarfile.USTAR_FORMAT).read_bytes()  # fmt: skip
     members = []
@@ -142,6 +144,141 @@ def test_unsafe_members_are_refused(tmp_path, members, problem):
     assert not (tmp_path / "idx").exists()
 
 
+def _kind(info):
+    tests = {"file": info.isreg, "dir": info.isdir, "symlink": info.issym, "hardlink": info.islnk}
+    return next((kind for kind, test in tests.items() if test()), "other")
+
+
+def tarfile_listing(path):
+    """{normalised name: (kind, data offset, size)} as tarfile reads the archive, or None
+    when tarfile refuses it or stops before its end (at a header it cannot read)."""
+    try:
+        with tarfile.open(path) as tf:
+            infos = tf.getmembers()
+            end = tf.offset
+    except tarfile.TarError:
+        return None
+    data = path.read_bytes()
+    if any(data[end : end + 512]):
+        return None
+    return {
+        "/".join(p for p in i.name.split("/") if p not in ("", ".")): (
+            _kind(i),
+            i.offset_data,
+            i.size if i.isreg() else 0,
+        )
+        for i in infos
+    }
+
+
+def refused_or_as_tarfile(tar, dest):
+    """Index `tar`: True when refused, else assert it is listed as tarfile lists it."""
+    try:
+        build_index(tar, dest)
+    except HumanprepError:
+        return True
+    want = tarfile_listing(tar)
+    assert want is not None, "indexed a tar tarfile does not read to its end"
+    got = listed(dest)
+    assert {n: k for n, (k, _, _) in got.items()} == {n: k for n, (k, _, _) in want.items()}
+    plain = {n: v for n, v in want.items() if v[0] in ("file", "dir")}  # links: resolved
+    assert {n: got[n] for n in plain} == plain
+    return False
+
+
+@pytest.mark.parametrize("glob", [{"path": "same"}, {"size": "1"}, {"comment": "git"}])
+def test_a_pax_global_header_applies_to_every_later_member(tmp_path, glob):
+    """tarfile applies a global header's fields to every member after it, plain ustar
+    headers too: two members become 'same' (refused), or a size changes (indexed so)."""
+    members = [("a", b"xyz", R, None), ("b", b"xyz", R, None)]
+    tar = tmp_path / "g.tar"
+    with tarfile.open(tar, "w", format=tarfile.PAX_FORMAT, pax_headers=glob) as tf:
+        for name, data, _, _ in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    refused = refused_or_as_tarfile(tar, tmp_path / "idx")
+    assert refused == ("path" in glob)
+    if "size" in glob:
+        assert [m[3] for m in TarIndex(tmp_path / "idx").members()] == [1, 1]
+
+
+def test_byte_sum_is_the_sum_of_the_bytes():
+    rng = random.Random(0)
+    blocks = [bytes(512), b"\xff" * 512, *(rng.randbytes(512) for _ in range(100))]
+    assert [tarindex._byte_sum(b) for b in blocks] == [sum(b) for b in blocks]
+
+
+def _with_checksum(head):
+    head[148:156] = b" " * 8
+    head[148:156] = b"%06o\x00 " % sum(head)
+    return head
+
+
+# bytes of a header tarfile reads: name, number fields, type, magic, device numbers, prefix
+MUTATED_AT = [0, 1, 99, *range(100, 148), 156, *range(257, 265), *range(329, 346)]
+
+
+@pytest.mark.parametrize("at", MUTATED_AT)
+def test_a_changed_header_byte_is_refused_or_read_as_tarfile_reads_it(tmp_path, at):
+    """The second of three members' header with one byte changed (its checksum made
+    right again): whatever the byte, the tar is refused or indexed exactly as tarfile
+    lists it (and never indexed where tarfile stops reading)."""
+    tar = make_tar(tmp_path / "a.tar", [(f"d/m{i}", b"abc" * i, R, None) for i in (1, 2, 3)],
+                   tarfile.USTAR_FORMAT)  # fmt: skip
+    data = bytearray(tar.read_bytes())
+    indexed = 0
+    for value in b"78 \x00x/.\xff":
+        changed = bytearray(data)
+        changed[1024 + at] = value
+        changed[1024:1536] = _with_checksum(changed[1024:1536])
+        path = tmp_path / f"{value}.tar"
+        path.write_bytes(changed)
+        indexed += not refused_or_as_tarfile(path, tmp_path / f"idx{value}")
+    if 100 <= at < 124 or 136 <= at < 148:  # mode, uid, gid, mtime: an octal digit is fine
+        assert indexed >= 1
+
+
+def libarchive_layout(tar):
+    """Rewrite the number fields of a one-member tar as libarchive (bsdtar) lays them out:
+    "000644 \\0" where tarfile writes "0000644\\0", "00000000005 " for "00000000005\\0"."""
+    data = bytearray(tar.read_bytes())
+    info = tarfile.TarInfo.frombuf(bytes(data[:512]), "utf-8", "surrogateescape")
+    for at, value in ((100, info.mode), (108, info.uid), (116, info.gid), (329, 0), (337, 0)):
+        data[at : at + 8] = b"%06o \x00" % value
+    data[124:136], data[136:148] = b"%011o " % info.size, b"%011o " % info.mtime
+    data[:512] = _with_checksum(data[:512])
+    tar.write_bytes(data)
+
+
+def gnu_tar(tar, fmt):
+    src = tar.parent / "src"
+    (src / "d").mkdir(parents=True)
+    (src / "d" / "x").write_bytes(b"12345")
+    subprocess.run(["tar", f"--format={fmt}", "-cf", str(tar), "-C", str(src), "d"], check=True)
+
+
+WRITERS = {
+    "libarchive": libarchive_layout,
+    "gnu tar, gnu": lambda tar: gnu_tar(tar, "gnu"),
+    "gnu tar, ustar": lambda tar: gnu_tar(tar, "ustar"),
+}
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_headers_as_other_writers_fill_them_are_read_here(tmp_path, monkeypatch, writer):
+    """Number fields as libarchive and GNU tar lay them out (GNU tar leaves the device
+    numbers empty): read without tarfile, as tarfile reads them."""
+    if writer.startswith("gnu") and shutil.which("tar") is None:
+        pytest.skip("needs GNU tar")
+    tar = make_tar(tmp_path / "a.tar", [("x", b"12345", R, None)], tarfile.USTAR_FORMAT)
+    WRITERS[writer](tar)
+    slow = []
+    monkeypatch.setattr(tarindex._Pass, "slow", lambda self, pos, head: slow.append(pos))
+    assert not refused_or_as_tarfile(tar, tmp_path / "idx")
+    assert len(slow) == 1 and not any(tar.read_bytes()[slow[0] : slow[0] + 512])  # the end
+
+
 def test_limits_and_damage(tmp_path):
     tar = make_tar(tmp_path / "a.tar", [(f"{i}", b"x", R, None) for i in range(5)])
     with pytest.raises(HumanprepError, match="max_members"):
@@ -161,37 +298,6 @@ def test_limits_and_damage(tmp_path):
         tf.addfile(tarfile.TarInfo("x"), io.BytesIO(b""))
     with pytest.raises(HumanprepError, match="compressed"):
         build_index(gz, tmp_path / "i5")
-
-
-def test_compiled_hash_is_the_scalar_hash():
-    """The scan's hash of every name and folder equals name_hash of their bytes (names of
-    0-100 bytes, across every word boundary)."""
-    from humanprep.acquire import tarscan
-    from humanprep.acquire.tarscan import Scan
-
-    rng = np.random.default_rng(0)
-    names = [b"d/" + bytes(rng.integers(97, 123, n, dtype=np.uint8)) for n in range(1, 99)]
-    blocks = []
-    for name in names:
-        info = tarfile.TarInfo(name.decode())
-        info.mtime = 0
-        blocks.append(info.tobuf(tarfile.USTAR_FORMAT))
-    buf = np.frombuffer(b"".join(blocks) + b"\0" * 1024, dtype=np.uint8)
-    scan = Scan(len(names) + 2)
-    k, stop, slow = scan.run(buf, len(names) + 2, 0, 4096, 7)
-    assert (k, stop, slow) == (len(names), len(names), True)  # stopped at the end blocks
-    assert scan.hashes[:k].tolist() == [name_hash(n) for n in names]
-    assert scan.phashes[:k].tolist() == [name_hash(b"d")] * k
-    assert scan.newp[:k].tolist() == [True] + [False] * (k - 1)
-    rec = scan.rec[:k]
-    assert scan.names[: rec["name_len"].sum()].tobytes() == b"".join(names)
-    lens = [len(n) for n in names]
-    assert rec["name_len"].tolist() == lens
-    assert rec["name_at"].tolist() == (7 + np.cumsum([0, *lens[:-1]])).tolist()
-    assert rec["offset"].tolist() == [4096 + 512 * (i + 1) for i in range(k)]  # no data
-    assert rec["size"].tolist() == [0] * k
-    ats, lens = rec["name_at"] - 7, rec["name_len"]
-    assert tarscan.hash_names(scan.names, ats, lens).tolist() == scan.hashes[:k].tolist()
 
 
 def test_listing_of_an_index_and_of_a_tree_agree(tmp_path):
