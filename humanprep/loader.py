@@ -206,7 +206,8 @@ class ReleaseDataset:
         from humanprep.video import view as frame
 
         row = row or self.record(index)
-        video = row["video"] if "video" in row else row[row["dataset"]]["video"]
+        # a views row names its video; a record, in its dataset's part (the folder's name)
+        video = row["video"] if "video" in row else row[self.folder.name]["video"]
         data = store.read(self.base, video, row["id"])
         try:
             return self._decoded(Image.fromarray(frame(data, view)))

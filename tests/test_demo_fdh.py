@@ -160,8 +160,8 @@ def test_metadata_fields_splits_and_licences(demo):
 
 def test_opted_out_user_owns_two_images_in_two_tars(demo):
     out, _ = demo
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    assert config["normalise"]["fdh"]["opt_out_nsids"] == fdh.OPTED_OUT_NSIDS
+    piece = yaml.safe_load((REPO / "humanprep" / "datasets" / "fdh" / "demo.yaml").read_text())
+    assert piece["normalise"]["fdh"]["opt_out_nsids"] == fdh.OPTED_OUT_NSIDS
     metadata = json.loads((out / "metadata.json").read_text())
     owned = {i for i, e in metadata.items() if e["user_nsid"] == "12345678@N00"}
     assert len(owned) == 2
