@@ -54,10 +54,9 @@ def test_empty_agreements_inherit_nothing(tmp_path, monkeypatch):
 
 def test_demo_acceptances_copied_by_hand_open_no_real_archives(tmp_path, monkeypatch):
     config = full_size_config(tmp_path)
-    pieces = [REPO / "humanprep" / "datasets" / d / "demo.yaml" for d in DATASETS]
-    agreements = {
-        d: yaml.safe_load(p.read_text())["agreements"][d] for d, p in zip(DATASETS, pieces)
-    }
+    folders = REPO / "humanprep" / "datasets"
+    pieces = {d: yaml.safe_load((folders / d / "demo.yaml").read_text()) for d in DATASETS}
+    agreements = {d: piece["agreements"][d] for d, piece in pieces.items()}
     edit(config, lambda doc: doc.update(agreements=agreements))
     res = dry_run(config, monkeypatch)
     out = res.stdout + res.stderr
