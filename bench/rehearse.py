@@ -65,7 +65,10 @@ BUFFER_MB = 64
 # dedup's multi-index count table grows in steps (2**16 to 2**24 entries, chosen by the
 # item count) and one step falls between this script's two scales, so the straight line
 # through them overstates it.
-MEASURED_FULL_MB = {"dedup": (1595, "bench/dedup.py")}  # 2.5M fingerprints, PSS, 2 processes
+MEASURED_FULL_MB = {
+    "dedup": (1595, "bench/dedup.py"),  # 2.5M fingerprints, PSS, 2 processes
+    "index_archive": (232, "bench/tar_index.py, 5M members"),  # FDH's largest tar has 4.1M
+}
 FDH_TARS = {  # FORMATS.md: one tar per licence, published sample counts
     "cc-by-nc-sa-2.tar": 816_664,
     "cc-by-2.tar": 440_855,
@@ -596,6 +599,9 @@ DERIVED_DATASET = {
     "views": "huge100k",
 }
 SHARD_RULES = {"normalise", "sketches", "composites", "fullbody", "views"}
+# One job over every dataset that holds one shard's records at a time (humanprep.release
+# .build places shard by shard): its memory follows the largest shard, not the item total.
+SHARD_STREAMING = {"release"}
 
 
 def _dataset(key):
@@ -606,6 +612,11 @@ def _items(run, key):
     """Items behind a benchmark row: its dataset's, or all (release, reports)."""
     d = _dataset(key)
     return run["items"][d] if d in run["items"] else sum(run["items"].values())
+
+
+def _largest_shard(run):
+    """Items in the largest shard of a run (each dataset cut by its own shard size)."""
+    return max(n / math.ceil(n / DESCRIPTORS[d].shard_size) for d, n in run["items"].items())
 
 
 def _shard_size(key):
@@ -635,9 +646,13 @@ def memory_rows(small, big):
                 continue
             per_job = _items(big, key) / len(mine)
             per_job_small = _items(small, key) / len(theirs)
+            if rule in SHARD_STREAMING:
+                per_job, per_job_small = _largest_shard(big), _largest_shard(small)
             growth = max(0.0, peak - max(r[2] for r in theirs) - BUFFER_MB)
             slope = growth / (per_job - per_job_small) if per_job > per_job_small else 0.0
             full_job = _shard_size(key) if rule in SHARD_RULES else _published(key) / len(mine)
+            if rule in SHARD_STREAMING:
+                full_job = max(DESCRIPTORS[d].shard_size for d in PUBLISHED)
             small_peak = max(r[2] for r in theirs)
             measured = MEASURED_FULL_MB.get(rule)
             full = measured[0] if measured else peak + slope * max(0.0, full_job - per_job)
