@@ -2,23 +2,13 @@
 # With no --configfile, the embedded demo (config/config.yaml, and each dataset's
 # humanprep/datasets/<name>/demo.yaml) is built end to end. A user's config is never layered
 # on the demo: it starts from the config schema's defaults alone
-# (humanprep/schemas/config.schema.yaml with each dataset's config.yaml).
-import glob
+# (humanprep/schemas/config.schema.yaml with each dataset's config.yaml). The demo's
+# per-dataset parts are merged in by rules/common.smk.
 import os
-
-DATASETS_DIR = os.path.join(workflow.basedir, "humanprep", "datasets")
 
 if not workflow.overwrite_configfiles:
 
     configfile: os.path.join(workflow.basedir, "config", "config.yaml")
-
-
-# The demo (demo: true): each dataset's part of it, its acceptance of the demo archives and
-# its demo settings, under what the config itself sets.
-if config.get("demo"):
-    for piece in sorted(glob.glob(os.path.join(DATASETS_DIR, "*", "demo.yaml"))):
-
-        configfile: piece
 
 
 report: "report/workflow.rst"

@@ -88,3 +88,22 @@ def defaults(section):
 def options(section, key, given):
     """A subsection's settings: the schema's defaults under what was given."""
     return {**(defaults(section).get(key) or {}), **(given or {})}
+
+
+def _merge_under(config, piece):
+    """Deep-merge `piece` into `config` where the config sets nothing."""
+    for key, value in piece.items():
+        if key not in config:
+            config[key] = value
+        elif isinstance(value, dict) and isinstance(config[key], dict):
+            _merge_under(config[key], value)
+
+
+def add_demo_parts(config):
+    """The demo (demo: true): each dataset's part of it, its folder's demo.yaml (the
+    acceptance of its demo archives, its demo settings), merged in under what the config
+    sets. In Python, not as Snakemake configfiles: a workflow used as a module reads none."""
+    for folder in _dataset_folders():
+        piece = folder.joinpath("demo.yaml")
+        if piece.is_file():
+            _merge_under(config, _yaml(piece.read_text(encoding="utf-8")))

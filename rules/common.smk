@@ -42,6 +42,10 @@ def preflight(check, *args):
 preflight(hp_preflight.check_writable)
 # before validation, which would format the whole config (aliases expanded) into its error
 preflight(hp_preflight.check_config_files, workflow.overwrite_configfiles)
+# The demo (demo: true): each dataset folder's part of it (demo.yaml: the acceptance of its
+# demo archives, its demo settings), under what the config sets.
+if config.get("demo"):
+    hp_settings.add_demo_parts(config)
 # the schema: humanprep/schemas/config.schema.yaml with each dataset's part (its folder's config.yaml)
 SCHEMA = hp_settings.schema()
 preflight(hp_preflight.check_config, config, SCHEMA)
