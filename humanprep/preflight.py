@@ -4,6 +4,7 @@ working directory it cannot write, a config that is not a plain YAML tree or doe
 validate, a plan with more shards than Snakemake can build in reasonable time and memory, a
 dataset with nothing to read, a missing archive password; and the closing line."""
 
+import copy
 import difflib
 import os
 import tempfile
@@ -108,21 +109,54 @@ def _explain(error):
     return [f"{_key(error.absolute_path)}: {_short(error.message)}"]
 
 
-def config_problems(config, schema):
-    """One line per problem of `config` against the JSON schema (dict), each naming the key;
-    never the schema nor the whole config."""
-    from jsonschema.validators import validator_for
+def _filling_validator(schema):
+    """The schema's validator, which also fills each missing key that has a default in,
+    as snakemake.utils.validate does (jsonschema's FAQ recipe)."""
+    from jsonschema import validators
 
-    validator = validator_for(schema)(schema)
+    base = validators.validator_for(schema)
+    check_properties = base.VALIDATORS["properties"]
+
+    def properties(validator, props, instance, node):
+        if isinstance(instance, dict):
+            for key, child in props.items():
+                if "default" in child:
+                    instance.setdefault(key, child["default"])
+        yield from check_properties(validator, props, instance, node)
+
+    return validators.extend(base, {"properties": properties})(schema)
+
+
+def config_problems(config, schema, fill=False):
+    """One line per problem of `config` against the JSON schema (dict), each naming the key;
+    never the schema nor the whole config. With `fill`, missing keys get their defaults."""
+    if fill:
+        validator = _filling_validator(schema)
+    else:
+        from jsonschema.validators import validator_for
+
+        validator = validator_for(schema)(schema)
     lines = []
     for error in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
         lines += _explain(error)
     return lines
 
 
+def load_schema(schema_path):
+    # libyaml's loader where PyYAML has it: several times faster than the pure-Python one,
+    # and the workflow reads the schema at every parse
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(schema_path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=loader)  # noqa: S506 (a safe loader)
+
+
 def check_config(config, schema):
-    """Every problem of `config` against the (assembled) schema, in one line."""
-    problems = config_problems(config, schema)
+    """Validate `config` against the schema (a dict: humanprep.settings.schema(), the
+    datasets' parts assembled in; or a file) and fill its defaults in (what Snakemake's
+    validate() does), or fail in one line per problem."""
+    # a copy: filling puts the schema's own default objects into the config
+    schema = copy.deepcopy(schema) if isinstance(schema, dict) else load_schema(schema)
+    problems = config_problems(config, schema, fill=True)
     if problems:
         raise HumanprepError(
             "config",
@@ -196,21 +230,3 @@ def closing_message(release_json, release_dir, results, started):
     if path.exists() and path.stat().st_mtime >= started:
         return f"humanprep: release in {release_dir}/, results in {results}/"
     return f"humanprep: no release built in this run; results in {results}/"
-
-
-def validate(config, schema):
-    """Check `config` against the (assembled) schema and fill its defaults in, as
-    Snakemake's validate does (which reads a schema file)."""
-    from jsonschema import Draft202012Validator, validators
-
-    properties = Draft202012Validator.VALIDATORS["properties"]
-
-    def set_defaults(validator, props, instance, schema_):
-        if isinstance(instance, dict):
-            for key, sub in props.items():
-                if "default" in sub:
-                    instance.setdefault(key, sub["default"])
-        yield from properties(validator, props, instance, schema_)
-
-    filling = validators.extend(Draft202012Validator, {"properties": set_defaults})
-    filling(schema).validate(config)

@@ -123,7 +123,7 @@ def run_isolated(python, spec, workdir, tmp_path):
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER)
     cmd = [str(python), "-I", str(driver), str(spec_file)]
-    # The demo's documented passwords, which the workflow exports for its jobs.
+    # The demo's documented passwords, as a user's environment would give them.
     env = os.environ | {PASSWORD_ENV[d]: pw for d, pw in DEMO_PASSWORDS.items()}
     return subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=300)
 

@@ -104,3 +104,12 @@ def test_password_never_logged(tmp_path, repo, caplog):
     with caplog.at_level("DEBUG"):
         get_password("shhq", ENV, file, repo_dir=repo)
     assert SECRET not in caplog.text
+
+
+def test_demo_password_after_the_environment_before_the_file(monkeypatch, tmp_path, repo):
+    file = private(tmp_path / "pw", "shhq: from-file\n")
+    assert get_password("shhq", ENV, file, repo_dir=repo, demo_password="demo") == "demo"
+    monkeypatch.setenv(ENV, SECRET)
+    assert get_password("shhq", ENV, file, repo_dir=repo, demo_password="demo") == SECRET
+    monkeypatch.delenv(ENV)
+    assert get_password("shhq", ENV, file, repo_dir=repo) == "from-file"

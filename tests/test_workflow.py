@@ -228,3 +228,48 @@ def test_plain_setup_installs_what_the_report_needs():
     assert any(d.split("==")[0].lower() == "pygments" for d in deps), deps
     setup = (REPO / "setup.sh").read_text()
     assert 'extras="[workflow]"' in setup and 'pip install -q -e ".${extras}"' in setup
+
+
+CONSUMER_CHECKING = """import os
+
+BEFORE = dict(os.environ)
+
+
+configfile: "humanprep.yaml"
+
+
+module humanprep:
+    snakefile:
+        "{snakefile}"
+    config:
+        config
+
+
+use rule * from humanprep as humanprep_*
+
+
+URL = config["datasets"]["fdh"]["base_url"]
+assert URL == "{url}", f"the caller's config was changed: {{URL}}"
+CHANGED = sorted(k for k in {{*BEFORE, *os.environ}} if BEFORE.get(k) != os.environ.get(k))
+assert not CHANGED, f"the environment was changed: {{CHANGED}}"
+"""
+
+
+def test_planning_changes_neither_the_callers_config_nor_the_environment(tmp_path):
+    """A workflow using humanprep as a module keeps its config as written (the URL with its
+    credentials) and its environment, through the whole parse and plan of a dry run."""
+    from conftest import copy_workflow
+
+    module = copy_workflow(tmp_path / "vendor" / "humanprep")
+    consumer = tmp_path / "analysis"
+    consumer.mkdir()
+    doc = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    url = "http://canaryuser:canarypass@127.0.0.1:9/fdh?token=canarytoken"
+    doc.setdefault("datasets", {}).setdefault("fdh", {})["base_url"] = url
+    (consumer / "humanprep.yaml").write_text(yaml.safe_dump(doc))
+    snakefile = CONSUMER_CHECKING.format(snakefile=module / "Snakefile", url=url)
+    (consumer / "Snakefile").write_text(snakefile)
+    res = run(BIN / "snakemake", "-n", "--quiet", "rules", cwd=consumer)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert "humanprep_download" in res.stdout  # the FDH files are fetched from the URL
+    assert "canarypass" not in res.stdout + res.stderr

@@ -84,11 +84,14 @@ def read_passwords_file(passwords_file, repo_dir=None):
     return parse_passwords(text, path)
 
 
-def get_password(dataset, env_var, passwords_file=None, repo_dir=None):
-    """The archive password of `dataset`: `$env_var` first, else the passwords file."""
+def get_password(dataset, env_var, passwords_file=None, repo_dir=None, demo_password=None):
+    """The archive password of `dataset`: `$env_var` first, else the demo's documented value
+    (`demo_password`, given by the demo configuration only), else the passwords file."""
     value = os.environ.get(env_var) if env_var else None
     if value:
         return value
+    if demo_password:
+        return demo_password
     if passwords_file:
         value = read_passwords_file(passwords_file, repo_dir).get(dataset)
         if value:

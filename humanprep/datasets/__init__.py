@@ -24,8 +24,8 @@ DESCRIPTORS = _discover()
 DATASETS = tuple(DESCRIPTORS)
 # Environment variable that holds each dataset's archive password (None: not encrypted).
 PASSWORD_ENV = {d.name: d.password_env for d in DESCRIPTORS.values()}
-# Documented demo values: the demo archives are encrypted with these, and the demo
-# run exports them into its own environment (never into params or command lines).
+# Documented demo values: the demo archives are encrypted with these, and the demo's
+# extract jobs read them (never from params or command lines, nor exported).
 DEMO_PASSWORDS = {d.name: d.demo_password for d in DESCRIPTORS.values() if d.demo_password}
 
 

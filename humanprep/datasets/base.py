@@ -49,7 +49,7 @@ class Descriptor:
     item_key: object = None  # or: member name -> item key (items = distinct keys; FDH)
     stream: object = None  # roots -> entries as a stream, for datasets too big to list whole
     password_env: str | None = None  # the archives' password variable (None: not encrypted)
-    demo_password: str | None = None  # documented demo value, exported by the demo run only
+    demo_password: str | None = None  # documented demo value, read by the demo's unpack jobs only
     coco: object = None  # lazy: (record_paths, normalised_dir, out_dir, derived, options)
     coco_image_id: object = None  # item id -> COCO image id (None: the id's decimal number)
     coco_reads_files: bool = True  # the export reads masks/maps from the shard folders

@@ -7,6 +7,7 @@ from pathlib import Path
 from humanprep.acquire.identity import check_verified
 from humanprep.acquire.secrets import get_password
 from humanprep.acquire.unpack import Limits, extract
+from humanprep.datasets import DESCRIPTORS
 
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
@@ -17,11 +18,14 @@ def main(smk):
     check_verified(smk.input.verified, smk.input.archive)
     password = None
     if smk.params.password_env:
+        # the demo's archives are encrypted with documented values, read here and only here
+        demo = DESCRIPTORS[dataset].demo_password if smk.config.get("demo") else None
         password = get_password(
             dataset,
             smk.params.password_env,
             smk.params.passwords_file or None,
             repo_dir=REPO,
+            demo_password=demo,
         )
     members = extract(
         smk.input.archive,
