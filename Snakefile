@@ -1,7 +1,9 @@
 # humanprep: gated human-image datasets -> verified, normalised, versioned releases.
-# With no --configfile, the embedded demo (config/config.yaml) is built end to end. A user's
-# config is never layered on the demo: it starts from the config schema's defaults alone
-# (humanprep/schemas/config.schema.yaml).
+# With no --configfile, the embedded demo (config/config.yaml, and each dataset's
+# humanprep/datasets/<name>/demo.yaml) is built end to end. A user's config is never layered
+# on the demo: it starts from the config schema's defaults alone
+# (humanprep/schemas/config.schema.yaml with each dataset's config.yaml). The demo's
+# per-dataset parts are merged in by rules/common.smk.
 import os
 
 if not workflow.overwrite_configfiles:

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from humanprep.coco import export  # noqa: E402
-from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES  # noqa: E402
+from humanprep.datasets.deepfashion2.formats import CATEGORIES, LANDMARK_SLICES  # noqa: E402
 from humanprep.io import dumps  # noqa: E402
 from humanprep.store import make_ref  # noqa: E402
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from humanprep.acquire.tarindex import build_index  # noqa: E402
 from humanprep.datasets import DESCRIPTORS  # noqa: E402
-from humanprep.demo import fdh  # noqa: E402
+from humanprep.datasets.fdh import demo as fdh  # noqa: E402
 from humanprep.io import write_jsonl  # noqa: E402
 from humanprep.tarutil import write_tar  # noqa: E402
 

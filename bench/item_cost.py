@@ -50,14 +50,15 @@ import workload  # noqa: E402  (bench/workload.py)
 from rehearse import write_results  # noqa: E402
 
 from humanprep.datasets import DEMO_PASSWORDS, DESCRIPTORS  # noqa: E402
-from humanprep.demo import celeba as demo_celeba  # noqa: E402
-from humanprep.demo import deepfashion2 as demo_df2  # noqa: E402
-from humanprep.demo import deepfashion_mm as demo_dfmm  # noqa: E402
-from humanprep.demo import faces, figure  # noqa: E402
-from humanprep.demo import fdh as demo_fdh  # noqa: E402
-from humanprep.demo import huge100k as demo_huge  # noqa: E402
-from humanprep.demo import shhq as demo_shhq  # noqa: E402
-from humanprep.demo.torchpickle import dumps_npy_like_huge100k  # noqa: E402
+from humanprep.datasets.celeba import demo as demo_celeba  # noqa: E402
+from humanprep.datasets.celeba import faces  # noqa: E402
+from humanprep.datasets.deepfashion2 import demo as demo_df2  # noqa: E402
+from humanprep.datasets.deepfashion_mm import demo as demo_dfmm  # noqa: E402
+from humanprep.datasets.fdh import demo as demo_fdh  # noqa: E402
+from humanprep.datasets.huge100k import demo as demo_huge  # noqa: E402
+from humanprep.datasets.huge100k.torchpickle import dumps_npy_like_huge100k  # noqa: E402
+from humanprep.datasets.shhq import demo as demo_shhq  # noqa: E402
+from humanprep.demo import figure  # noqa: E402
 from humanprep.demo.ziputil import DEFLATED, STORED, Member, write_zip  # noqa: E402
 from humanprep.io import read_jsonl, write_json  # noqa: E402
 from humanprep.items import png_bytes  # noqa: E402
@@ -458,8 +459,8 @@ def job(args_path, profile=None):
 def video_decode_seconds(manifest):
     """CPU seconds normalise's frame check of the shard's videos takes alone (read the
     member, decode every frame)."""
+    from humanprep.datasets.huge100k.normalise import count_frames
     from humanprep.normalise.common import read_file
-    from humanprep.normalise.huge100k import count_frames
 
     start = cpu_seconds()
     for entry in read_jsonl(manifest):

@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 from humanprep.acquire.registry import digests  # noqa: E402
 from humanprep.acquire.unpack import extract  # noqa: E402
 from humanprep.coco import export  # noqa: E402
-from humanprep.derive.sketch import face_rgb, sketch_maps  # noqa: E402
+from humanprep.datasets.celeba.sketch import face_rgb, sketch_maps  # noqa: E402
 from humanprep.io import read_jsonl, sha256_file  # noqa: E402
 from humanprep.normalise.shard import normalise_shard, write_shard_outputs  # noqa: E402
 from humanprep.settings import defaults  # noqa: E402

@@ -45,9 +45,9 @@ sys.path.insert(0, str(REPO))
 from humanprep.acquire.registry import load_registry, registry_digest  # noqa: E402
 from humanprep.acquire.unpack import extract  # noqa: E402
 from humanprep.datasets import DATASETS, DEMO_PASSWORDS, DESCRIPTORS, PASSWORD_ENV  # noqa: E402
-from humanprep.demo import deepfashion2 as demo_df2  # noqa: E402
-from humanprep.demo import fdh as demo_fdh  # noqa: E402
-from humanprep.demo import shhq as demo_shhq  # noqa: E402
+from humanprep.datasets.deepfashion2 import demo as demo_df2  # noqa: E402
+from humanprep.datasets.fdh import demo as demo_fdh  # noqa: E402
+from humanprep.datasets.shhq import demo as demo_shhq  # noqa: E402
 from humanprep.demo.ziputil import write_zip  # noqa: E402
 from humanprep.io import file_digests, sha256_file  # noqa: E402
 from humanprep.stages.demo_archives import build_demo  # noqa: E402

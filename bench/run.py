@@ -337,7 +337,7 @@ def bench_derive(b, data):
     # each face 3 times: 40 faces were 0.4 s of reference work, and the ratio read 1.37
     # in one run and 1.75 in the next; at 120 it reads 1.32-1.36
     paths = faces["paths"] * SKETCH_TIMES
-    ours = b.job("humanprep.derive.sketch.sketch_maps", "sketch", {"paths": paths})
+    ours = b.job("humanprep.datasets.celeba.sketch.sketch_maps", "sketch", {"paths": paths})
     ref = b.job("Pillow decode + bare cv2.Canny", "ref_canny", {"paths": paths})
     out["sketch_maps"] = stage(
         ours,

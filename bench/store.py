@@ -33,9 +33,9 @@ sys.path.insert(0, str(REPO / "bench"))
 from rehearse import write_results  # noqa: E402
 
 from humanprep import store  # noqa: E402
-from humanprep.demo import huge100k  # noqa: E402
+from humanprep.datasets.huge100k import demo as huge100k  # noqa: E402
+from humanprep.datasets.huge100k.normalise import normalise as normalise_huge100k  # noqa: E402
 from humanprep.items import png_bytes  # noqa: E402
-from humanprep.normalise.huge100k import normalise as normalise_huge100k  # noqa: E402
 
 MARK = "<!-- bench/store.py -->"
 

@@ -25,7 +25,11 @@ from coco_records import write_records  # noqa: E402  (bench/coco_records.py)
 from unpack_speed import PASSWORD, make_files, zip_with_pyzipper  # noqa: E402
 
 from humanprep.acquire.unpack import native_tool  # noqa: E402
-from humanprep.demo import celeba, fdh, figure, huge100k, shhq  # noqa: E402
+from humanprep.datasets.celeba import demo as celeba  # noqa: E402
+from humanprep.datasets.fdh import demo as fdh  # noqa: E402
+from humanprep.datasets.huge100k import demo as huge100k  # noqa: E402
+from humanprep.datasets.shhq import demo as shhq  # noqa: E402
+from humanprep.demo import figure  # noqa: E402
 from humanprep.io import write_json, write_jsonl  # noqa: E402
 from humanprep.items import png_bytes  # noqa: E402
 
@@ -159,7 +163,7 @@ def _draw_shhq(rng):
             (
                 figure.jpeg_bytes(rgb),
                 png_bytes(mask),
-                png_bytes(figure.palette_rgb(labels)),
+                png_bytes(shhq.palette_rgb(labels)),
                 np.asarray(joints) * SHHQ_SCALE,
             )
         )
@@ -216,7 +220,7 @@ VIDEO_SIZE = (640, 896)  # HuGe100K's real view size (the demo draws it at 1/4)
 
 
 def _video_bytes(frames, size):
-    """An mp4 written as the demo writes its videos (humanprep.demo.huge100k), at `size`."""
+    """An mp4 written as the demo writes its videos (datasets/huge100k/demo.py), at `size`."""
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp, "video.mp4"))
         fourcc = cv2.VideoWriter_fourcc(*huge100k.FOURCC)

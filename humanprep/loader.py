@@ -199,14 +199,15 @@ class ReleaseDataset:
         return self._decoded(image), row
 
     def view(self, index, view, row=None):
-        """View `view` of a HuGe100K item (or views row): frame `view` of its video, decoded
-        with OpenCV."""
+        """View `view` of an item with a video of views (or of a views row): frame `view` of
+        its video, decoded with OpenCV."""
         from PIL import Image
 
         from humanprep.video import view as frame
 
         row = row or self.record(index)
-        video = row["huge100k"]["video"] if "huge100k" in row else row["video"]
+        # a views row names its video; a record, in its dataset's part (the folder's name)
+        video = row["video"] if "video" in row else row[self.folder.name]["video"]
         data = store.read(self.base, video, row["id"])
         try:
             return self._decoded(Image.fromarray(frame(data, view)))
@@ -214,7 +215,7 @@ class ReleaseDataset:
             if err.name != "cv2":
                 raise
             raise ModuleNotFoundError(
-                "HuGe100K views decode the video with OpenCV: pip install 'humanprep[video]'",
+                "views decode the video with OpenCV: pip install 'humanprep[video]'",
                 name="cv2",
             ) from None
 

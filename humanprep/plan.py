@@ -81,6 +81,11 @@ def normalised_root(wildcards, input):
     return str(Path(input.summaries[0]).parents[1])
 
 
+def subset_title(subset):
+    """How the report names a derived subset (its descriptor's Derived.title)."""
+    return DESCRIPTORS[hp_datasets.owner(subset)].subset(subset).title
+
+
 def owners(subset):
     """Wildcard constraint: the dataset(s) whose descriptor derives `subset`."""
     return "|".join(d for d, s in hp_datasets.subsets() if s.name == subset)
@@ -485,6 +490,10 @@ class Plan:
         return [
             (d, s) for d, s in hp_datasets.subsets() if d in self.enabled and self.subset_wanted(s)
         ]
+
+    def subset_owner(self, subset):
+        """The enabled dataset deriving `subset` (the first; None when none is enabled)."""
+        return next((d for d, s in self.enabled_subsets() if s.name == subset), None)
 
     def subset_if_enabled(self, name, suffix):
         """The subset `name`'s per-shard files (or its summary, suffix "summary") when its

@@ -4,6 +4,7 @@ working directory it cannot write, a config that is not a plain YAML tree or doe
 validate, a plan with more shards than Snakemake can build in reasonable time and memory, a
 dataset with nothing to read, a missing archive password; and the closing line."""
 
+import copy
 import difflib
 import os
 import tempfile
@@ -149,10 +150,13 @@ def load_schema(schema_path):
         return yaml.load(fh, Loader=loader)  # noqa: S506 (a safe loader)
 
 
-def check_config(config, schema_path):
-    """Validate `config` against the schema and fill its defaults in (what Snakemake's
-    validate() does, from one read of the schema), or fail in one line per problem."""
-    problems = config_problems(config, load_schema(schema_path), fill=True)
+def check_config(config, schema):
+    """Validate `config` against the schema (a dict: humanprep.settings.schema(), the
+    datasets' parts assembled in; or a file) and fill its defaults in (what Snakemake's
+    validate() does), or fail in one line per problem."""
+    # a copy: filling puts the schema's own default objects into the config
+    schema = copy.deepcopy(schema) if isinstance(schema, dict) else load_schema(schema)
+    problems = config_problems(config, schema, fill=True)
     if problems:
         raise HumanprepError(
             "config",

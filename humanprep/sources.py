@@ -4,9 +4,10 @@ Every rule takes these files as inputs (so editing code re-runs what it made), a
 env-consistency test reads the third-party imports from the same walk. Dynamic imports are
 followed too: any string constant naming a `humanprep.` module (or a "module:function" in
 one) counts as an import, and a package that discovers its modules with pkgutil (the
-dataset descriptors) imports all of them. The descriptors name their datasets' heavy
-modules lazily: a file that reads a lazy field (`.normaliser`, `.coco`, ...) of a
-descriptor runs those modules of every dataset, a file that reads only plain data does not.
+dataset folders) imports all of them. A descriptor reaches its dataset's heavy modules
+through small functions that import them when called (its lazy fields): a file that reads
+a lazy field (`.normaliser`, `.coco`, ...) of a descriptor runs what those functions import
+in every dataset, a file that reads only plain data does not.
 """
 
 import ast
@@ -23,7 +24,9 @@ PACKAGE = "humanprep"
 _MODULE_NAME = re.compile(rf"^({PACKAGE}(\.\w+)*)(:\w+)?$")
 DATA_SUFFIXES = (".json",)
 DESCRIPTOR_PACKAGE = f"{PACKAGE}.datasets"
-# Descriptor fields naming modules the stage reading them imports on use.
+# Modules that read a data file of every dataset's folder (the record schema's pieces).
+DATASET_DATA = {f"{PACKAGE}.schemas": "schema.json"}
+# Descriptor (and Derived) fields holding functions that import their modules when called.
 LAZY_FIELDS = (
     "normaliser",
     "demo",
@@ -33,27 +36,61 @@ LAZY_FIELDS = (
     "summary_counter",
     "release_views",
     "hf_schema",
+    "class_labels",
+    "maker",
+    "pages",
 )
 
 
-@functools.cache
-def lazy_modules(field):
-    """The modules every descriptor's lazy `field` names."""
-    from humanprep.datasets import DESCRIPTORS
+def _subset_name(call):
+    """The subset a Derived(...) call names (its first argument), else None."""
+    first = call.args[0] if call.args else None
+    return first.value if isinstance(first, ast.Constant) else None
 
+
+def _lazy_functions(tree, subsets=None):
+    """{field: names of the module's functions given to it} of a descriptor module's
+    Descriptor(...) and Derived(...) calls (of the Derived ones, those of `subsets` only,
+    when given)."""
+    found = {}
+    for node in ast.walk(tree):
+        kind = getattr(node.func, "id", "") if isinstance(node, ast.Call) else ""
+        if kind not in ("Descriptor", "Derived"):
+            continue
+        if kind == "Derived" and subsets is not None and _subset_name(node) not in subsets:
+            continue
+        for keyword in node.keywords:
+            if keyword.arg in LAZY_FIELDS:
+                names = {n.id for n in ast.walk(keyword.value) if isinstance(n, ast.Name)}
+                found.setdefault(keyword.arg, set()).update(names)
+    return found
+
+
+def _descriptor_modules(root):
+    """(path, module) of every dataset folder's __init__.py."""
+    base = Path(root, *DESCRIPTOR_PACKAGE.split("."))
+    return [
+        (p, f"{DESCRIPTOR_PACKAGE}.{p.parent.name}") for p in sorted(base.glob("*/__init__.py"))
+    ]
+
+
+@functools.cache
+def lazy_modules(root, field, subsets=None):
+    """The modules the lazy `field` of every descriptor imports when called (of derived
+    subsets: those named `subsets`, when given)."""
     found = set()
-    for descriptor in DESCRIPTORS.values():
-        value = getattr(descriptor, field)
-        for ref in value.values() if isinstance(value, dict) else [value]:
-            if ref:
-                found.add(ref.partition(":")[0])
+    for path, module in _descriptor_modules(root):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        wanted = _lazy_functions(tree, subsets).get(field, set())
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name in wanted:
+                found.update(_imports(node, module, True))
     return sorted(found)
 
 
-def _names(tree, module):
-    """Absolute module names a file imports (statically or by a literal module name)."""
-    package = module.rsplit(".", 1)[0]
-    lazy = module.startswith(f"{DESCRIPTOR_PACKAGE}.")  # its names are followed by readers
+def _imports(tree, module, is_package):
+    """Absolute names the import statements under `tree` import."""
+    package = module if is_package else module.rsplit(".", 1)[0]
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
@@ -64,17 +101,35 @@ def _names(tree, module):
                 base = ".".join([*parts, base] if base else parts)
             yield base
             yield from (f"{base}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Constant) and _MODULE_NAME.match(str(node.value)):
-            if not lazy:
+
+
+def _names(root, tree, module, is_package):
+    """Absolute module names a file imports (statically or by a literal module name)."""
+    lazy = set()
+    if is_package and module.startswith(f"{DESCRIPTOR_PACKAGE}."):  # a dataset's descriptor
+        lazy = set().union(*_lazy_functions(tree).values())  # followed by their readers
+    eager = [n for n in tree.body if not (isinstance(n, ast.FunctionDef) and n.name in lazy)]
+    # a file that reads a derived subset by name (`.subset("fullbody")`) runs that one's code
+    named = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "subset"
+        and node.args and isinstance(node.args[0], ast.Constant)
+    }  # fmt: skip
+    subsets = frozenset(named) if named else None
+    for top in eager:
+        yield from _imports(top, module, is_package)
+        for node in ast.walk(top):
+            if isinstance(node, ast.Constant) and _MODULE_NAME.match(str(node.value)):
                 yield _MODULE_NAME.match(node.value).group(1)
-        elif isinstance(node, ast.Attribute) and node.attr in LAZY_FIELDS:
-            yield from lazy_modules(node.attr)
+            elif isinstance(node, ast.Attribute) and node.attr in LAZY_FIELDS:
+                yield from lazy_modules(root, node.attr, subsets)
 
 
 @functools.cache
-def file_imports(path, module):
+def file_imports(root, path, module):
     tree = ast.parse(Path(path).read_text(), filename=str(path))
-    return frozenset(_names(tree, module))
+    return frozenset(_names(root, tree, module, Path(path).name == "__init__.py"))
 
 
 @functools.cache
@@ -85,7 +140,13 @@ def module_files(root, name):
         return (path.with_suffix(".py"),)
     if path.is_dir():
         files = [path / "__init__.py"] if (path / "__init__.py").is_file() else []
-        return tuple(files + sorted(p for p in path.iterdir() if p.suffix in DATA_SUFFIXES))
+        if name.startswith(f"{DESCRIPTOR_PACKAGE}."):  # a dataset folder's data: its readers'
+            return tuple(files)
+        files += sorted(p for p in path.iterdir() if p.suffix in DATA_SUFFIXES)
+        if name in DATASET_DATA:
+            base = Path(root, *DESCRIPTOR_PACKAGE.split("."))
+            files += sorted(base.glob(f"*/{DATASET_DATA[name]}"))
+        return tuple(files)
     return ()
 
 
@@ -101,10 +162,12 @@ def _edges(root, path):
     every rule's code() walks from its own entry point, and Snakemake parses the workflow
     at the start of every job (28 walks took 0.54 s per parse uncached, now 0.28 s)."""
     module = _module_of(root, path) if path.is_relative_to(root / PACKAGE) else "__main__"
-    names = file_imports(path, module)
+    names = file_imports(root, path, module)
     files, external = [], set()
-    if path.name == "__init__.py" and "pkgutil" in names:
+    if path.name == "__init__.py" and "pkgutil" in names:  # it imports its modules and packages
         files += sorted(path.parent.glob("*.py"))
+        for package in sorted(p.parent for p in path.parent.glob("*/__init__.py")):
+            files += module_files(root, f"{module}.{package.name}")
     for name in names:
         top = name.split(".")[0]
         if top != PACKAGE:

@@ -17,17 +17,19 @@ sys.path.insert(0, str(HP_ROOT))
 from humanprep import datasets as hp_datasets  # noqa: E402
 from humanprep import plan as hp_plan  # noqa: E402
 from humanprep import preflight as hp_preflight  # noqa: E402
-
-# the config schema is package data (humanprep.settings reads its defaults from it too)
-SCHEMA = workflow.source_path("../humanprep/schemas/config.schema.yaml")
+from humanprep import settings as hp_settings  # noqa: E402
 
 preflight = hp_plan.preflight
 preflight(hp_preflight.check_writable)
 # before any Snakemake message, which would format the whole config (aliases expanded)
 preflight(hp_preflight.check_config_files, workflow.overwrite_configfiles)
-# validates and fills the schema's defaults in, as snakemake.utils.validate, reading the
-# schema once
-preflight(hp_preflight.check_config, config, SCHEMA)
+# The demo (demo: true): each dataset folder's part of it (demo.yaml: the acceptance of its
+# demo archives, its demo settings), under what the config sets.
+if config.get("demo"):
+    hp_settings.add_demo_parts(config)
+# validates and fills the schema's defaults in, as snakemake.utils.validate: the config
+# schema (package data) with each dataset's part (its folder's config.yaml)
+preflight(hp_preflight.check_config, config, hp_settings.schema())
 
 # When this run started: the closing line names the release only if built since.
 STARTED = time.time()
@@ -89,6 +91,8 @@ shard_job_mem_mb = PLAN.shard_job_mem_mb
 subset_runtime = PLAN.subset_runtime
 subset_shards = PLAN.subset_shards
 subset_if_enabled = PLAN.subset_if_enabled
+subset_owner = PLAN.subset_owner
+subset_title = hp_plan.subset_title
 derived_folders = PLAN.derived_folders
 release_datasets = PLAN.release_datasets
 release_derived = PLAN.release_derived

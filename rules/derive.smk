@@ -82,7 +82,7 @@ rule sketch_summary:
             f"{RESULTS}/report/sketch/{{dataset}}_ink.html",
             caption="../report/sketch_ink.rst",
             category="Derived beside sources",
-            subcategory="CelebA sketch maps",
+            subcategory=subset_title("sketch"),
             labels={"figure": "ink per face and map, against the bands"},
         ),
     log:

@@ -29,9 +29,9 @@ rule report_sheet:
         "../scripts/report_sheet.py"
 
 
-# The pages of derived subsets, for the dataset whose descriptor derives each.
-COMPOSITED = hp_datasets.owner("composite")
-FULLBODY = hp_datasets.owner("fullbody")
+# The pages of derived subsets, for the (enabled) dataset whose descriptor derives each.
+COMPOSITED = subset_owner("composite")
+FULLBODY = subset_owner("fullbody")
 
 
 if subset_if_enabled("composite", "jsonl"):
@@ -46,9 +46,9 @@ if subset_if_enabled("composite", "jsonl"):
         output:
             report(
                 f"{RESULTS}/report/derived/{COMPOSITED}_composites.png",
-                caption="../report/shhq_composites.rst",
+                caption="../report/composites.rst",
                 category="Derived beside sources",
-                subcategory="SHHQ composites",
+                subcategory=subset_title("composite"),
                 labels={"figure": "originals and composites"},
             ),
         log:
@@ -58,6 +58,7 @@ if subset_if_enabled("composite", "jsonl"):
         conda:
             "../envs/report.yaml"
         params:
+            dataset=COMPOSITED,
             normalised=folder_of("records"),
             composites=folder_of("composites"),
         script:
@@ -77,14 +78,14 @@ if subset_if_enabled("fullbody", "jsonl"):
                 f"{RESULTS}/report/fullbody/accepted.png",
                 caption="../report/fullbody_accepted.rst",
                 category="Derived beside sources",
-                subcategory="DeepFashion2 full-body",
+                subcategory=subset_title("fullbody"),
                 labels={"figure": "accepted"},
             ),
             rejected=report(
                 f"{RESULTS}/report/fullbody/rejected.png",
                 caption="../report/fullbody_rejected.rst",
                 category="Derived beside sources",
-                subcategory="DeepFashion2 full-body",
+                subcategory=subset_title("fullbody"),
                 labels={"figure": "rejected, with reasons"},
             ),
         log:
@@ -94,6 +95,7 @@ if subset_if_enabled("fullbody", "jsonl"):
         conda:
             "../envs/report.yaml"
         params:
+            dataset=FULLBODY,
             normalised=folder_of("records"),
         script:
             "../scripts/report_fullbody.py"
@@ -149,7 +151,7 @@ rule report_charts:
             caption="../report/chart_categories.rst",
             category="Counts",
             subcategory="Categories",
-            labels={"figure": "DeepFashion2 garments per category"},
+            labels={"figure": "garments per category"},
         ),
         reasons=report(
             f"{RESULTS}/report/charts/fullbody_reasons.png",

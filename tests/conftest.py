@@ -102,7 +102,7 @@ def demo_run(tmp_path_factory):
     from httpserver import Fault, FileServer
 
     from humanprep.datasets import DEMO_PASSWORDS
-    from humanprep.demo import fdh
+    from humanprep.datasets.fdh import demo as fdh
 
     root = tmp_path_factory.mktemp("demo")
     work = copy_workflow(root / "humanprep")

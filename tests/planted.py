@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from humanprep.demo import figure, shhq
+from humanprep.datasets.shhq import demo as shhq
+from humanprep.demo import figure
 from humanprep.demo.edits import EDIT, EDITS
 
 SCALE = 2  # 256x512 images: the demo's SHHQ drawing at twice its size

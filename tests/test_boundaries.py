@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from humanprep.acquire.unpack import RATIO_MIN_BYTES, Limits, Member, check_members, extract
-from humanprep.derive.fullbody import decide
+from humanprep.datasets.deepfashion2.fullbody import decide
 from humanprep.errors import HumanprepError
 from humanprep.io import write_jsonl
 from humanprep.normalise.summary import summarise

@@ -5,12 +5,12 @@ script's comparisons, through the normaliser and the summary."""
 import numpy as np
 import pytest
 
-from humanprep.demo import celeba as demo
+from humanprep.datasets.celeba import demo as demo
+from humanprep.datasets.celeba import normalise as celeba
+from humanprep.datasets.celeba.formats import celeba_split, celebamask_hq_split
 from humanprep.demo import figure
-from humanprep.formats.celeba import celeba_split, celebamask_hq_split
 from humanprep.io import write_jsonl
 from humanprep.items import png_bytes
-from humanprep.normalise import celeba
 from humanprep.normalise.summary import summarise
 from humanprep.store import ItemFiles
 

@@ -17,17 +17,16 @@ from pycocotools.cocoeval import COCOeval
 from storeutil import nowhere, put_png
 
 from humanprep import coco
-from humanprep.coco import deepfashion2 as df2
 from humanprep.coco import ids
 from humanprep.coco.common import IMAGES_ROOT, class_annotations, read_label_map
 from humanprep.coco.masks import clean_polygons, encode, rle_area, rle_bbox, shoelace_area
 from humanprep.coco.writer import num
 from humanprep.datasets import DESCRIPTORS
-from humanprep.datasets import load as load_ref
+from humanprep.datasets.celeba.formats import PARTS
+from humanprep.datasets.deepfashion2 import coco as df2
+from humanprep.datasets.deepfashion2.formats import CATEGORIES, LANDMARK_SLICES
+from humanprep.datasets.shhq.formats import BODY_25, CLASS_NAMES
 from humanprep.errors import HumanprepError
-from humanprep.formats.celeba import PARTS
-from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES
-from humanprep.formats.shhq import BODY_25, CLASS_NAMES
 from humanprep.io import dumps
 from humanprep.stages.coco import run_export
 
@@ -632,7 +631,7 @@ def test_rule_file_matches_the_package():
     # function that exists
     assert "huge100k" not in coco.DATASETS and {"shhq", "fdh", "deepfashion2"} < set(coco.DATASETS)
     for name in coco.DATASETS:
-        assert callable(load_ref(DESCRIPTORS[name].coco))
+        assert callable(DESCRIPTORS[name].coco)
     assert (REPO / "envs" / "coco.yaml").exists()
 
 

@@ -17,9 +17,9 @@ from pycocotools.coco import COCO
 from storeutil import nowhere
 
 from humanprep import coco
-from humanprep.demo import deepfashion2 as demo
+from humanprep.datasets.deepfashion2 import demo as demo
+from humanprep.datasets.deepfashion2.normalise import parse_annotation
 from humanprep.io import write_jsonl
-from humanprep.normalise.deepfashion2 import parse_annotation
 
 # The script's category table (ids 1-13) and landmark counts per category, in its order.
 SCRIPT_NAMES = [

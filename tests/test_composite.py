@@ -1,6 +1,6 @@
 import numpy as np
 
-from humanprep.derive.composite import on_white
+from humanprep.datasets.shhq.composite import on_white
 
 
 def test_on_white_keeps_person_whitens_background_blends_edges():

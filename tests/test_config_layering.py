@@ -54,8 +54,10 @@ def test_empty_agreements_inherit_nothing(tmp_path, monkeypatch):
 
 def test_demo_acceptances_copied_by_hand_open_no_real_archives(tmp_path, monkeypatch):
     config = full_size_config(tmp_path)
-    demo = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    edit(config, lambda doc: doc.update(agreements=demo["agreements"]))
+    folders = REPO / "humanprep" / "datasets"
+    pieces = {d: yaml.safe_load((folders / d / "demo.yaml").read_text()) for d in DATASETS}
+    agreements = {d: piece["agreements"][d] for d, piece in pieces.items()}
+    edit(config, lambda doc: doc.update(agreements=agreements))
     res = dry_run(config, monkeypatch)
     out = res.stdout + res.stderr
     assert res.returncode != 0

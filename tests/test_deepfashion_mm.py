@@ -21,13 +21,13 @@ from pycocotools.cocoeval import COCOeval
 from humanprep import store
 from humanprep.acquire.items import member_names
 from humanprep.acquire.registry import load_registry
-from humanprep.coco import deepfashion_mm as coco_dfmm
 from humanprep.datasets import DESCRIPTORS
-from humanprep.demo import deepfashion_mm as demo
-from humanprep.formats import deepfashion_mm as fmt
+from humanprep.datasets.deepfashion_mm import coco as coco_dfmm
+from humanprep.datasets.deepfashion_mm import demo as demo
+from humanprep.datasets.deepfashion_mm import formats as fmt
+from humanprep.datasets.deepfashion_mm import normalise as norm
+from humanprep.datasets.deepfashion_mm.sheet import contact_sheet as deepfashion_mm_sheet
 from humanprep.items import BadItem
-from humanprep.normalise import deepfashion_mm as norm
-from humanprep.report.sheet_deepfashion_mm import deepfashion_mm_sheet
 from humanprep.schemas import record_schema
 
 DFMM = DESCRIPTORS["deepfashion_mm"]

@@ -14,8 +14,8 @@ import webdataset as wds
 from PIL import Image
 
 from humanprep import store
+from humanprep.datasets.fdh import deepprivacy2
 from humanprep.io import write_jsonl
-from humanprep.release import deepprivacy2
 
 WIDTH, HEIGHT = 160, 288  # FDH's 288 x 160 (H x W)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from humanprep.demo import celeba
+from humanprep.datasets.celeba import demo as celeba
 
 IDS = [0, 1, 2, 3, 2000, 2001, 24000, 24001, 29998, 29999]
 PARTS = (  # docs/formats.md, label order 1-18

@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from humanprep.datasets import DEMO_PASSWORDS, DESCRIPTORS
-from humanprep.demo import deepfashion2 as df2
-from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES
+from humanprep.datasets.deepfashion2 import demo as df2
+from humanprep.datasets.deepfashion2.formats import CATEGORIES, LANDMARK_SLICES
 from humanprep.normalise.shard import normalise_shard
 
 PASSWORD = DEMO_PASSWORDS["deepfashion2"]
@@ -245,7 +245,7 @@ def test_garment_colours_repeat_across_a_pair(demo):
 
 
 def test_fullbody_filter_reaches_the_planned_decisions(demo, tmp_path):
-    from humanprep.derive.fullbody import filter_records
+    from humanprep.datasets.deepfashion2.fullbody import filter_records
 
     _, _, _, root = demo
     entries, side = DESCRIPTORS["deepfashion2"].entries([root])

@@ -14,8 +14,8 @@ import webdataset as wds
 import yaml
 from PIL import Image
 
-from humanprep.demo import fdh
-from humanprep.normalise.fdh import keypoints_in_pixels
+from humanprep.datasets.fdh import demo as fdh
+from humanprep.datasets.fdh.normalise import keypoints_in_pixels
 from humanprep.tarutil import write_tar
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,8 +160,8 @@ def test_metadata_fields_splits_and_licences(demo):
 
 def test_opted_out_user_owns_two_images_in_two_tars(demo):
     out, _ = demo
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    assert config["normalise"]["fdh"]["opt_out_nsids"] == fdh.OPTED_OUT_NSIDS
+    piece = yaml.safe_load((REPO / "humanprep" / "datasets" / "fdh" / "demo.yaml").read_text())
+    assert piece["normalise"]["fdh"]["opt_out_nsids"] == fdh.OPTED_OUT_NSIDS
     metadata = json.loads((out / "metadata.json").read_text())
     owned = {i for i, e in metadata.items() if e["user_nsid"] == "12345678@N00"}
     assert len(owned) == 2

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from humanprep.demo import huge100k as demo
+from humanprep.datasets.huge100k import demo as demo
+from humanprep.datasets.huge100k.torchnpy import load_huge100k_npy, split_smpl_params
 from humanprep.demo.duplicates import CROSS
-from humanprep.formats.torchnpy import load_huge100k_npy, split_smpl_params
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from PIL import Image, ImageOps
 
 from humanprep import store
 from humanprep.datasets import DEMO_PASSWORDS, DESCRIPTORS
-from humanprep.demo import shhq
-from humanprep.formats.shhq import PALETTE
+from humanprep.datasets.shhq import demo as shhq
+from humanprep.datasets.shhq.formats import PALETTE
 from humanprep.normalise.shard import normalise_shard
 
 PASSWORD = DEMO_PASSWORDS["shhq"].encode()

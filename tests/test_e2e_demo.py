@@ -211,7 +211,7 @@ def test_opt_out_release_diff_lists_removed_items(plain_run, tmp_path):
     out = tmp_path / "CHANGES.md"
     assert main(["diff", str(old), str(new), "--out", str(out)]) == 0
     text = out.read_text()
-    # 23456789@N01 owns FDH ids 42 and 812004 (humanprep.demo.fdh.SAMPLES)
+    # 23456789@N01 owns FDH ids 42 and 812004 (humanprep.datasets.fdh.demo.SAMPLES)
     assert "## Removed: 2\n\n- fdh 0000042\n- fdh 0812004\n" in text
     assert "## Added: 0" in text and "## Changed: 0" in text
     assert "Required version bump: **major**; this release made: **major**." in text

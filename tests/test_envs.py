@@ -73,11 +73,18 @@ def test_every_pin_is_the_tested_version():
 
 def test_code_inputs_follow_imports_including_dynamic_ones():
     files = stage_files(REPO, "normalise")
-    # the dataset modules are imported by name (importlib), the schema read as package data
-    assert "humanprep/normalise/huge100k.py" in files
-    assert "humanprep/formats/torchnpy.py" in files
+    # the dataset modules are imported inside the descriptors' lazy functions, the schema
+    # read as package data
+    assert "humanprep/datasets/huge100k/normalise.py" in files
+    assert "humanprep/datasets/huge100k/torchnpy.py" in files
     assert "scripts/normalise.py" in files and "humanprep/stages/normalise.py" in files
     assert "humanprep/release/build.py" not in files
+    # a lazy field's modules only where it is read: normalise reads no contact sheet
+    assert "humanprep/datasets/huge100k/sheet.py" not in files
+    assert "humanprep/datasets/huge100k/sheet.py" in stage_files(REPO, "report_sheet")
+    # a dataset folder's record schema piece: an input of what reads the record schema
+    assert "humanprep/datasets/huge100k/schema.json" in stage_files(REPO, "normalise_summary")
+    assert "humanprep/datasets/huge100k/schema.json" not in stage_files(REPO, "plan_shards")
     assert "humanprep/schemas/record.schema.json" in stage_files(REPO, "normalise_summary")
 
 

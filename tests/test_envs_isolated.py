@@ -153,7 +153,7 @@ def demo_jobs(tmp_path_factory):
     download rule runs too), keeping the scripts Snakemake generated; one job per rule."""
     from httpserver import FileServer
 
-    from humanprep.demo import fdh
+    from humanprep.datasets.fdh import demo as fdh
 
     root = tmp_path_factory.mktemp("envs")
     work = copy_workflow(root / "humanprep")

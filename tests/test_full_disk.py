@@ -24,7 +24,7 @@ from PIL import Image
 
 from humanprep import runner
 from humanprep.acquire.registry import register
-from humanprep.demo import huge100k as demo_huge100k
+from humanprep.datasets.huge100k import demo as demo_huge100k
 from humanprep.oserrors import WHAT
 from humanprep.stages.plan_shards import write_plan
 

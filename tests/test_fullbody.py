@@ -2,7 +2,7 @@
 
 import pytest
 
-from humanprep.derive.fullbody import REASONS, decide, filter_records
+from humanprep.datasets.deepfashion2.fullbody import REASONS, decide, filter_records
 
 H = 200
 

@@ -143,9 +143,10 @@ def test_registry_digest_ignores_order_and_comments(tmp_path):
 
 @pytest.mark.parametrize("dataset", DATASETS)
 def test_demo_config_accepts_only_the_demo_archives(dataset):
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    # the demo's acceptance: the demo part of the dataset's folder
+    piece = yaml.safe_load((REPO / "humanprep" / "datasets" / dataset / "demo.yaml").read_text())
     terms = REPO / "terms" / f"{dataset}.md"
-    acceptance = config["agreements"][dataset]
+    acceptance = piece["agreements"][dataset]
     demo = registry_digest(load_registry(REPO / "registry" / "demo" / f"{dataset}.tsv"))
     check_acceptance(dataset, acceptance, terms, demo)
     upstream = registry_digest(load_registry(REPO / "registry" / "upstream" / f"{dataset}.tsv"))

@@ -12,9 +12,9 @@ from PIL import Image
 from storeutil import put
 
 from humanprep.datasets import DESCRIPTORS
+from humanprep.datasets.celeba.sketch_ink import ink_page
 from humanprep.io import write_json, write_jsonl
 from humanprep.report.headline import headline_html
-from humanprep.report.sketch_ink import ink_page
 
 
 def png(colour):

@@ -4,8 +4,8 @@ their YAML form as `datasets` itself reads it, and one config's YAML per split."
 import datasets
 import pytest
 
-from humanprep.formats.celeba import PARTS
-from humanprep.formats.deepfashion2 import CATEGORIES
+from humanprep.datasets.celeba.formats import PARTS
+from humanprep.datasets.deepfashion2.formats import CATEGORIES
 from humanprep.release import hf
 from humanprep.release.stats import SplitStats
 

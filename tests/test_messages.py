@@ -20,7 +20,7 @@ from humanprep import cli
 from humanprep.acquire.gate import check_acceptance
 from humanprep.acquire.tarindex import build_index
 from humanprep.acquire.unpack import NATIVE_TOOLS, extract
-from humanprep.demo import huge100k as demo_huge100k
+from humanprep.datasets.huge100k import demo as demo_huge100k
 from humanprep.errors import HumanprepError
 
 REPO = Path(__file__).resolve().parent.parent

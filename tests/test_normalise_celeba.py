@@ -4,9 +4,9 @@ import pickle
 import numpy as np
 import pytest
 
+from humanprep.datasets.celeba.formats import celeba_split
+from humanprep.datasets.celeba.normalise import load_split_pickle, merge_parts, parse_mapping
 from humanprep.errors import HumanprepError
-from humanprep.formats.celeba import celeba_split
-from humanprep.normalise.celeba import load_split_pickle, merge_parts, parse_mapping
 
 
 def test_merge_order_later_parts_win():

@@ -3,8 +3,8 @@ from pathlib import Path
 import cv2
 import pytest
 
+from humanprep.datasets.huge100k.normalise import parse_name, pose_type
 from humanprep.items import BadItem
-from humanprep.normalise.huge100k import parse_name, pose_type
 from humanprep.video import open_video
 
 
@@ -39,7 +39,7 @@ def test_pose_type_by_batch():
 @pytest.mark.parametrize("threads", [1, 2])
 def test_video_decoder_threads_follow_the_jobs_threads(threads):
     """FFmpeg's default is one decoder thread per machine core, whatever the job's cores."""
-    data = Path(__file__).resolve().parent.parent / "humanprep/demo/data/huge100k"
+    data = Path(__file__).resolve().parent.parent / "humanprep/datasets/huge100k/demo_data"
     video = sorted(data.rglob("*.mp4"))[0]
     before = cv2.getNumThreads()
     cv2.setNumThreads(threads)  # what humanprep.runner does with the job's threads

@@ -3,9 +3,13 @@ import json
 import numpy as np
 import pytest
 
+from humanprep.datasets.deepfashion2.normalise import parse_annotation
+from humanprep.datasets.shhq.normalise import (
+    keypoints_record,
+    parse_keypoint_lines,
+    parsing_to_classes,
+)
 from humanprep.items import BadItem
-from humanprep.normalise.deepfashion2 import parse_annotation
-from humanprep.normalise.shhq import keypoints_record, parse_keypoint_lines, parsing_to_classes
 from humanprep.store import item_key
 
 
@@ -127,7 +131,7 @@ def test_item_key():
 
 
 def test_fdh_licence_ids():
-    from humanprep.normalise.fdh import licence_id
+    from humanprep.datasets.fdh.normalise import licence_id
 
     assert licence_id("http://creativecommons.org/licenses/by-nc-sa/2.0/") == "CC-BY-NC-SA-2.0"
     assert licence_id("https://creativecommons.org/licenses/by/2.0/") == "CC-BY-2.0"
@@ -135,7 +139,7 @@ def test_fdh_licence_ids():
 
 
 def test_fdh_keypoint_units_detected():
-    from humanprep.normalise.fdh import keypoints_in_pixels
+    from humanprep.datasets.fdh.normalise import keypoints_in_pixels
 
     array = np.zeros((17, 3))
     array[0] = (0.5, 0.25, 1.0)
@@ -153,7 +157,7 @@ def test_fdh_keypoint_units_detected():
 
 
 def test_fdh_opt_outs_by_user_id_and_no_cv_tag():
-    from humanprep.normalise.fdh import opt_out_reason
+    from humanprep.datasets.fdh.normalise import opt_out_reason
 
     ctx = {"opt_out": {"1@N00"}, "opt_out_ids": {"42"}}
     assert opt_out_reason("0000007", {"user_nsid": "1@N00"}, ctx) == "Flickr user 1@N00 opted out"

@@ -33,16 +33,15 @@ def test_streamed_plan_matches_split_and_merges_repeats(tmp_path):
 
 import copy  # noqa: E402
 import os  # noqa: E402
-from pathlib import Path  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
 import pytest  # noqa: E402
 
-from humanprep import plan, preflight  # noqa: E402
+from humanprep import plan, preflight, settings  # noqa: E402
 from humanprep.acquire.urls import url_env_key  # noqa: E402
 from humanprep.datasets import DATASETS  # noqa: E402
 
-SCHEMA = Path(__file__).resolve().parent.parent / "humanprep" / "schemas" / "config.schema.yaml"
+SCHEMA = settings.schema()  # the config schema with the datasets' parts, as a run reads it
 HEADER = "file\tsize\tsha256\tmd5\titems\tkind\n"
 # fdh: two plain tars (5 + 4 items) and a side file; deepfashion2: an encrypted zip and a
 # gzipped tar (extracted), 3 + 2 items

@@ -16,7 +16,7 @@ from humanprep import preflight, settings
 from humanprep.errors import HumanprepError
 
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
-SCHEMA = settings.schema()
+SCHEMA = settings.schema()  # with the datasets' parts
 # Nine levels of nine: 387 million strings once the aliases are expanded.
 LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f"{b}: &{b} [{','.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)

@@ -29,12 +29,16 @@ from PIL import Image
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from humanprep.derive.fullbody import filter_records
-from humanprep.formats.deepfashion2 import CATEGORIES, LANDMARK_SLICES
+from humanprep.datasets.celeba import sheet as celeba_sheet
+from humanprep.datasets.deepfashion2 import sheet as df2_sheet
+from humanprep.datasets.deepfashion2.formats import CATEGORIES, LANDMARK_SLICES
+from humanprep.datasets.deepfashion2.fullbody import filter_records
+from humanprep.datasets.fdh import sheet as fdh_sheet
+from humanprep.datasets.huge100k import sheet as huge100k_sheet
+from humanprep.datasets.shhq import sheet as shhq_sheet
 from humanprep.io import dumps, write_jsonl
 from humanprep.items import BadItem
 from humanprep.normalise.shard import checked
-from humanprep.report import sheets
 from humanprep.schemas import record_schema
 from humanprep.settings import defaults
 from humanprep.stages.coco import run_export
@@ -102,7 +106,7 @@ def root(tmp_path_factory):
     label map and 24-view video."""
     from storeutil import put
 
-    from humanprep.demo.huge100k import FROZEN
+    from humanprep.datasets.huge100k.demo import FROZEN
 
     base = tmp_path_factory.mktemp("normalised")
     mask = np.zeros((H, W), np.uint8)
@@ -304,7 +308,7 @@ def df2_record(annotation, number):
 @SETTINGS
 @given(docs=st.lists(df2_document(), min_size=1, max_size=4))
 def test_deepfashion2_every_stage(docs, root, tmp_path_factory):
-    from humanprep.normalise.deepfashion2 import parse_annotation
+    from humanprep.datasets.deepfashion2.normalise import parse_annotation
 
     records = []
     for number, data in enumerate(docs, 1):
@@ -323,8 +327,8 @@ def test_deepfashion2_every_stage(docs, root, tmp_path_factory):
     kept, decisions = filter_records(records)
     tmp = scratch(tmp_path_factory)
     coco_roundtrip("deepfashion2", records, root, tmp, kept)
-    sheets.deepfashion2_sheet(records, root, {})
-    sheets.fullbody_sheets(records, decisions, root)
+    df2_sheet.contact_sheet(records, root, {})
+    df2_sheet.fullbody_sheets(records, decisions, root)
     webdataset_roundtrip(records, root, tmp)
 
 
@@ -368,8 +372,8 @@ def test_deepfashion2_records_the_schema_admits(data, root, tmp_path_factory):
     kept, decisions = filter_records(records)
     tmp = scratch(tmp_path_factory)
     coco_roundtrip("deepfashion2", records, root, tmp, kept)
-    sheets.deepfashion2_sheet(records, root, {})
-    sheets.fullbody_sheets(records, decisions, root)
+    df2_sheet.contact_sheet(records, root, {})
+    df2_sheet.fullbody_sheets(records, decisions, root)
     webdataset_roundtrip(records, root, tmp)
 
 
@@ -404,8 +408,8 @@ def shhq_line(draw):
     segment=st.sampled_from(["mask.png", "mask.png", "empty.png", None]),
 )
 def test_shhq_every_stage(line, rule, segment, root, tmp_path_factory):
-    from humanprep.derive.composite import composite_shard
-    from humanprep.normalise.shhq import keypoints_record, parse_keypoint_lines
+    from humanprep.datasets.shhq.composite import composite_shard
+    from humanprep.datasets.shhq.normalise import keypoints_record, parse_keypoint_lines
 
     try:
         points, status = keypoints_record(parse_keypoint_lines([line]).get("image_000001"), W, rule)
@@ -419,7 +423,7 @@ def test_shhq_every_stage(line, rule, segment, root, tmp_path_factory):
     })  # fmt: skip
     tmp = scratch(tmp_path_factory)
     coco_roundtrip("shhq", [record], root, tmp)
-    sheets.shhq_sheet([record], root, {})
+    shhq_sheet.contact_sheet([record], root, {})
     write_jsonl(tmp / "r.jsonl", [record])
     composites = composite_shard(tmp / "r.jsonl", root, tmp / "composites", 90)
     assert len(composites) == (segment is not None)
@@ -471,7 +475,7 @@ def fdh_metadata(draw):
 @SETTINGS
 @given(data=fdh_keypoints(), meta=fdh_metadata())
 def test_fdh_every_stage(data, meta, root, tmp_path_factory):
-    from humanprep.normalise import fdh
+    from humanprep.datasets.fdh import normalise as fdh
 
     try:
         meta = fdh.check_metadata(meta)
@@ -492,7 +496,7 @@ def test_fdh_every_stage(data, meta, root, tmp_path_factory):
     })  # fmt: skip
     tmp = scratch(tmp_path_factory)
     coco_roundtrip("fdh", [record], root, tmp)
-    sheets.fdh_sheet([record], root, {})
+    fdh_sheet.contact_sheet([record], root, {})
 
 
 # ------------------------------------------------------------------ HuGe100K
@@ -500,7 +504,7 @@ def test_fdh_every_stage(data, meta, root, tmp_path_factory):
 
 @st.composite
 def huge100k_params(draw):
-    from humanprep.demo import huge100k as demo
+    from humanprep.datasets.huge100k import demo as demo
 
     smpl = np.zeros(189, np.float32)
     smpl[4:7] = draw(st.lists(st.floats(-4, 4, width=32), min_size=3, max_size=3))
@@ -533,9 +537,9 @@ def huge100k_name(draw):
 @SETTINGS
 @given(params=huge100k_params(), name=huge100k_name())
 def test_huge100k_every_stage(params, name, root, tmp_path_factory):
-    from humanprep.derive.views import describe
-    from humanprep.formats.torchnpy import split_smpl_params
-    from humanprep.normalise import huge100k
+    from humanprep.datasets.huge100k import normalise as huge100k
+    from humanprep.datasets.huge100k.torchnpy import split_smpl_params
+    from humanprep.datasets.huge100k.views import describe
 
     try:
         huge100k.check_finite(params)
@@ -553,7 +557,7 @@ def test_huge100k_every_stage(params, name, root, tmp_path_factory):
     })  # fmt: skip
     views = describe(record, 0.05)
     assert json.loads(dumps(views))["front_view"] in range(24)
-    sheets.huge100k_sheet([], root, {"views": ([views], root)})
+    huge100k_sheet.contact_sheet([], root, {"views": ([views], root)})
 
 
 # ------------------------------------------------------------------ CelebA
@@ -581,10 +585,10 @@ def celeba_mapping(draw):
 @SETTINGS
 @given(captions=celeba_captions(), mapping=celeba_mapping())
 def test_celeba_every_stage(captions, mapping, root, tmp_path_factory):
-    from humanprep.derive.sketch import sketch_shard
+    from humanprep.datasets.celeba.formats import celeba_split
+    from humanprep.datasets.celeba.normalise import parse_mapping, read_captions
+    from humanprep.datasets.celeba.sketch import sketch_shard
     from humanprep.errors import HumanprepError
-    from humanprep.formats.celeba import celeba_split
-    from humanprep.normalise.celeba import parse_mapping, read_captions
 
     try:
         orig = parse_mapping(mapping, "CelebA-HQ-to-CelebA-mapping.txt")
@@ -611,4 +615,4 @@ def test_celeba_every_stage(captions, mapping, root, tmp_path_factory):
     (entry,) = sketch_shard(
         tmp / "r.jsonl", root, tmp / "sketch", {**defaults("sketch"), "size": 32}
     )
-    sheets.celeba_sheet([record], root, {"sketch": ([entry], tmp)})
+    celeba_sheet.contact_sheet([record], root, {"sketch": ([entry], tmp)})

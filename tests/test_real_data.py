@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_workflow
 
-from humanprep.datasets import DEMO_PASSWORDS, PASSWORD_ENV
+from humanprep.datasets import DEMO_PASSWORDS, DESCRIPTORS, PASSWORD_ENV
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -54,7 +54,6 @@ def kill_midway(work, command, env):
 
 @pytest.fixture(scope="module")
 def real_run(tmp_path_factory):
-    import importlib
 
     work = copy_workflow(tmp_path_factory.mktemp("real") / "humanprep")
     (work / ".venv").symlink_to(Path(sys.executable).parent.parent)
@@ -62,7 +61,7 @@ def real_run(tmp_path_factory):
     subprocess.run(["git", "init", "-q"], cwd=work, check=True)
     subprocess.run(["git", "add", "-A"], cwd=work, check=True)
     for dataset in ENABLED:  # the demo generators write the real upstream layouts and names
-        importlib.import_module(f"humanprep.demo.{dataset}").build(work / "raw" / dataset)
+        DESCRIPTORS[dataset].demo(work / "raw" / dataset)
     env = dict(os.environ)
     for dataset, password in DEMO_PASSWORDS.items():  # what the user exports
         env[PASSWORD_ENV[dataset]] = password

@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from humanprep import keypoints
+from humanprep.datasets.deepfashion2 import sheet as df2_sheet
+from humanprep.datasets.huge100k import sheet as huge100k_sheet
 from humanprep.items import png_bytes
-from humanprep.report import charts, counts, draw, sheets
+from humanprep.report import charts, counts, draw
 
 BG = (10, 20, 30)
 
@@ -132,15 +135,14 @@ def test_view_ring_places_views_by_direction_and_marks_the_front():
 
 def test_camera_direction_is_the_camera_centre_seen_from_above():
     front = [[1, 0, 0, 0], [0, -1, 0, 0], [0, 0, -1, 2.6], [0, 0, 0, 1]]
-    assert sheets.camera_direction(front) == pytest.approx((0, 2.6))
+    assert huge100k_sheet.camera_direction(front) == pytest.approx((0, 2.6))
     side = [[0, 0, -1, 0], [0, -1, 0, 0], [-1, 0, 0, 2.6], [0, 0, 0, 1]]
-    assert sheets.camera_direction(side) == pytest.approx((2.6, 0))
+    assert huge100k_sheet.camera_direction(side) == pytest.approx((2.6, 0))
 
 
 def test_skeletons_match_the_coco_export():
     people = pytest.importorskip("humanprep.coco.people")
-    assert [[a + 1, b + 1] for a, b in sheets.COCO_PAIRS] == people.COCO_SKELETON
-    assert sheets.BODY_25_PAIRS == people.BODY_25_PAIRS
+    assert [[a + 1, b + 1] for a, b in keypoints.COCO_PAIRS] == people.COCO_SKELETON
 
 
 def test_png_bytes_are_deterministic():
@@ -211,7 +213,7 @@ def test_counts():
         {"id": "a", "deepfashion2": {"garments": [garment, garment]}},
         {"id": "b", "deepfashion2": {"garments": [{"category_id": 1, "category_name": "top"}]}},
     ]
-    assert counts.category_counts(records, {"a"}) == {
+    assert df2_sheet.category_counts(records, {"a"}) == {
         "top": {"all": 1, "full-body": 0},
         "skirt": {"all": 2, "full-body": 2},
     }

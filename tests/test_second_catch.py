@@ -32,7 +32,7 @@ from humanprep.acquire.secrets import get_password
 from humanprep.acquire.tarindex import build_index
 from humanprep.acquire.unpack import extract
 from humanprep.acquire.zipindex import build_zip_index
-from humanprep.coco.deepfashion2 import garment_annotation
+from humanprep.datasets.deepfashion2.coco import garment_annotation
 from humanprep.errors import HumanprepError
 from humanprep.io import read_jsonl, write_jsonl
 from humanprep.normalise.shard import normalise_shard

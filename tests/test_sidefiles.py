@@ -6,8 +6,8 @@ import json
 import pytest
 
 from humanprep import sidefiles
+from humanprep.datasets.fdh import normalise as fdh
 from humanprep.errors import HumanprepError
-from humanprep.normalise import fdh
 from humanprep.sidefiles import MetadataDB, build_metadata_db, iter_object
 
 

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from humanprep.derive.sketch import (
+from humanprep.datasets.celeba.sketch import (
     MAPS,
     canny,
     face_rgb,
@@ -165,7 +165,7 @@ def np_sobel3(image):
 
 
 def test_canny_thresholds_are_the_images_own_gradient_percentile():
-    from humanprep.derive.sketch import canny_thresholds
+    from humanprep.datasets.celeba.sketch import canny_thresholds
 
     rng = np.random.default_rng(7)
     gray = cv2.GaussianBlur((rng.random((64, 64)) * 255).astype(np.uint8), (0, 0), 1.5)
@@ -195,7 +195,7 @@ def test_sobel_is_scaled_to_the_images_own_percentile():
 def test_edge_maps_draw_a_faint_face_as_the_same_face(name):
     """Adapted to each image's contrast: a face at a third of its contrast (the hazy and
     low-key case) inks about as much, where the fixed thresholds inked (almost) nothing."""
-    from humanprep.demo import celeba
+    from humanprep.datasets.celeba import demo as celeba
 
     rgb = celeba.face_image(0, np.random.default_rng(0))
     params = {**defaults("sketch"), "size": 256}

@@ -7,8 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from humanprep.demo import celeba, faces
-from humanprep.derive.sketch import INK_BANDS, MAPS, ink_fraction, sketch_maps, xdog
+from humanprep.datasets.celeba import demo as celeba
+from humanprep.datasets.celeba import faces
+from humanprep.datasets.celeba.sketch import INK_BANDS, MAPS, ink_fraction, sketch_maps, xdog
 from humanprep.settings import defaults
 
 XDOG = defaults("sketch")["xdog"]

@@ -10,11 +10,12 @@ from itertools import zip_longest
 import pyarrow.parquet as pq
 import pytest
 
+from humanprep.datasets.deepfashion2 import sheet as df2_sheet
 from humanprep.io import dumps
 from humanprep.release import manifest
 from humanprep.release.extsort import ExternalSort
 from humanprep.release.stats import DatasetStats
-from humanprep.report import quarantine, sample, sheets
+from humanprep.report import quarantine, sample
 from humanprep.report.rows import JsonlRows
 
 
@@ -89,7 +90,7 @@ def test_fullbody_picks_streamed_equal_whole_list():
     decisions = [{"id": r["id"], "reason": rng.choice(reasons)} for r in records]
     decisions += [{"id": "9999999", "reason": "cut off"}]  # no record: never shown
     rng.shuffle(decisions)
-    accepted, picked, by_id = sheets.fullbody_picks(records, iter(decisions), 8)
+    accepted, picked, by_id = df2_sheet.fullbody_picks(records, iter(decisions), 8)
     assert (accepted, picked) == whole_fullbody_picks(records, decisions, 8)
     assert set(by_id) == {d["id"] for d in accepted + picked}
     assert {d["reason"] for d in picked} == {"too small", "cut off", "no person"}

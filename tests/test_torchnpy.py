@@ -1,5 +1,5 @@
-"""The torch-format `.npy` writer (humanprep.demo.torchpickle) and safe reader
-(humanprep.formats.torchnpy).
+"""The torch-format `.npy` writer (humanprep.datasets.huge100k.torchpickle) and safe reader
+(humanprep.datasets.huge100k.torchnpy).
 
 tests/data/huge100k_torch_reference.npy was written by real torch 2.13.0 + numpy 2.4.6
 (`np.save` of a 0-d object array, pickle protocol 4) from:
@@ -18,13 +18,17 @@ import numpy as np
 import pytest
 from numpy.lib import format as npformat
 
-from humanprep.demo.torchpickle import (
+from humanprep.datasets.huge100k.torchnpy import (
+    load_huge100k_npy,
+    loads_torch_npy,
+    split_smpl_params,
+)
+from humanprep.datasets.huge100k.torchpickle import (
     StridedTensor,
     dumps_npy_like_huge100k,
     save_npy_like_huge100k,
 )
 from humanprep.errors import HumanprepError
-from humanprep.formats.torchnpy import load_huge100k_npy, loads_torch_npy, split_smpl_params
 
 REFERENCE = Path(__file__).parent / "data" / "huge100k_torch_reference.npy"
 # Bytes of torch's legacy magic-number pickle, copied from a real torch 2.13.0 storage stream.

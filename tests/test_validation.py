@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from humanprep.derive.fullbody import decide
+from humanprep.datasets.deepfashion2.fullbody import decide
+from humanprep.datasets.deepfashion2.normalise import parse_annotation
 from humanprep.io import dumps, read_jsonl, write_jsonl
 from humanprep.items import BadItem
-from humanprep.normalise.deepfashion2 import parse_annotation
 from humanprep.normalise.shard import normalise_shard, write_shard_outputs
 from humanprep.report import draw
 from humanprep.store import item_key
@@ -334,7 +334,7 @@ def test_hostile_annotation_quarantines_one_image_not_the_shard(tmp_path):
 def test_quarantined_huge100k_item_leaves_no_image_behind(tmp_path):
     """The demo's short video (23 frames) is quarantined after its reference image was
     written: nothing of the item stays in the normalised folder."""
-    from humanprep.demo import huge100k as demo
+    from humanprep.datasets.huge100k import demo as demo
 
     index = demo.NAMES.index(demo.SHORT_VIDEO)
     batch, group, name = demo.SUBJECTS[index]
@@ -355,9 +355,9 @@ def test_quarantined_huge100k_item_leaves_no_image_behind(tmp_path):
 
 
 def test_nan_in_huge100k_parameters_quarantines(tmp_path):
-    from humanprep.demo import huge100k as demo
-    from humanprep.demo.torchpickle import dumps_npy_like_huge100k
-    from humanprep.normalise.huge100k import check_finite
+    from humanprep.datasets.huge100k import demo as demo
+    from humanprep.datasets.huge100k.normalise import check_finite
+    from humanprep.datasets.huge100k.torchpickle import dumps_npy_like_huge100k
 
     params = {"smpl_params": np.zeros(189, np.float32), "poses": demo.cameras("x")}
     check_finite(params)
@@ -371,7 +371,7 @@ def test_nan_in_huge100k_parameters_quarantines(tmp_path):
 
 
 def test_shhq_nan_keypoint_quarantines_one_image():
-    from humanprep.normalise.shhq import keypoints_record, parse_keypoint_lines
+    from humanprep.datasets.shhq.normalise import keypoints_record, parse_keypoint_lines
 
     parsed = parse_keypoint_lines(["image_000001.jpg " + "nan 1 " + "10 20 " * 24])
     with pytest.raises(BadItem, match="keypoints hold NaN or infinity"):
@@ -402,7 +402,7 @@ def test_shhq_nan_keypoint_quarantines_one_image():
     ],
 )
 def test_fdh_metadata_types_quarantine(meta, reason):
-    from humanprep.normalise.fdh import check_metadata
+    from humanprep.datasets.fdh.normalise import check_metadata
 
     with pytest.raises(BadItem) as err:
         check_metadata(meta)
@@ -417,7 +417,7 @@ def test_fdh_metadata_types_quarantine(meta, reason):
     ],
 )
 def test_fdh_keypoint_arrays_quarantine(array, reason):
-    from humanprep.normalise.fdh import keypoints_in_pixels, load_keypoints
+    from humanprep.datasets.fdh.normalise import keypoints_in_pixels, load_keypoints
 
     buf = io.BytesIO()
     np.save(buf, array)
@@ -428,7 +428,7 @@ def test_fdh_keypoint_arrays_quarantine(array, reason):
 
 
 def test_celeba_captions_not_utf8_quarantine(tmp_path):
-    from humanprep.normalise.celeba import read_captions
+    from humanprep.datasets.celeba.normalise import read_captions
 
     path = tmp_path / "1.txt"
     path.write_bytes(b"a face\n" * 9 + b"\xff\n")
@@ -454,7 +454,7 @@ def test_coco_box_thinner_than_the_rounding_comes_from_the_polygons():
     """[0, 0, 1, 0.0039] rounds to a 0-high COCO box, which cannot match itself (AP 0)."""
     from collections import Counter
 
-    from humanprep.coco.deepfashion2 import garment_annotation
+    from humanprep.datasets.deepfashion2.coco import garment_annotation
 
     annotation = parse(
         item(bounding_box=[0, 0, 1.0, 0.00390625], segmentation=[[0, 2, 0, 0, 1, 0]])
@@ -474,7 +474,7 @@ def df2_full_record(annotation):
 
 
 def overflowing_orbit():
-    from humanprep.demo import huge100k as demo
+    from humanprep.datasets.huge100k import demo as demo
 
     w2cs = [w2c.astype(np.float64) for w2c, _ in demo.cameras("x")]
     w2cs[5] = np.diag([1e308, 1e308, 1e308, 1.0])
@@ -491,7 +491,7 @@ def overflowing_orbit():
     ],
 )
 def test_views_of_degenerate_cameras_say_so_in_valid_json(w2cs, problem):
-    from humanprep.derive.views import front_view, orbit_check
+    from humanprep.datasets.huge100k.views import front_view, orbit_check
 
     orbit = orbit_check(w2cs)
     assert orbit == {"centre": None, "radius": None, "outliers": [], "problem": problem}

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from humanprep.derive.views import camera_centre, front_view, orbit_check
+from humanprep.datasets.huge100k.views import camera_centre, front_view, orbit_check
 
 
 def look_at(azimuth_deg, radius=2.0, height=0.0):

@@ -265,7 +265,7 @@ def test_planning_changes_neither_the_callers_config_nor_the_environment(tmp_pat
     consumer.mkdir()
     doc = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     url = "http://canaryuser:canarypass@127.0.0.1:9/fdh?token=canarytoken"
-    doc["datasets"]["fdh"]["base_url"] = url
+    doc.setdefault("datasets", {}).setdefault("fdh", {})["base_url"] = url
     (consumer / "humanprep.yaml").write_text(yaml.safe_dump(doc))
     snakefile = CONSUMER_CHECKING.format(snakefile=module / "Snakefile", url=url)
     (consumer / "Snakefile").write_text(snakefile)

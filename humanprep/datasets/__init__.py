@@ -1,6 +1,7 @@
-"""The datasets, one descriptor each: `humanprep/datasets/<name>.py` holds `DESCRIPTOR`.
+"""The datasets, one folder each: `humanprep/datasets/<name>/` holds everything that knows
+the dataset, its `__init__.py` the descriptor `DESCRIPTOR`.
 
-Adding a dataset is adding one such module (plus its registry and terms files); every
+Adding a dataset is adding one such folder (plus its registry and terms files); every
 stage, rule and the release iterate over `DESCRIPTORS`. Light to import: the Snakefile
 reads it at parse time, on every SLURM job too.
 """
@@ -8,7 +9,7 @@ reads it at parse time, on every SLURM job too.
 import importlib
 import pkgutil
 
-from humanprep.datasets.base import Derived, Descriptor, load
+from humanprep.datasets.base import Derived, Descriptor
 
 
 def _discover():
@@ -45,7 +46,6 @@ __all__ = [
     "PASSWORD_ENV",
     "Derived",
     "Descriptor",
-    "load",
     "owner",
     "subsets",
 ]

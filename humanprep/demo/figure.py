@@ -1,7 +1,7 @@
-"""A drawn person shared by the SHHQ and DeepFashion2 demos: one geometry for all outputs.
+"""A drawn person shared by the datasets' demos: one geometry for all outputs.
 
 Every part is a polygon, so the photo, the person mask, the colour-coded parsing map, the
-BODY_25 keypoints and the DeepFashion2 garments (box, polygons, landmarks) all agree. Label
+BODY_25 keypoints and the garments (box, polygons, landmarks) all agree. Label
 maps are drawn with Pillow's non-anti-aliased polygon fill, so they hold exact class ids.
 
 Coordinates: pixels, x right, y down. The person faces the camera: their right side is on
@@ -13,8 +13,7 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from humanprep.formats.deepfashion2 import LANDMARK_SLICES
-from humanprep.formats.shhq import BODY_25, PALETTE
+from humanprep.keypoints import BODY_25
 
 LABEL = {name: k for k, name in enumerate(
     ("background", "headwear", "hair", "glove", "eyeglasses", "tops", "dress", "coat", "socks",
@@ -194,7 +193,7 @@ def limb(a, b, wa, wb):
 
 def draw_labels(layers, width, height):
     """(H, W) uint8 label map of (label, polygons) layers painted in order; a label is an
-    SHHQ class name or any id 1-255."""
+    class name of LABEL or any id 1-255."""
     canvas = Image.new("L", (width, height), 0)
     draw = ImageDraw.Draw(canvas)
     for name, polys in layers:
@@ -202,12 +201,6 @@ def draw_labels(layers, width, height):
         for poly in polys:
             draw.polygon([(float(x), float(y)) for x, y in poly], fill=fill)
     return np.asarray(canvas).copy()
-
-
-def palette_rgb(labels):
-    """The colour-coded parsing map: each class id as its SHHQ palette colour."""
-    table = np.array([PALETTE[k] for k in range(len(PALETTE))], np.uint8)
-    return table[labels]
 
 
 def photo(labels, colours, rng, *, background=None, blur=0.7):
@@ -253,11 +246,6 @@ def outline_points(polygons, n):
         a, b = segments[i]
         points.append(a + (b - a) * ((t - cum[i]) / (lengths[i] or 1.0)))
     return np.array(points)
-
-
-def landmark_count(category_id):
-    start, stop = LANDMARK_SLICES[category_id]
-    return stop - start
 
 
 def jpeg_bytes(array, quality=90, exif=None):

@@ -1,7 +1,8 @@
 """The demo's planted pairs as record ids (humanprep.demo.duplicates plants them), and a
 dedup run's score against them."""
 
-from humanprep.demo import fdh, huge100k
+from humanprep.datasets.fdh import demo as fdh
+from humanprep.datasets.huge100k import demo as huge100k
 from humanprep.demo.duplicates import CROSS, DF2_SAME_CLOTHES, FDH_COPIES, FDH_LOOKALIKES
 
 LOOKALIKE_KINDS = ("same_pose", "same_background", "same_clothes")

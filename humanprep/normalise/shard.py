@@ -6,7 +6,6 @@ Each dataset's normaliser (its descriptor's `normaliser` module) exposes
 unexpected error in one item is not caught: it is a bug, not bad data.
 """
 
-import importlib
 import logging
 from pathlib import Path
 
@@ -33,7 +32,7 @@ def normalise_shard(dataset, shard, entries, side_files, options, out_dir):
     containers (humanprep.store); return (records, quarantine).
 
     Quarantine entries say `kind`: "quarantined" (bad data) or "removed" (by policy)."""
-    module = importlib.import_module(DESCRIPTORS[dataset].normaliser)
+    module = DESCRIPTORS[dataset].normaliser()
     ctx = module.load_context(side_files, options)
     records, quarantine = [], []
     progress = Progress(f"{dataset} {shard}: normalise", total=len(entries))

@@ -2,7 +2,7 @@
 
 import jsonschema
 
-from humanprep.datasets import DESCRIPTORS, load
+from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.io import read_jsonl
 from humanprep.schemas import record_schema
@@ -12,8 +12,8 @@ def summarise(dataset, record_files, quarantine_files, max_fraction):
     """Validate every record, count them, and fail when too many items were quarantined."""
     validator = jsonschema.Draft202012Validator(record_schema())
     splits, kept, reasons = {}, 0, {}
-    counter = DESCRIPTORS[dataset].summary_counter  # e.g. CelebA: splits under each rule
-    by_policy = load(counter)() if counter else None
+    counter = DESCRIPTORS[dataset].summary_counter  # e.g. splits under each split rule
+    by_policy = counter() if counter else None
     for path in record_files:
         for record in read_jsonl(path):
             error = jsonschema.exceptions.best_match(validator.iter_errors(record))

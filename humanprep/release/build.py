@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from humanprep import coco, store
-from humanprep.datasets import DESCRIPTORS, load
+from humanprep.datasets import DESCRIPTORS
 from humanprep.errors import HumanprepError
 from humanprep.io import (
     publish_modes,
@@ -288,8 +288,8 @@ def build_tree(tmp, spec, work):
         )
     for dataset in records:
         for option, view in DESCRIPTORS[dataset].release_views.items():
-            if spec.get(option):  # a layout a dataset's own tools read (FDH: DeepPrivacy2)
-                load(view)(tmp)
+            if spec.get(option):  # a layout a dataset's own tools read
+                view(tmp)
     terms_rows = add_terms(tmp, spec["agreements"], spec["terms_dir"])
     counts = stage_counts(spec, left_out, dropped if dedup["policy"] != "none" else None)
     provenance = {**spec["provenance"], "counts": [list(row) for row in counts]}

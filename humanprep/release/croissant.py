@@ -71,23 +71,17 @@ FIELDS = (
     ("image_height", "sc:Integer", ("image", "height")),
     ("image_sha256", "sc:Text", ("image", "sha256")),
 )
-# a dataset's main annotations: (column, path in its own part of the record; `[*]`: every
-# element of a list), each as JSON text
-ANNOTATIONS = {
-    "deepfashion2": (
-        ("boxes", "garments[*].bbox"),
-        ("categories", "garments[*].category_name"),
-        ("landmarks", "garments[*].landmarks"),
-    ),
-    "fdh": (("keypoints", "keypoints"),),
-    "shhq": (("keypoints", "keypoints"),),
-    "celeba": (("parts", "parts"), ("captions", "captions")),
-    "deepfashion_mm": (("category", "category"),),
-    "huge100k": (("pose_type", "pose_type"),),
-}
 DERIVED_FIELDS = FIELDS[:2]  # a derived subset's rows: id and split
 ROWS = "croissant.parquet"  # per dataset and derived subset: the record sets' columns
 ROWS_PER_GROUP = 10_000
+
+
+def annotations(dataset):
+    """A dataset's main annotations, each a column of JSON text: its descriptor's
+    croissant_columns, (column, path in its own part of the record; `[*]`: every element
+    of a list). None for a name that is no dataset (a derived subset's)."""
+    descriptor = DESCRIPTORS.get(dataset)
+    return descriptor.croissant_columns if descriptor else ()
 
 
 def pick(value, path):
@@ -107,9 +101,7 @@ def columns_of(config):
     dataset = config.split("-", 1)[0]
     if "-" in config:
         return [(n, t) for n, t, _ in DERIVED_FIELDS]
-    return [(n, t) for n, t, _ in FIELDS] + [
-        (n, "sc:Text") for n, _ in ANNOTATIONS.get(dataset, ())
-    ]
+    return [(n, t) for n, t, _ in FIELDS] + [(n, "sc:Text") for n, _ in annotations(dataset)]
 
 
 def row_of(config, row):
@@ -122,7 +114,7 @@ def row_of(config, row):
             value = value.get(key) if isinstance(value, dict) else None
         out[name] = value
     if "-" not in config:
-        for name, path in ANNOTATIONS.get(config, ()):
+        for name, path in annotations(config):
             value = pick(row.get(config) or {}, path)
             text = value is None or isinstance(value, str)
             out[name] = value if text else dumps(value).rstrip("\n")

@@ -19,7 +19,7 @@ own shard containers, which are WebDataset tars, with the `webdataset` builder.
 import json
 from collections import Counter
 
-from humanprep.datasets import DESCRIPTORS, load
+from humanprep.datasets import DESCRIPTORS, owner
 from humanprep.errors import HumanprepError
 from humanprep.schemas import record_schema
 
@@ -78,14 +78,8 @@ def fields_of(properties, defs):
     return [{"name": name, **type_of(node, defs)} for name, node in sorted(properties.items())]
 
 
-CLASS_LABELS = {  # (dataset, path of keys in its part of the record) -> category names
-    ("deepfashion2", ("garments", "category_name")): "humanprep.formats.deepfashion2:CATEGORIES",
-    ("celeba", ("parts",)): "humanprep.formats.celeba:PARTS",
-}
-
-
-def class_names(spec):
-    names = load(spec)
+def class_names(names):
+    """A descriptor's class label names (a list, or a dict by id) in id order."""
     return [names[k] for k in sorted(names)] if isinstance(names, dict) else list(names)
 
 
@@ -115,20 +109,18 @@ def record_struct(dataset, schema=None):
     schema = json.loads(json.dumps(schema or record_schema()))  # a copy to complete
     for name, descriptor in DESCRIPTORS.items():
         if descriptor.hf_schema:  # what the record schema leaves free-form, typed
-            load(descriptor.hf_schema)(schema["$defs"][name])
+            descriptor.hf_schema(schema["$defs"][name])
     defs, props = schema["$defs"], dict(schema["properties"])
     props = {k: v for k, v in props.items() if k not in schema["$defs"] or k == dataset}
     fields = fields_of(props, defs)
-    for (owner, path), names in CLASS_LABELS.items():
-        if owner == dataset:
-            fields = _with_label(fields, (dataset, *path), class_names(names))
+    # paths of keys in its part of the record -> (lazy) category names
+    for path, names in DESCRIPTORS[dataset].class_labels.items():
+        fields = _with_label(fields, (dataset, *path), class_names(names()))
     return fields
 
 
 def sketch_struct():
-    from humanprep.derive.sketch import MAPS
-
-    maps = sorted(MAPS)
+    maps = sorted(DESCRIPTORS[owner("sketch")].subset("sketch").maker().MAPS)
     fields = [{"name": m, "dtype": "string"} for m in maps]
     fields += [
         {"name": "id", "dtype": "string"},

@@ -7,7 +7,7 @@ STAGES = ("kept", "quarantined", "removed", "full-body filtered")
 
 def stage_counts(summaries, fullbody=None):
     """{dataset: {stage: count}} from normalise summaries (dataset order kept) and the
-    DeepFashion2 full-body summary (its rejected images are "full-body filtered")."""
+    full-body summary (its rejected images are "full-body filtered")."""
     counts = {}
     for summary in summaries:
         row = {stage: summary.get(stage, 0) for stage in STAGES[:3]}
@@ -16,18 +16,6 @@ def stage_counts(summaries, fullbody=None):
             row["full-body filtered"] = fullbody["decisions"] - fullbody["accepted"]
         counts[summary["dataset"]] = row
     return counts
-
-
-def category_counts(records, accepted_ids):
-    """{category name: {"all": garments, "full-body": garments in accepted images}},
-    categories in id order."""
-    total, full, names = Counter(), Counter(), {}
-    for record in records:
-        for garment in record["deepfashion2"]["garments"]:
-            names[garment["category_id"]] = garment["category_name"]
-            total[garment["category_id"]] += 1
-            full[garment["category_id"]] += record["id"] in accepted_ids
-    return {names[c]: {"all": total[c], "full-body": full[c]} for c in sorted(names)}
 
 
 def reason_counts(fullbody):

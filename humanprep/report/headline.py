@@ -63,7 +63,8 @@ def dropped_rows(summaries, provenance):
             )
             rows.append((dataset, "quarantined", summary["quarantined"], why))
         if summary.get("removed"):
-            rows.append((dataset, "removed", summary["removed"], "FDH opt-out (Flickr user)"))
+            why = DESCRIPTORS[dataset].removed_why if dataset in DESCRIPTORS else ""
+            rows.append((dataset, "removed", summary["removed"], why or "removed by policy"))
     for dataset, what, n in provenance.get("counts", []):
         if n and "left out" in what:
             rows.append((dataset, "left out", n, "release.splits / release.licences"))

@@ -1,5 +1,6 @@
 """The record schema: record.schema.json holds what every record has; each dataset's own
-sub-record is `<dataset>.json` beside it, added for every descriptor (in dataset order)."""
+sub-record is the `schema.json` of its folder (humanprep/datasets/<name>/), added for every
+descriptor (in dataset order)."""
 
 import functools
 import json
@@ -8,6 +9,13 @@ from importlib import resources
 
 def _load(name):
     return json.loads(resources.files(__name__).joinpath(name).read_text())
+
+
+def _piece(dataset):
+    """The dataset's own sub-record schema, package data of its folder."""
+    return json.loads(
+        resources.files(f"humanprep.datasets.{dataset}").joinpath("schema.json").read_text()
+    )
 
 
 @functools.cache
@@ -21,7 +29,7 @@ def _assembled():
         schema["allOf"].append(
             {"if": {"properties": {"dataset": {"const": name}}}, "then": {"required": [name]}}
         )
-        schema["$defs"][name] = _load(f"{name}.json")
+        schema["$defs"][name] = _piece(name)
     return json.dumps(schema)
 
 

@@ -2,14 +2,14 @@
 
 import logging
 
-from humanprep.derive.fullbody import REASONS
+from humanprep.datasets import DESCRIPTORS
 from humanprep.io import read_jsonl, write_json
 
 log = logging.getLogger(__name__)
 
 
 def summarise(decision_files, rules, dataset):
-    counts = dict.fromkeys(REASONS, 0)
+    counts = dict.fromkeys(DESCRIPTORS[dataset].subset("fullbody").maker().REASONS, 0)
     for path in decision_files:
         for decision in read_jsonl(path):
             counts[decision["reason"]] += 1

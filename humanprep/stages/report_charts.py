@@ -1,8 +1,9 @@
-"""Draw the report's count charts: per stage, per DeepFashion2 category, full-body reasons
-(accepted and rejected in two colours) and per licence."""
+"""Draw the report's count charts: per stage, per category of the full-body subset's dataset,
+full-body reasons (accepted and rejected in two colours) and per licence."""
 
 import logging
 
+from humanprep.datasets import DESCRIPTORS, owner
 from humanprep.io import read_json, write_bytes
 from humanprep.report import charts, counts
 from humanprep.report.rows import JsonlRows
@@ -19,20 +20,20 @@ def main(smk):
     stages = counts.stage_counts(summaries, fullbody)
     write_bytes(smk.output.stages, charts.bar_chart(stages, "Items per dataset and stage", "items"))
 
-    garments = (r for r in records if r["dataset"] == "deepfashion2")
-    categories = counts.category_counts(garments, accepted)
+    dataset = owner("fullbody")
+    sheets = DESCRIPTORS[dataset].subset("fullbody").pages()
+    garments = (r for r in records if r["dataset"] == dataset)
+    categories = sheets.category_counts(garments, accepted)
     write_bytes(
         smk.output.categories,
-        charts.bar_chart(
-            categories, "DeepFashion2 garments per category", "garments", horizontal=True
-        ),
+        charts.bar_chart(categories, sheets.CATEGORIES_TITLE, "garments", horizontal=True),
     )
     reasons = counts.reason_counts(fullbody) if fullbody else {}
     write_bytes(
         smk.output.reasons,
         charts.bar_chart(
             {r: {"images": n} for r, n in reasons.items()},
-            "DeepFashion2 full-body decisions: accepted (green) and rejection reasons",
+            sheets.REASONS_TITLE,
             "images",
             colours=charts.decision_colours(reasons),
         ),

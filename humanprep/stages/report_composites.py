@@ -1,11 +1,11 @@
-"""Draw SHHQ originals beside their composites on white, for the report."""
+"""Draw originals beside their composites on white, for the report."""
 
 import logging
 
+from humanprep.datasets import DESCRIPTORS
 from humanprep.io import write_bytes
 from humanprep.items import png_bytes
 from humanprep.report.rows import JsonlRows
-from humanprep.report.sheets import composites_sheet
 
 log = logging.getLogger(__name__)
 
@@ -13,6 +13,9 @@ log = logging.getLogger(__name__)
 def main(smk):
     records = JsonlRows(smk.input.records)
     composites = JsonlRows(smk.input.composites)
-    image = composites_sheet(records, smk.params.normalised, composites, smk.params.composites)
+    sheets = DESCRIPTORS[smk.params.dataset].subset("composite").pages()
+    image = sheets.composites_sheet(
+        records, smk.params.normalised, composites, smk.params.composites
+    )
     write_bytes(smk.output[0], png_bytes(image))
     log.info("composites sheet: %dx%d", image.width, image.height)

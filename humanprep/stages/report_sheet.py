@@ -4,7 +4,7 @@ given the records, the normalised folder and the derived subsets it draws."""
 import logging
 from pathlib import Path
 
-from humanprep.datasets import DESCRIPTORS, load
+from humanprep.datasets import DESCRIPTORS
 from humanprep.io import write_bytes
 from humanprep.items import png_bytes
 from humanprep.report.rows import JsonlRows
@@ -22,8 +22,7 @@ def build(dataset, smk):
         name: (records(smk.input[name]), str(Path(smk.input[name][0]).parent))
         for name in descriptor.sheet_derived
     }
-    draw = load(descriptor.sheet)
-    return draw(records(smk.input.records), smk.params.normalised, derived)
+    return descriptor.sheet(records(smk.input.records), smk.params.normalised, derived)
 
 
 def main(smk):

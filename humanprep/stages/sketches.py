@@ -1,16 +1,17 @@
-"""Canny, XDoG, photocopy and Sobel maps for every image of one normalised CelebA shard."""
+"""Sketch maps (Canny, XDoG, photocopy, Sobel) for every image of one normalised shard."""
 
 import logging
 
-from humanprep.derive.sketch import MAPS, sketch_shard
+from humanprep.datasets import DESCRIPTORS
 from humanprep.io import write_jsonl
 
 log = logging.getLogger(__name__)
 
 
 def main(smk):
-    entries = sketch_shard(
+    code = DESCRIPTORS[smk.wildcards.dataset].subset("sketch").maker()
+    entries = code.sketch_shard(
         smk.input.records, smk.params.normalised, smk.output.maps, smk.params.sketch
     )
     write_jsonl(smk.output.index, entries)
-    log.info("%s: %d images, %d maps each", smk.wildcards.shard, len(entries), len(MAPS))
+    log.info("%s: %d images, %d maps each", smk.wildcards.shard, len(entries), len(code.MAPS))

@@ -1,20 +1,25 @@
-"""HuGe100K views of one shard: each view with its camera, the front view, the orbit check."""
+"""The views of one shard: each view with its camera, the front view, the orbit check."""
 
 import logging
 
-from humanprep.derive.views import views_shard
+from humanprep.datasets import DESCRIPTORS
 from humanprep.io import write_jsonl
 
 log = logging.getLogger(__name__)
 
 
 def main(smk):
-    entries = views_shard(
-        smk.input.records,
-        smk.params.normalised,
-        smk.output.images,
-        smk.params.orbit_tolerance,
-        smk.params.materialise,
+    entries = (
+        DESCRIPTORS[smk.wildcards.dataset]
+        .subset("views")
+        .maker()
+        .views_shard(
+            smk.input.records,
+            smk.params.normalised,
+            smk.output.images,
+            smk.params.orbit_tolerance,
+            smk.params.materialise,
+        )
     )
     for entry in entries:
         for outlier in entry["orbit"]["outliers"]:

@@ -1,4 +1,4 @@
-"""Count subjects, front views and off-orbit cameras over every HuGe100K shard."""
+"""Count subjects, front views and off-orbit cameras over every shard of a views subset."""
 
 import logging
 

@@ -1,1 +1,0 @@
-"""Dataset-specific data derived from normalised records."""

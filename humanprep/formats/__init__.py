@@ -1,1 +1,0 @@
-"""Format facts and safe readers for the datasets' own file formats (see docs/formats.md)."""
