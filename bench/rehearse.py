@@ -45,6 +45,7 @@ sys.path.insert(0, str(REPO))
 from humanprep.acquire.registry import load_registry, registry_digest  # noqa: E402
 from humanprep.acquire.unpack import extract  # noqa: E402
 from humanprep.datasets import DATASETS, DEMO_PASSWORDS, DESCRIPTORS, PASSWORD_ENV  # noqa: E402
+from humanprep.datasets.base import Descriptor  # noqa: E402
 from humanprep.datasets.deepfashion2 import demo as demo_df2  # noqa: E402
 from humanprep.datasets.fdh import demo as demo_fdh  # noqa: E402
 from humanprep.datasets.shhq import demo as demo_shhq  # noqa: E402
@@ -622,7 +623,7 @@ def _largest_shard(run):
 def _shard_size(key):
     """Items in one full-size shard job: the dataset's own shard size (no config sets one)."""
     d = _dataset(key)
-    return DESCRIPTORS[d].shard_size if d in DESCRIPTORS else 2000
+    return DESCRIPTORS[d].shard_size if d in DESCRIPTORS else Descriptor.shard_size
 
 
 def _published(key):
